@@ -1,0 +1,22 @@
+import type { QueueServiceClient } from '@azure/storage-queue';
+
+/** Port: put a message on one of the suite's queues. */
+export interface QueuePublisher {
+  send(queueName: string, message: unknown, options?: { visibilityTimeoutSeconds?: number }): Promise<void>;
+}
+
+/** Messages are base64 JSON, exactly as the Functions host's queue output binding writes them. */
+export function encodeQueueMessage(message: unknown): string {
+  return Buffer.from(typeof message === 'string' ? message : JSON.stringify(message), 'utf8').toString('base64');
+}
+
+export class StorageQueuePublisher implements QueuePublisher {
+  constructor(private readonly service: QueueServiceClient) {}
+
+  async send(queueName: string, message: unknown, options: { visibilityTimeoutSeconds?: number } = {}): Promise<void> {
+    await this.service.getQueueClient(queueName).sendMessage(encodeQueueMessage(message), {
+      ...(options.visibilityTimeoutSeconds ? { visibilityTimeout: options.visibilityTimeoutSeconds } : {}),
+      messageTimeToLive: -1,
+    });
+  }
+}

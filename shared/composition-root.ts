@@ -1,0 +1,112 @@
+import type { Database } from '@azure/cosmos';
+import type { TokenCredential } from '@azure/identity';
+import type { BlobServiceClient } from '@azure/storage-blob';
+import type { QueueServiceClient } from '@azure/storage-queue';
+import type { EmailSender } from './adapters/email-sender.js';
+import type { QueuePublisher } from './adapters/queue-publisher.js';
+import { parseConfig, type AppConfig } from './config/env.js';
+import type { ContainerName } from './data/containers.js';
+import { Repository, type ChargeListener, type PartnerDocument } from './data/repository.js';
+import { createJwtVerifier, type TokenVerifier } from './platform/auth.js';
+
+/** What handlers get: ports and repositories, never raw configuration of SDKs. */
+export interface Services {
+  config: AppConfig;
+  database: Database;
+  repository<T extends PartnerDocument>(container: ContainerName, onCharge?: ChargeListener): Repository<T>;
+  blobService: BlobServiceClient;
+  queueService: QueueServiceClient;
+  queues: QueuePublisher;
+  email: EmailSender;
+  tokens: TokenVerifier;
+  now(): Date;
+}
+
+let services: Promise<Services> | undefined;
+
+/**
+ * The composition root: SDK clients are created once per process, on first use, from the parsed
+ * environment. The SDKs are imported lazily so that loading the function table stays cheap (cold start).
+ */
+export function getServices(): Promise<Services> {
+  services ??= createServices(parseConfig(process.env)).catch((error: unknown) => {
+    services = undefined;
+    throw error;
+  });
+  return services;
+}
+
+/** Tests replace single ports (e.g. a failing email sender) without touching the others. */
+export async function overrideServices(overrides: Partial<Services>): Promise<() => void> {
+  const original = await getServices();
+  services = Promise.resolve({ ...original, ...overrides });
+  return () => {
+    services = Promise.resolve(original);
+  };
+}
+
+/** Forgets the clients, so the next use re-reads the environment (tests that stub it). */
+export function resetServices(): void {
+  services = undefined;
+}
+
+async function createServices(config: AppConfig): Promise<Services> {
+  const [{ createCosmosDatabase }, storageBlob, storageQueue, { EmailClient }, emailModule, queueModule] = await Promise.all([
+    import('./data/cosmos-client.js'),
+    import('@azure/storage-blob'),
+    import('@azure/storage-queue'),
+    import('@azure/communication-email'),
+    import('./adapters/email-sender.js'),
+    import('./adapters/queue-publisher.js'),
+  ]);
+
+  let credential: TokenCredential | undefined;
+  const getCredential = (): TokenCredential => {
+    if (!credential) throw new Error('managed identity credential requested before it was loaded');
+    return credential;
+  };
+  const needsIdentity =
+    !config.COSMOS_KEY || !config.AzureWebJobsStorage || !config.EMAIL_CONNECTION_STRING;
+  if (needsIdentity) {
+    const { DefaultAzureCredential } = await import('@azure/identity');
+    credential = new DefaultAzureCredential(config.AZURE_CLIENT_ID ? { managedIdentityClientId: config.AZURE_CLIENT_ID } : {});
+  }
+
+  const database = createCosmosDatabase(
+    { endpoint: config.COSMOS_ENDPOINT, key: config.COSMOS_KEY, database: config.COSMOS_DATABASE, tlsInsecure: config.COSMOS_TLS_INSECURE },
+    getCredential,
+  );
+
+  const blobService = config.AzureWebJobsStorage
+    ? storageBlob.BlobServiceClient.fromConnectionString(config.AzureWebJobsStorage)
+    : new storageBlob.BlobServiceClient(config.AzureWebJobsStorage__blobServiceUri ?? '', getCredential());
+  const queueService = config.AzureWebJobsStorage
+    ? storageQueue.QueueServiceClient.fromConnectionString(config.AzureWebJobsStorage)
+    : new storageQueue.QueueServiceClient(config.AzureWebJobsStorage__queueServiceUri ?? '', getCredential());
+
+  const emailOptions = { ...(config.EMAIL_ALLOW_INSECURE ? { allowInsecureConnection: true } : {}), retryOptions: { maxRetries: 3 } };
+  const emailClient = config.EMAIL_CONNECTION_STRING
+    ? new EmailClient(config.EMAIL_CONNECTION_STRING, emailOptions)
+    : new EmailClient(config.EMAIL_ENDPOINT ?? '', getCredential(), emailOptions);
+
+  return {
+    config,
+    database,
+    repository: <T extends PartnerDocument>(name: ContainerName, onCharge?: ChargeListener) =>
+      new Repository<T>(database.container(name), onCharge),
+    blobService,
+    queueService,
+    queues: new queueModule.StorageQueuePublisher(queueService),
+    email: new emailModule.AcsEmailSender(emailClient, {
+      senderAddress: config.EMAIL_SENDER_ADDRESS,
+      pollIntervalMs: config.EMAIL_POLL_INTERVAL_MS,
+    }),
+    tokens: createJwtVerifier({
+      issuer: config.AUTH_ISSUER,
+      audience: config.AUTH_AUDIENCE,
+      jwksUri: config.AUTH_JWKS_URI,
+      jwksFile: config.AUTH_JWKS_FILE,
+    }),
+    now: () => new Date(),
+  };
+}

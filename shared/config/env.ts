@@ -1,0 +1,78 @@
+import { z } from 'zod';
+
+const flag = z
+  .enum(['true', 'false', '1', '0'])
+  .optional()
+  .transform((v) => v === 'true' || v === '1');
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/**
+ * Every setting the functions read, parsed once. Each external service is reached either with a
+ * key/connection string (local stack) or, when only an endpoint is given, with the managed identity
+ * (Azure) - so the same code runs in both places without a branch elsewhere.
+ */
+export const envSchema = z
+  .object({
+    /** Cosmos DB account endpoint, e.g. https://myaccount.documents.azure.com:443/ */
+    COSMOS_ENDPOINT: z.url(),
+    /** Account key; leave unset on Azure to authenticate with the managed identity (data-plane RBAC). */
+    COSMOS_KEY: z.string().min(1).optional(),
+    COSMOS_DATABASE: z.string().min(1).default('partner-portal'),
+    /** Accept the local emulator's self-signed certificate. Never set on Azure. */
+    COSMOS_TLS_INSECURE: flag,
+
+    /** Storage connection string (local: UseDevelopmentStorage=true or an explicit Azurite string). */
+    AzureWebJobsStorage: z.string().min(1).optional(),
+    /** Identity-based storage (Azure): service URIs, as the Functions host itself reads them. */
+    AzureWebJobsStorage__blobServiceUri: z.url().optional(),
+    AzureWebJobsStorage__queueServiceUri: z.url().optional(),
+    DOCUMENTS_CONTAINER: z.string().min(3).default('verification-documents'),
+
+    /** Communication Services: connection string (local endpoint) or endpoint alone (managed identity). */
+    EMAIL_CONNECTION_STRING: z.string().min(1).optional(),
+    EMAIL_ENDPOINT: z.url().optional(),
+    EMAIL_SENDER_ADDRESS: z.email().default('DoNotReply@partner-portal.example'),
+    /** Allow plain-HTTP to the local email endpoint. Never set on Azure. */
+    EMAIL_ALLOW_INSECURE: flag,
+    /** Milliseconds between operation-status polls of a send. */
+    EMAIL_POLL_INTERVAL_MS: positiveInt(1000),
+
+    /** JWT validation: issuer, audience and exactly one key source. */
+    AUTH_ISSUER: z.string().min(1),
+    AUTH_AUDIENCE: z.string().min(1),
+    AUTH_JWKS_URI: z.url().optional(),
+    /** A local JWKS file (the dev stack writes one next to its signing key). */
+    AUTH_JWKS_FILE: z.string().min(1).optional(),
+
+    /** User-assigned managed identity client id, read by DefaultAzureCredential. */
+    AZURE_CLIENT_ID: z.string().optional(),
+    APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().optional(),
+  })
+  .superRefine((env, ctx) => {
+    if (!env.AzureWebJobsStorage && !(env.AzureWebJobsStorage__blobServiceUri && env.AzureWebJobsStorage__queueServiceUri)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AzureWebJobsStorage'],
+        message: 'set AzureWebJobsStorage, or both AzureWebJobsStorage__blobServiceUri and AzureWebJobsStorage__queueServiceUri',
+      });
+    }
+    if (!env.EMAIL_CONNECTION_STRING && !env.EMAIL_ENDPOINT) {
+      ctx.addIssue({ code: 'custom', path: ['EMAIL_CONNECTION_STRING'], message: 'set EMAIL_CONNECTION_STRING or EMAIL_ENDPOINT' });
+    }
+    if (!env.AUTH_JWKS_URI === !env.AUTH_JWKS_FILE) {
+      ctx.addIssue({ code: 'custom', path: ['AUTH_JWKS_URI'], message: 'set exactly one of AUTH_JWKS_URI and AUTH_JWKS_FILE' });
+    }
+  });
+
+export type AppConfig = z.infer<typeof envSchema>;
+
+/** Parses the environment once; a misconfigured app fails at its first use with every problem listed. */
+export function parseConfig(env: Record<string, string | undefined>): AppConfig {
+  const result = envSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}

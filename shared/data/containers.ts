@@ -1,0 +1,15 @@
+/**
+ * Every Cosmos container the suite uses. All tenant data is partitioned by `/partnerId`, so one
+ * partner's documents are co-located (transactional batches, cheap single-partition queries) and no
+ * query can reach another tenant without naming it. Infra and the local stack both read this table.
+ */
+export const containerDefinitions = [
+  { id: 'partners', partitionKey: '/partnerId', purpose: 'partner accounts, users, customers' },
+  { id: 'verification', partitionKey: '/partnerId', purpose: 'verification checks, email tokens, documents' },
+  { id: 'agreements', partitionKey: '/partnerId', purpose: 'customer agreements and their notification outbox' },
+  { id: 'enrollments', partitionKey: '/partnerId', purpose: 'incentive enrolments' },
+  { id: 'profiles', partitionKey: '/partnerId', purpose: 'business profiles and leads' },
+  { id: 'operations', partitionKey: '/partnerId', purpose: 'operator runs (rollovers); partnerId is a run key' },
+] as const;
+
+export type ContainerName = (typeof containerDefinitions)[number]['id'];

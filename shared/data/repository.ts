@@ -1,0 +1,218 @@
+import type { Container, ItemDefinition, JSONValue, PatchOperation, SqlQuerySpec } from '@azure/cosmos';
+import { AppError } from '../platform/errors.js';
+
+/** Every stored document belongs to one partner partition. */
+export interface PartnerDocument {
+  id: string;
+  partnerId: string;
+}
+
+export interface Stored<T> {
+  doc: T;
+  etag: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  continuationToken: string | undefined;
+}
+
+/** Thrown when an ETag-guarded write lost the race and the caller chose not to retry. */
+export class ConcurrencyConflict extends Error {
+  constructor(readonly id: string) {
+    super(`document ${id} was changed by another writer`);
+    this.name = 'ConcurrencyConflict';
+  }
+}
+
+/** Returned by an update's mutator to say "nothing to change": no write happens. */
+export const unchanged: unique symbol = Symbol('unchanged');
+export type Mutation<T> = T | typeof unchanged;
+
+export type ChargeListener = (requestCharge: number, operation: string) => void;
+
+const systemProperties = ['_rid', '_self', '_etag', '_attachments', '_ts', '_lsn'] as const;
+
+/** Status code of an @azure/cosmos error (it carries the HTTP status as `code`). */
+export function cosmosStatus(error: unknown): number | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error) {
+    const code = (error as { code: unknown }).code;
+    if (typeof code === 'number') return code;
+  }
+  return undefined;
+}
+
+function strip<T>(resource: ItemDefinition): T {
+  const copy: Record<string, unknown> = { ...resource };
+  for (const key of systemProperties) delete copy[key];
+  return copy as T;
+}
+
+/**
+ * Typed access to one container. Queries are always parameterised and always name the partner
+ * partition in the SQL (the local emulator ignores the partitionKey option); writes that depend on
+ * what was read go through `update`, which is ETag-guarded and retried, so no update is lost.
+ */
+export class Repository<T extends PartnerDocument> {
+  constructor(
+    readonly container: Container,
+    private readonly onCharge: ChargeListener = () => {},
+  ) {}
+
+  private charge(operation: string, requestCharge: number | undefined): void {
+    if (requestCharge !== undefined) this.onCharge(requestCharge, operation);
+  }
+
+  async read(partnerId: string, id: string): Promise<Stored<T> | undefined> {
+    try {
+      const response = await this.container.item(id, partnerId).read<ItemDefinition>();
+      this.charge('read', response.requestCharge);
+      if (response.statusCode === 404 || !response.resource) return undefined;
+      return { doc: strip<T>(response.resource), etag: response.etag };
+    } catch (error) {
+      if (cosmosStatus(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /** Creates the document; a document with the same id in the partition is a domain conflict (409). */
+  async create(doc: T, conflictDetail = 'The resource already exists.'): Promise<Stored<T>> {
+    const result = await this.createIfAbsent(doc);
+    if (!result.created) throw AppError.conflict(conflictDetail);
+    return result.stored;
+  }
+
+  /**
+   * Creates the document unless one with the same id exists, and says which happened. With
+   * deterministic ids this is what makes a redelivered message or a retried request a no-op.
+   */
+  async createIfAbsent(doc: T): Promise<{ created: true; stored: Stored<T> } | { created: false; stored: undefined }> {
+    try {
+      const response = await this.container.items.create<T>(doc);
+      this.charge('create', response.requestCharge);
+      return { created: true, stored: { doc: strip<T>(response.resource ?? doc), etag: response.etag } };
+    } catch (error) {
+      if (cosmosStatus(error) === 409) return { created: false, stored: undefined };
+      throw error;
+    }
+  }
+
+  /** Writes over the version that was read; throws ConcurrencyConflict if someone wrote since. */
+  async replace(doc: T, etag: string): Promise<Stored<T>> {
+    try {
+      const response = await this.container
+        .item(doc.id, doc.partnerId)
+        .replace<T>(doc, { accessCondition: { type: 'IfMatch', condition: etag } });
+      this.charge('replace', response.requestCharge);
+      return { doc: strip<T>(response.resource ?? doc), etag: response.etag };
+    } catch (error) {
+      if (cosmosStatus(error) === 412) throw new ConcurrencyConflict(doc.id);
+      throw error;
+    }
+  }
+
+  async upsert(doc: T): Promise<Stored<T>> {
+    const response = await this.container.items.upsert<T>(doc);
+    this.charge('upsert', response.requestCharge);
+    return { doc: strip<T>(response.resource ?? doc), etag: response.etag };
+  }
+
+  /** Partial update, optionally guarded by an ETag; used for counters that many writers bump. */
+  async patch(partnerId: string, id: string, operations: PatchOperation[], etag?: string): Promise<Stored<T>> {
+    try {
+      const response = await this.container
+        .item(id, partnerId)
+        .patch<T>(operations, etag ? { accessCondition: { type: 'IfMatch', condition: etag } } : undefined);
+      this.charge('patch', response.requestCharge);
+      if (!response.resource) throw new Error(`patch of ${id} returned no resource`);
+      return { doc: strip<T>(response.resource), etag: response.etag };
+    } catch (error) {
+      if (cosmosStatus(error) === 412) throw new ConcurrencyConflict(id);
+      throw error;
+    }
+  }
+
+  /**
+   * Read-modify-write with optimistic concurrency: reads, lets `mutate` decide, writes with IfMatch,
+   * and on a lost race starts over from a fresh read. `mutate` must be pure: it may run several times.
+   * Returns undefined when the document does not exist.
+   */
+  async update(
+    partnerId: string,
+    id: string,
+    mutate: (current: T) => Mutation<T>,
+    maxAttempts = 50,
+  ): Promise<{ stored: Stored<T>; changed: boolean } | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.read(partnerId, id);
+      if (!current) return undefined;
+      const next = mutate(structuredClone(current.doc));
+      if (next === unchanged) return { stored: current, changed: false };
+      try {
+        return { stored: await this.replace(next, current.etag), changed: true };
+      } catch (error) {
+        if (!(error instanceof ConcurrencyConflict) || attempt >= maxAttempts) throw error;
+        // Back off a little, with jitter, so many writers of one hot document converge.
+        await new Promise((r) => setTimeout(r, Math.random() * Math.min(100, 5 * attempt)));
+      }
+    }
+  }
+
+  async delete(partnerId: string, id: string, etag?: string): Promise<boolean> {
+    try {
+      const response = await this.container
+        .item(id, partnerId)
+        .delete(etag ? { accessCondition: { type: 'IfMatch', condition: etag } } : undefined);
+      this.charge('delete', response.requestCharge);
+      return true;
+    } catch (error) {
+      const status = cosmosStatus(error);
+      if (status === 404) return false;
+      if (status === 412) throw new ConcurrencyConflict(id);
+      throw error;
+    }
+  }
+
+  /**
+   * One page of a parameterised query. Pass `partnerId` for a single-partition query; the SQL must
+   * filter on `c.partnerId = @partnerId` too. The continuation token is opaque to callers.
+   */
+  async queryPage(
+    query: SqlQuerySpec,
+    options: { partnerId?: string | undefined; pageSize: number; continuationToken?: string | undefined },
+  ): Promise<Page<T>> {
+    assertParameterised(query);
+    const iterator = this.container.items.query<ItemDefinition>(query, {
+      maxItemCount: options.pageSize,
+      continuationToken: options.continuationToken,
+      ...(options.partnerId !== undefined ? { partitionKey: options.partnerId } : {}),
+    });
+    const response = await iterator.fetchNext();
+    this.charge('query', response.requestCharge);
+    return {
+      items: response.resources.map((r) => strip<T>(r)),
+      continuationToken: response.continuationToken ?? undefined,
+    };
+  }
+
+  /** Every result of a query, page by page; for bounded result sets (one partner's documents). */
+  async queryAll(query: SqlQuerySpec, options: { partnerId?: string; pageSize?: number } = {}): Promise<T[]> {
+    const all: T[] = [];
+    let continuationToken: string | undefined;
+    do {
+      const page = await this.queryPage(query, { ...options, pageSize: options.pageSize ?? 100, continuationToken });
+      all.push(...page.items);
+      continuationToken = page.continuationToken;
+    } while (continuationToken);
+    return all;
+  }
+}
+
+/** Values must arrive as parameters: a query whose text holds a quote was string-built. */
+function assertParameterised(query: SqlQuerySpec): void {
+  if (/['"]/.test(query.query)) {
+    throw new Error('Cosmos queries must pass values as parameters, not inside the SQL text');
+  }
+}
+
+export type { JSONValue };

@@ -1,0 +1,206 @@
+import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
+
+export interface StoredEmail {
+  id: string;
+  receivedAt: string;
+  message: unknown;
+}
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const maxClockSkewMs = 15 * 60_000;
+const maxBodyBytes = 10 * 1024 * 1024;
+
+const address = z.object({ address: z.email(), displayName: z.string().optional() });
+const sendRequestSchema = z.object({
+  senderAddress: z.email(),
+  recipients: z
+    .object({ to: z.array(address).optional(), cc: z.array(address).optional(), bcc: z.array(address).optional() })
+    .refine((r) => (r.to?.length ?? 0) + (r.cc?.length ?? 0) + (r.bcc?.length ?? 0) > 0, 'at least one recipient'),
+  content: z.object({ subject: z.string().min(1), plainText: z.string().optional(), html: z.string().optional() }),
+  headers: z.record(z.string(), z.string()).optional(),
+});
+
+export interface EmailEndpointOptions {
+  port: number;
+  host?: string;
+  /** Base64 access key; requests must be signed with it (HMAC-SHA256), as Communication Services requires. */
+  accessKey: string;
+}
+
+/** Makes the endpoint fail sends on purpose, to test what the suite does when email is down. */
+export interface EmailFault {
+  status: number;
+  until: number;
+}
+
+/**
+ * The Communication Services email REST API, locally: `POST /emails:send` (signature checked, one
+ * message stored per `Operation-Id`), `GET /emails/operations/{id}`, plus `GET /emails`,
+ * `DELETE /emails` and `GET /` to see what the suite sent.
+ */
+export class EmailEndpoint {
+  private readonly emails = new Map<string, StoredEmail>();
+  private server: Server | undefined;
+  private fault: EmailFault | undefined;
+  port = 0;
+
+  constructor(private readonly options: EmailEndpointOptions) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get connectionString(): string {
+    return `endpoint=${this.url}/;accesskey=${this.options.accessKey}`;
+  }
+
+  /** Every send fails with `status` until `untilMs` (epoch ms); operation polls keep working. */
+  failSendsUntil(status: number, untilMs: number): void {
+    this.fault = { status, until: untilMs };
+  }
+
+  list(): StoredEmail[] {
+    return [...this.emails.values()];
+  }
+
+  async start(): Promise<number> {
+    const server = createServer((req, res) => {
+      this.handle(req, res).catch(() => {
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      });
+    });
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port, this.options.host ?? '127.0.0.1', resolve);
+    });
+    this.port = (server.address() as AddressInfo).port;
+    return this.port;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
+    const body = await readBody(req);
+    if (body === undefined) return json(res, 413, error('RequestTooLarge', 'The request exceeds 10 MB.'));
+
+    if (req.method === 'GET' && url.pathname === '/') return html(res, this.list());
+    if (url.pathname === '/emails' && req.method === 'GET') return json(res, 200, this.list());
+    if (url.pathname === '/emails' && req.method === 'DELETE') {
+      this.emails.clear();
+      res.writeHead(204).end();
+      return;
+    }
+
+    const isSend = req.method === 'POST' && url.pathname === '/emails:send';
+    const operation = /^\/emails\/operations\/([^/]+)$/.exec(url.pathname);
+    if (!isSend && !(req.method === 'GET' && operation)) return json(res, 404, error('NotFound', 'No such resource.'));
+    if (!this.verifySignature(req, url, body)) return json(res, 401, error('Denied', 'Denied by the resource provider.'));
+
+    if (operation) {
+      const id = decodeURIComponent(operation[1] ?? '');
+      if (!this.emails.has(id)) return json(res, 404, error('NotFound', `Operation ${id} not found.`));
+      return json(res, 200, { id, status: 'Succeeded' });
+    }
+
+    if (this.fault && Date.now() < this.fault.until) {
+      return json(res, this.fault.status, error('ServiceUnavailable', 'The email service is unavailable (simulated).'));
+    }
+    const operationId = headerValue(req, 'operation-id') ?? randomUUID();
+    if (!uuid.test(operationId)) return json(res, 400, error('InvalidOperationId', 'Operation-Id must be a UUID.'));
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.toString('utf8'));
+    } catch {
+      return json(res, 400, error('InvalidRequest', 'The body is not JSON.'));
+    }
+    const valid = sendRequestSchema.safeParse(parsed);
+    if (!valid.success) return json(res, 400, error('InvalidRequest', valid.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')));
+
+    // Idempotent on Operation-Id: a repeated id is acknowledged but stored once.
+    if (!this.emails.has(operationId)) {
+      this.emails.set(operationId, { id: operationId, receivedAt: new Date().toISOString(), message: parsed });
+    }
+    const apiVersion = url.searchParams.get('api-version') ?? '';
+    res.writeHead(202, {
+      'content-type': 'application/json',
+      'operation-location': `${this.url}/emails/operations/${operationId}?api-version=${encodeURIComponent(apiVersion)}`,
+      'retry-after': '0',
+    });
+    res.end(JSON.stringify({ id: operationId, status: 'Running' }));
+  }
+
+  /** HMAC-SHA256 over `VERB\npath?query\ndate;host;content-hash`, exactly as the SDK signs it. */
+  private verifySignature(req: IncomingMessage, url: URL, body: Buffer): boolean {
+    const date = headerValue(req, 'x-ms-date');
+    const contentHash = headerValue(req, 'x-ms-content-sha256');
+    const authorization = headerValue(req, 'authorization');
+    if (!date || !contentHash || !authorization) return false;
+    if (!(Math.abs(Date.now() - Date.parse(date)) <= maxClockSkewMs)) return false;
+    if (createHash('sha256').update(body).digest('base64') !== contentHash) return false;
+    const match = /^HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature=(.+)$/.exec(authorization);
+    if (!match?.[1]) return false;
+    const query = url.searchParams.toString();
+    const stringToSign = `${req.method}\n${url.pathname}${query ? `?${query}` : ''}\n${date};${req.headers.host ?? ''};${contentHash}`;
+    const expected = createHmac('sha256', Buffer.from(this.options.accessKey, 'base64')).update(stringToSign).digest();
+    const given = Buffer.from(match[1], 'base64');
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  }
+}
+
+function headerValue(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > maxBodyBytes) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function error(code: string, message: string): unknown {
+  return { error: { code, message } };
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...(status >= 400 ? { 'x-ms-error-code': 'Error' } : {}) });
+  res.end(JSON.stringify(body));
+}
+
+const escape = (text: string): string =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+
+function html(res: ServerResponse, emails: StoredEmail[]): void {
+  const rows = emails
+    .slice()
+    .reverse()
+    .map((e) => {
+      const m = e.message as { recipients?: { to?: { address?: string }[] }; content?: { subject?: string; plainText?: string }; headers?: Record<string, string> };
+      const to = (m.recipients?.to ?? []).map((r) => r.address ?? '').join(', ');
+      return `<tr><td>${escape(e.receivedAt)}</td><td>${escape(m.headers?.['x-notification-type'] ?? '')}</td><td>${escape(to)}</td><td><details><summary>${escape(m.content?.subject ?? '')}</summary><pre>${escape(m.content?.plainText ?? '')}</pre></details></td></tr>`;
+    })
+    .join('\n');
+  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+  res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Local email (${emails.length})</title>
+<style>body{font:14px system-ui,sans-serif;margin:2rem}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4rem;text-align:left;vertical-align:top}pre{white-space:pre-wrap}</style></head>
+<body><h1>Local email endpoint</h1><p>${emails.length} message(s) accepted. <code>GET /emails</code> lists them as JSON; <code>DELETE /emails</code> empties the list.</p>
+<table><thead><tr><th>Received</th><th>Type</th><th>To</th><th>Subject</th></tr></thead><tbody>${rows || '<tr><td colspan="4">No messages yet.</td></tr>'}</tbody></table></body></html>`);
+}

@@ -1,0 +1,238 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { HttpRequest, HttpResponse, type HttpResponseInit } from '../platform/azure-functions.js';
+import type { BlobServiceClient } from '@azure/storage-blob';
+import type { QueueServiceClient } from '@azure/storage-queue';
+import { AppError, toProblem } from '../platform/errors.js';
+import { poisonQueueOf } from '../platform/queues.js';
+import type { FunctionsCore, RegisteredFunction } from './functions-core-shim.js';
+import type { HostSettings } from './host-settings.js';
+import { createInvoker, type HostLog, type InvokeFunction } from './invoker.js';
+import { QueueListener } from './queue-listener.js';
+import { Router } from './router.js';
+import { TimerScheduler } from './timer-scheduler.js';
+
+export interface FunctionHostOptions {
+  core: FunctionsCore;
+  /** Only these functions are hosted (default: every registration). */
+  include?: (fn: RegisteredFunction) => boolean;
+  settings: HostSettings;
+  queueService: QueueServiceClient;
+  blobService: BlobServiceClient;
+  log?: HostLog;
+}
+
+function sendProblem(res: ServerResponse, error: AppError): void {
+  const { problem, headers } = toProblem(error);
+  res.writeHead(problem.status, { ...headers, 'content-type': 'application/problem+json' }).end(JSON.stringify(problem));
+}
+
+/**
+ * A development stand-in for the Azure Functions host over the same registrations: HTTP triggers under
+ * the route prefix (request bodies streamed, never buffered), queue triggers polling storage with the
+ * host.json settings, timers on their schedules, and `POST /admin/functions/{name}`.
+ */
+export class FunctionHost {
+  readonly functions: RegisteredFunction[];
+  private readonly router = new Router<RegisteredFunction>();
+  private readonly invoke: InvokeFunction;
+  private readonly log: HostLog;
+  private readonly listeners: QueueListener[] = [];
+  private readonly timers = new Map<string, TimerScheduler>();
+  private server: Server | undefined;
+  private readonly background = new Set<Promise<unknown>>();
+
+  constructor(private readonly options: FunctionHostOptions) {
+    this.log = options.log ?? ((line) => console.log(line));
+    this.functions = options.core.registrations.filter(options.include ?? (() => true));
+    this.invoke = createInvoker(this.functions, this.log);
+    for (const fn of this.functions) {
+      const trigger = options.core.triggerOf(fn);
+      if (trigger.type === 'httpTrigger') {
+        this.router.add(trigger.route ?? fn.name, trigger.methods ?? ['GET', 'POST'], fn);
+      } else if (trigger.type === 'queueTrigger') {
+        const queueName = String(trigger.queueName);
+        this.listeners.push(
+          new QueueListener({
+            functionName: fn.name,
+            queue: options.queueService.getQueueClient(queueName),
+            poison: options.queueService.getQueueClient(poisonQueueOf(queueName)),
+            settings: options.settings.queues,
+            invoke: this.invoke,
+            log: this.log,
+          }),
+        );
+      } else if (trigger.type === 'timerTrigger') {
+        this.timers.set(
+          fn.name,
+          new TimerScheduler({
+            functionName: fn.name,
+            schedule: String(trigger.schedule),
+            runOnStartup: trigger.runOnStartup === true,
+            useMonitor: trigger.useMonitor !== false,
+            statusStore: options.blobService.getContainerClient('azure-webjobs-hosts'),
+            invoke: this.invoke,
+            log: this.log,
+          }),
+        );
+      } else {
+        throw new Error(`function ${fn.name}: the local host does not support ${trigger.type}`);
+      }
+    }
+  }
+
+  /** Starts queue polling and timers (HTTP is served by `listen`). */
+  async start(): Promise<void> {
+    await this.options.blobService.getContainerClient('azure-webjobs-hosts').createIfNotExists();
+    for (const listener of this.listeners) listener.start();
+    for (const timer of this.timers.values()) await timer.start();
+  }
+
+  async listen(port: number, host = '127.0.0.1'): Promise<number> {
+    const server = createServer((req, res) => {
+      this.handle(req, res).catch((error: unknown) => {
+        this.log(`host error: ${String(error)}`);
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/problem+json' });
+        res.end();
+      });
+    });
+    server.keepAliveTimeout = 65_000;
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, resolve);
+    });
+    return (server.address() as AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    for (const timer of this.timers.values()) await timer.stop();
+    await Promise.all(this.listeners.map((l) => l.stop()));
+    await Promise.allSettled([...this.background]);
+    const server = this.server;
+    if (server) {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+    }
+  }
+
+  /** Runs a non-HTTP function now, as the admin endpoint does; resolves when it has finished. */
+  async run(functionName: string, input: string | undefined): Promise<void> {
+    const timer = this.timers.get(functionName);
+    if (timer) return timer.fire(false);
+    const fn = this.functions.find((f) => f.name === functionName);
+    if (!fn) throw new Error(`no function named ${functionName}`);
+    let item: unknown = input ?? '';
+    try {
+      item = JSON.parse(input ?? '') as unknown;
+    } catch {
+      // not JSON: passed as a string, like the host does
+    }
+    await this.invoke(functionName, item, { invocationId: randomUUID(), triggerMetadata: { dequeueCount: 1 } });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
+    const method = req.method ?? 'GET';
+    const prefix = `/${this.options.settings.routePrefix}`.replace(/\/$/, '');
+    const adminMatch = /^\/admin\/functions\/([^/]+)\/?$/.exec(url.pathname);
+    if (adminMatch && method === 'POST') return this.handleAdmin(decodeURIComponent(adminMatch[1] ?? ''), req, res);
+
+    let match;
+    try {
+      match = url.pathname.startsWith(`${prefix}/`) ? this.router.match(method, url.pathname.slice(prefix.length)) : undefined;
+    } catch {
+      sendProblem(res, AppError.badRequest('The URL is malformed.'));
+      return;
+    }
+    if (!match) {
+      req.resume();
+      sendProblem(res, AppError.notFound(`No function serves ${method} ${url.pathname}.`));
+      return;
+    }
+
+    const hasBody = method !== 'GET' && method !== 'HEAD';
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value === undefined) continue;
+      for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
+    }
+    const abort = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) abort.abort();
+    });
+    const nativeRequest = new Request(url, {
+      method,
+      headers,
+      signal: abort.signal,
+      ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: 'half' } : {}),
+    } as RequestInit);
+    const request = new HttpRequest({ nativeRequest, params: match.params } as ConstructorParameters<typeof HttpRequest>[0]);
+
+    const result = (await this.invoke(match.target.name, request, {
+      invocationId: randomUUID(),
+      triggerMetadata: { ...match.params },
+    })) as HttpResponseInit | HttpResponse | undefined;
+    const response = result instanceof HttpResponse ? result : new HttpResponse(result ?? { status: 204 });
+    const outHeaders: Record<string, string> = {};
+    response.headers.forEach((value, name) => {
+      outHeaders[name] = value;
+    });
+    res.writeHead(response.status, outHeaders);
+    if (response.body && method !== 'HEAD') {
+      await new Promise<void>((resolve, reject) => {
+        Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>)
+          .on('error', reject)
+          .pipe(res)
+          .on('finish', resolve)
+          .on('close', resolve);
+      });
+    } else {
+      res.end();
+    }
+    // Whatever of the request body the handler did not read is drained, so the socket can be reused.
+    if (!req.readableEnded) req.resume();
+  }
+
+  private async handleAdmin(name: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > 1024 * 1024) {
+        sendProblem(res, AppError.tooLarge('The admin request body is too large.'));
+        return;
+      }
+      chunks.push(chunk as Buffer);
+    }
+    const fn = this.functions.find((f) => f.name.toLowerCase() === name.toLowerCase());
+    if (!fn) {
+      sendProblem(res, AppError.notFound(`No function named ${name}.`));
+      return;
+    }
+    if (this.options.core.triggerOf(fn).type === 'httpTrigger') {
+      sendProblem(res, AppError.badRequest('HTTP functions are invoked over HTTP.'));
+      return;
+    }
+    let input: string | undefined;
+    try {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const body = text.trim() === '' ? {} : (JSON.parse(text) as { input?: unknown });
+      input = typeof body.input === 'string' ? body.input : body.input === undefined ? undefined : JSON.stringify(body.input);
+    } catch {
+      sendProblem(res, AppError.badRequest('The body must be JSON: {"input": "..."}.'));
+      return;
+    }
+    const work = this.run(fn.name, input).catch((error: unknown) => {
+      this.log(`${fn.name} (admin) failed: ${error instanceof Error ? error.message : String(error)}`);
+    });
+    this.background.add(work);
+    void work.finally(() => this.background.delete(work));
+    res.writeHead(202).end();
+  }
+}

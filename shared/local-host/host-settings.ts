@@ -1,0 +1,64 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+
+/** `hh:mm:ss` (or `d.hh:mm:ss`) as host.json writes durations, in milliseconds. */
+const duration = z.string().regex(/^(\d+\.)?\d{1,2}:\d{2}:\d{2}(\.\d+)?$/, 'a duration like 00:00:30').transform((text) => {
+  const [dayPart, rest] = text.includes('.') && text.indexOf('.') < text.indexOf(':') ? text.split('.', 2) : ['0', text];
+  const [h = '0', m = '0', s = '0'] = (rest ?? text).split(':');
+  return ((Number(dayPart) * 24 + Number(h)) * 60 + Number(m)) * 60_000 + Number(s) * 1000;
+});
+
+const hostJsonSchema = z.object({
+  version: z.literal('2.0'),
+  functionTimeout: duration.optional(),
+  extensions: z
+    .object({
+      http: z.object({ routePrefix: z.string().default('api') }).prefault({}),
+      queues: z
+        .object({
+          batchSize: z.number().int().min(1).max(32).default(16),
+          newBatchThreshold: z.number().int().min(0).optional(),
+          maxPollingInterval: duration.default(60_000),
+          visibilityTimeout: duration.default(0),
+          maxDequeueCount: z.number().int().min(1).default(5),
+          messageEncoding: z.enum(['base64', 'none']).default('base64'),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+});
+
+export interface HostSettings {
+  routePrefix: string;
+  functionTimeoutMs: number | undefined;
+  queues: {
+    batchSize: number;
+    newBatchThreshold: number;
+    maxPollingIntervalMs: number;
+    visibilityTimeoutMs: number;
+    maxDequeueCount: number;
+    messageEncoding: 'base64' | 'none';
+  };
+}
+
+/** Reads the same host.json the Azure host reads, with the Azure host's defaults. */
+export function parseHostSettings(json: unknown): HostSettings {
+  const parsed = hostJsonSchema.parse(json);
+  const q = parsed.extensions.queues;
+  return {
+    routePrefix: parsed.extensions.http.routePrefix,
+    functionTimeoutMs: parsed.functionTimeout,
+    queues: {
+      batchSize: q.batchSize,
+      newBatchThreshold: q.newBatchThreshold ?? Math.floor(q.batchSize / 2),
+      maxPollingIntervalMs: q.maxPollingInterval,
+      visibilityTimeoutMs: q.visibilityTimeout,
+      maxDequeueCount: q.maxDequeueCount,
+      messageEncoding: q.messageEncoding,
+    },
+  };
+}
+
+export async function loadHostSettings(path: string): Promise<HostSettings> {
+  return parseHostSettings(JSON.parse(await readFile(path, 'utf8')));
+}

@@ -1,0 +1,113 @@
+import { fileURLToPath } from 'node:url';
+import { CosmosClient } from '@azure/cosmos';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { QueueServiceClient } from '@azure/storage-queue';
+import { Agent } from 'node:https';
+import { containerDefinitions } from '../data/containers.js';
+import { provisionResources } from '../data/provision.js';
+import { devAudience, devIssuer, ensureDevKeys } from './dev-keys.js';
+import { EmailEndpoint } from './email-endpoint.js';
+import { azuriteConnectionString, emulatorCosmosKey, startAzurite, startCosmos, type ChildHandle } from './emulators.js';
+import { FunctionHost } from './function-host.js';
+import { installFunctionsCore } from './functions-core-shim.js';
+import { loadHostSettings } from './host-settings.js';
+
+export const devEmailAccessKey = Buffer.from('partner-portal-local-email-key').toString('base64');
+const hostJsonPath = fileURLToPath(new URL('../../host.json', import.meta.url));
+
+export interface StackPorts {
+  host: number;
+  cosmos: number;
+  blob: number;
+  queue: number;
+  email: number;
+}
+
+export interface StackOptions {
+  ports: StackPorts;
+  /** The caller's environment: any address or secret set here is used instead of starting that part. */
+  env: Record<string, string | undefined>;
+  dataDir?: string | undefined;
+  keysDir?: string | undefined;
+  /** Serve the function table too (npm start); tests start only the services. */
+  functionHost: boolean;
+  log: (line: string) => void;
+}
+
+export interface RunningStack {
+  /** The app settings that point the functions at this stack. */
+  env: Record<string, string>;
+  email: EmailEndpoint | undefined;
+  host: FunctionHost | undefined;
+  stop(): Promise<void>;
+}
+
+/** Starts what is not configured already, provisions it, and (optionally) serves the functions. */
+export async function startStack(options: StackOptions): Promise<RunningStack> {
+  const given = options.env;
+  const children: ChildHandle[] = [];
+  let email: EmailEndpoint | undefined;
+  let host: FunctionHost | undefined;
+  const stop = async (): Promise<void> => {
+    await host?.stop();
+    await email?.stop();
+    await Promise.all(children.map((c) => c.stop()));
+  };
+
+  try {
+    const wantCosmos = !given.COSMOS_ENDPOINT;
+    const wantStorage = !given.AzureWebJobsStorage && !given.AzureWebJobsStorage__queueServiceUri;
+    const wantEmail = !given.EMAIL_CONNECTION_STRING && !given.EMAIL_ENDPOINT;
+    await Promise.all([
+      wantCosmos ? startCosmos({ port: options.ports.cosmos, log: options.log }).then((c) => children.push(c)) : undefined,
+      wantStorage
+        ? startAzurite({ blobPort: options.ports.blob, queuePort: options.ports.queue, dataDir: options.dataDir, log: options.log }).then((c) => children.push(...c))
+        : undefined,
+      wantEmail
+        ? (async () => {
+            email = new EmailEndpoint({ port: options.ports.email, accessKey: devEmailAccessKey });
+            await email.start();
+          })()
+        : undefined,
+    ]);
+    const keys = given.AUTH_ISSUER ? undefined : await ensureDevKeys(options.keysDir);
+
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(given)) if (v !== undefined) env[k] = v;
+    if (wantCosmos) Object.assign(env, { COSMOS_ENDPOINT: `https://127.0.0.1:${options.ports.cosmos}/`, COSMOS_KEY: emulatorCosmosKey, COSMOS_TLS_INSECURE: 'true' });
+    if (wantStorage) env.AzureWebJobsStorage = azuriteConnectionString(options.ports.blob, options.ports.queue);
+    if (email) Object.assign(env, { EMAIL_CONNECTION_STRING: email.connectionString, EMAIL_ALLOW_INSECURE: 'true', EMAIL_POLL_INTERVAL_MS: '50' });
+    if (keys) Object.assign(env, { AUTH_ISSUER: devIssuer, AUTH_AUDIENCE: devAudience, AUTH_JWKS_FILE: keys.jwksFile });
+
+    const databaseId = env.COSMOS_DATABASE ?? 'partner-portal';
+    const blobService = env.AzureWebJobsStorage ? BlobServiceClient.fromConnectionString(env.AzureWebJobsStorage) : undefined;
+    const queueService = env.AzureWebJobsStorage ? QueueServiceClient.fromConnectionString(env.AzureWebJobsStorage) : undefined;
+    if (wantCosmos || wantStorage) {
+      const cosmos = new CosmosClient({
+        endpoint: env.COSMOS_ENDPOINT ?? '',
+        key: env.COSMOS_KEY ?? emulatorCosmosKey,
+        connectionPolicy: { enableEndpointDiscovery: false },
+        agent: new Agent({ rejectUnauthorized: false, keepAlive: true }),
+      });
+      if (wantCosmos && blobService && queueService) {
+        await provisionResources({ cosmos, databaseId, queueService, blobService, blobContainers: [env.DOCUMENTS_CONTAINER ?? 'verification-documents'] });
+      }
+      cosmos.dispose();
+    }
+    options.log(`stack: ${containerDefinitions.length} containers in ${databaseId}; storage ${wantStorage ? 'Azurite' : 'as configured'}`);
+
+    if (options.functionHost) {
+      if (!blobService || !queueService) throw new Error('the local host needs AzureWebJobsStorage as a connection string');
+      for (const [k, v] of Object.entries(env)) process.env[k] = v;
+      const core = installFunctionsCore();
+      await import('../../functions/index.js');
+      host = new FunctionHost({ core, settings: await loadHostSettings(hostJsonPath), queueService, blobService, log: options.log });
+      await host.start();
+      await host.listen(options.ports.host);
+    }
+    return { env, email, host, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

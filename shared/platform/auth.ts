@@ -1,0 +1,115 @@
+import { readFile } from 'node:fs/promises';
+import { createLocalJWKSet, createRemoteJWKSet, errors as joseErrors, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import { z } from 'zod';
+import { AppError } from './errors.js';
+
+/** ACC-3: the roles a token may carry. PlatformOperator is for upstream systems and operators. */
+export const roles = [
+  'GlobalAdmin',
+  'AccountAdmin',
+  'PartnerAdmin',
+  'Manager',
+  'Owner',
+  'IncentiveAdmin',
+  'AdminAgent',
+  'SalesAgent',
+  'ReferralAdmin',
+  'PlatformOperator',
+] as const;
+export type Role = (typeof roles)[number];
+export const roleSchema = z.enum(roles);
+
+export interface Principal {
+  /** `oid` when present (stable across apps in Entra ID), else `sub`. */
+  userId: string;
+  /** The partner the user belongs to; absent for PlatformOperator tokens. */
+  partnerId: string | undefined;
+  roles: ReadonlySet<Role>;
+  email: string | undefined;
+}
+
+/**
+ * Who may call a route. `partnerParam` names the route parameter that must equal the token's
+ * partnerId (ACC-3), except for PlatformOperator, which may act on any partner.
+ */
+export type AccessRule = { anonymous: true } | { roles: readonly Role[]; partnerParam?: string };
+
+export interface TokenVerifier {
+  verify(token: string): Promise<Principal>;
+}
+
+const claimsSchema = z.object({
+  sub: z.string().min(1),
+  oid: z.string().min(1).optional(),
+  partnerId: z.string().min(1).optional(),
+  // Unknown roles are ignored rather than rejected: Entra may add roles this API does not use.
+  roles: z.array(z.string()).default([]),
+  email: z.string().optional(),
+  preferred_username: z.string().optional(),
+});
+
+export interface JwtVerifierOptions {
+  issuer: string;
+  audience: string;
+  jwksUri?: string | undefined;
+  jwksFile?: string | undefined;
+}
+
+/** Validates signature, issuer, audience and expiry; every failure is the same 401 to the caller. */
+export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
+  let keys: Promise<JWTVerifyGetKey> | undefined;
+  const getKeys = (): Promise<JWTVerifyGetKey> => {
+    keys ??= options.jwksUri
+      ? Promise.resolve(createRemoteJWKSet(new URL(options.jwksUri)))
+      : readFile(options.jwksFile ?? '', 'utf8').then((text) => createLocalJWKSet(JSON.parse(text) as JSONWebKeySet));
+    return keys;
+  };
+  return {
+    async verify(token) {
+      let payload: unknown;
+      try {
+        ({ payload } = await jwtVerify(token, await getKeys(), {
+          issuer: options.issuer,
+          audience: options.audience,
+          clockTolerance: 30,
+        }));
+      } catch (error) {
+        if (error instanceof joseErrors.JOSEError) throw AppError.unauthorized('The bearer token is invalid or expired.');
+        throw error;
+      }
+      const claims = claimsSchema.safeParse(payload);
+      if (!claims.success) throw AppError.unauthorized('The bearer token lacks required claims.');
+      const known = new Set<string>(roles);
+      return {
+        userId: claims.data.oid ?? claims.data.sub,
+        partnerId: claims.data.partnerId,
+        roles: new Set(claims.data.roles.filter((r): r is Role => known.has(r))),
+        email: claims.data.email ?? claims.data.preferred_username,
+      };
+    },
+  };
+}
+
+/** Reads `Authorization: Bearer …`; anything else is treated as no token. */
+export function bearerToken(headers: Headers): string | undefined {
+  const value = headers.get('authorization');
+  const match = value ? /^Bearer\s+(\S+)\s*$/i.exec(value) : null;
+  return match?.[1];
+}
+
+/** The single place where role and tenant rules are enforced for every route. */
+export function authorize(principal: Principal, rule: Exclude<AccessRule, { anonymous: true }>, params: Record<string, string>): void {
+  if (!rule.roles.some((role) => principal.roles.has(role))) {
+    throw AppError.forbidden(`This operation requires one of the roles: ${rule.roles.join(', ')}.`);
+  }
+  if (rule.partnerParam === undefined || principal.roles.has('PlatformOperator')) return;
+  const target = params[rule.partnerParam];
+  if (principal.partnerId === undefined || principal.partnerId !== target) {
+    throw AppError.forbidden('The token does not grant access to this partner.');
+  }
+}
+
+/** Roles of the principal that also appear in the rule (e.g. to decide what a viewer may see). */
+export function hasAnyRole(principal: Principal | undefined, wanted: readonly Role[]): boolean {
+  return principal !== undefined && wanted.some((r) => principal.roles.has(r));
+}

@@ -1,0 +1,17 @@
+/**
+ * Every storage queue the suite reads or writes. Upstream systems write the first four (names fixed
+ * by the contract); the rest are internal fan-out queues. Each has a `<name>-poison` twin, created by
+ * infra and the local stack, where the host (or our validation) moves messages it gives up on.
+ */
+export const queueNames = {
+  verificationDecisions: 'verification-decisions',
+  incentiveEligibility: 'incentive-eligibility',
+  enrollmentValidation: 'enrollment-validation',
+  customerAgreementEvents: 'customer-agreement-events',
+} as const;
+
+export const allQueues: readonly string[] = Object.values(queueNames);
+
+export function poisonQueueOf(queueName: string): string {
+  return `${queueName}-poison`;
+}
