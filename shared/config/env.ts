@@ -48,31 +48,32 @@ export const envSchema = z
     /** User-assigned managed identity client id, read by DefaultAzureCredential. */
     AZURE_CLIENT_ID: z.string().optional(),
     APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().optional(),
-  })
-  .superRefine((env, ctx) => {
-    if (!env.AzureWebJobsStorage && !(env.AzureWebJobsStorage__blobServiceUri && env.AzureWebJobsStorage__queueServiceUri)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['AzureWebJobsStorage'],
-        message: 'set AzureWebJobsStorage, or both AzureWebJobsStorage__blobServiceUri and AzureWebJobsStorage__queueServiceUri',
-      });
-    }
-    if (!env.EMAIL_CONNECTION_STRING && !env.EMAIL_ENDPOINT) {
-      ctx.addIssue({ code: 'custom', path: ['EMAIL_CONNECTION_STRING'], message: 'set EMAIL_CONNECTION_STRING or EMAIL_ENDPOINT' });
-    }
-    if (!env.AUTH_JWKS_URI === !env.AUTH_JWKS_FILE) {
-      ctx.addIssue({ code: 'custom', path: ['AUTH_JWKS_URI'], message: 'set exactly one of AUTH_JWKS_URI and AUTH_JWKS_FILE' });
-    }
   });
+
+type RawEnv = Record<string, string | undefined>;
+
+/** Rules across settings; run on the raw environment so they are reported with the field errors. */
+function crossFieldProblems(env: RawEnv): string[] {
+  const problems: string[] = [];
+  if (!env.AzureWebJobsStorage && !(env.AzureWebJobsStorage__blobServiceUri && env.AzureWebJobsStorage__queueServiceUri)) {
+    problems.push('AzureWebJobsStorage: set it, or both AzureWebJobsStorage__blobServiceUri and AzureWebJobsStorage__queueServiceUri');
+  }
+  if (!env.EMAIL_CONNECTION_STRING && !env.EMAIL_ENDPOINT) problems.push('EMAIL_CONNECTION_STRING: set it or EMAIL_ENDPOINT');
+  if (!env.AUTH_JWKS_URI === !env.AUTH_JWKS_FILE) problems.push('AUTH_JWKS_URI: set exactly one of AUTH_JWKS_URI and AUTH_JWKS_FILE');
+  return problems;
+}
 
 export type AppConfig = z.infer<typeof envSchema>;
 
 /** Parses the environment once; a misconfigured app fails at its first use with every problem listed. */
 export function parseConfig(env: Record<string, string | undefined>): AppConfig {
   const result = envSchema.safeParse(env);
-  if (!result.success) {
-    const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
-    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  const problems = [
+    ...(result.success ? [] : result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`)),
+    ...crossFieldProblems(env),
+  ];
+  if (!result.success || problems.length > 0) {
+    throw new Error(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
   }
   return result.data;
 }

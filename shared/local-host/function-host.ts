@@ -31,6 +31,28 @@ function sendProblem(res: ServerResponse, error: AppError): void {
 }
 
 /**
+ * The request body as a web stream that reads from the socket only when the handler reads, so TCP
+ * back-pressure holds and at most a chunk or two is in memory. (Node 20's Readable.toWeb queues up
+ * to 16,384 chunks ahead of the reader; the Azure worker likewise hands undici the request to pull.)
+ */
+function pullStream(req: IncomingMessage): ReadableStream<Uint8Array> {
+  const chunks = req[Symbol.asyncIterator]();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const next = (await chunks.next()) as IteratorResult<Buffer>;
+        if (next.done) controller.close();
+        else controller.enqueue(new Uint8Array(next.value.buffer, next.value.byteOffset, next.value.byteLength));
+      },
+      async cancel() {
+        await chunks.return?.();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+/**
  * A development stand-in for the Azure Functions host over the same registrations: HTTP triggers under
  * the route prefix (request bodies streamed, never buffered), queue triggers polling storage with the
  * host.json settings, timers on their schedules, and `POST /admin/functions/{name}`.
@@ -170,7 +192,7 @@ export class FunctionHost {
       method,
       headers,
       signal: abort.signal,
-      ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: 'half' } : {}),
+      ...(hasBody ? { body: pullStream(req), duplex: 'half' } : {}),
     } as RequestInit);
     const request = new HttpRequest({ nativeRequest, params: match.params } as ConstructorParameters<typeof HttpRequest>[0]);
 
