@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -21,37 +21,64 @@ function portOpen(port: number): Promise<boolean> {
   });
 }
 
+async function stackPorts() {
+  return { FUNCTIONS_PORT: await freePort(), COSMOS_PORT: await freePort(), AZURITE_BLOB_PORT: await freePort(), AZURITE_QUEUE_PORT: await freePort(), EMAIL_PORT: await freePort() };
+}
+
+/** A clean environment: nothing of this test run's own stack may leak into the child. */
+function cleanEnv(ports: Record<string, number>): Record<string, string> {
+  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
+}
+
+async function waitHealthy(child: ChildProcess, port: number, output: () => string): Promise<void> {
+  await eventually(async () => {
+    if (child.exitCode !== null) throw new Error(`the stack exited early:\n${output()}`);
+    const response = await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => undefined);
+    return response?.status === 200 ? true : undefined;
+  }, 30_000, 200);
+}
+
 describe('npm start (the local stack)', () => {
-  it('serves /api/health within 30 s, accepts dev tokens, and stops every child on SIGTERM', async () => {
-    const ports = { FUNCTIONS_PORT: await freePort(), COSMOS_PORT: await freePort(), AZURITE_BLOB_PORT: await freePort(), AZURITE_QUEUE_PORT: await freePort(), EMAIL_PORT: await freePort() };
-    // A clean environment: nothing of this test run's stack may leak into the child.
-    const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
+  it('serves /api/health within 30 s of `npm start`, and Ctrl-C stops everything', async () => {
+    const ports = await stackPorts();
+    const env = cleanEnv(ports);
     const started = Date.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'shared/local-host/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npm', ['start'], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    try {
+      await waitHealthy(child, ports.FUNCTIONS_PORT, () => output);
+      expect(Date.now() - started).toBeLessThan(30_000);
+
+      const notFound = await fetch(`http://127.0.0.1:${ports.FUNCTIONS_PORT}/api/definitely/not/here`);
+      expect(notFound.status).toBe(404);
+      expect(notFound.headers.get('content-type')).toBe('application/problem+json');
+      expect(await (await fetch(`http://127.0.0.1:${ports.EMAIL_PORT}/emails`)).json()).toEqual([]);
+
+      const { stdout } = await promisify(execFile)('npm', ['run', '--silent', 'dev:token', '--', '--partner', 'P1', '--roles', 'GlobalAdmin,IncentiveAdmin'], { cwd: root, env });
+      const principal = await createJwtVerifier({ issuer: devIssuer, audience: devAudience, jwksFile: resolve(root, '.local/dev-jwks.json') }).verify(stdout.trim());
+      expect(principal.partnerId).toBe('P1');
+      expect([...principal.roles]).toEqual(['GlobalAdmin', 'IncentiveAdmin']);
+    } finally {
+      if (child.pid) process.kill(-child.pid, 'SIGINT'); // what Ctrl-C sends: the whole process group
+    }
+    await exited;
+    await eventually(async () => ((await Promise.all(Object.values(ports).map(portOpen))).some(Boolean) ? undefined : true), 10_000);
+    expect(output).toContain('stopped');
+  });
+
+  it('stops every child it started when the host alone gets SIGTERM', async () => {
+    const ports = await stackPorts();
+    // The build from the test above (npm start compiles first); run the host directly, as a supervisor would.
+    const child = spawn(process.execPath, ['.local/build/shared/local-host/main.js'], { cwd: root, env: cleanEnv(ports), stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     try {
-      const base = `http://127.0.0.1:${ports.FUNCTIONS_PORT}`;
-      await eventually(async () => {
-        if (child.exitCode !== null) throw new Error(`npm start exited early:\n${output}`);
-        const response = await fetch(`${base}/api/health`).catch(() => undefined);
-        return response?.status === 200 ? true : undefined;
-      }, 30_000, 200);
-      expect(Date.now() - started).toBeLessThan(30_000);
-
-      const notFound = await fetch(`${base}/api/definitely/not/here`);
-      expect(notFound.status).toBe(404);
-      expect(notFound.headers.get('content-type')).toBe('application/problem+json');
-
-      const email = await fetch(`http://127.0.0.1:${ports.EMAIL_PORT}/emails`);
-      expect(await email.json()).toEqual([]);
-
-      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/dev-token.ts', '--partner', 'P1', '--roles', 'GlobalAdmin,IncentiveAdmin'], { cwd: root, env });
-      const principal = await createJwtVerifier({ issuer: devIssuer, audience: devAudience, jwksFile: resolve(root, '.local/dev-jwks.json') }).verify(stdout.trim());
-      expect(principal.partnerId).toBe('P1');
-      expect([...principal.roles]).toEqual(['GlobalAdmin', 'IncentiveAdmin']);
+      await waitHealthy(child, ports.FUNCTIONS_PORT, () => output);
     } finally {
       child.kill('SIGTERM');
     }

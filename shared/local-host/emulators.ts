@@ -5,6 +5,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runningCompiled } from './project-root.js';
 
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -105,8 +106,8 @@ export async function startAzurite(options: {
 
 /** The Cosmos DB emulator (@vercel/cosmosdb-server) over HTTPS, in its own process. */
 export async function startCosmos(options: { port: number; log: (line: string) => void }): Promise<ChildHandle> {
-  const child = fork(join(here, 'cosmos-process.ts'), [String(options.port)], {
-    execArgv: ['--import', 'tsx'],
+  const child = fork(join(here, runningCompiled ? 'cosmos-process.js' : 'cosmos-process.ts'), [String(options.port)], {
+    execArgv: runningCompiled ? [] : ['--import', 'tsx'],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   pipeLogs(child, 'cosmos', options.log);

@@ -3,7 +3,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
-import { HttpRequest, HttpResponse, type HttpResponseInit } from '../platform/azure-functions.js';
+import { HttpResponse, type HttpResponseInit } from '../platform/azure-functions.js';
+import { LocalHttpRequest } from './local-http-request.js';
 import type { BlobServiceClient } from '@azure/storage-blob';
 import type { QueueServiceClient } from '@azure/storage-queue';
 import { AppError, toProblem } from '../platform/errors.js';
@@ -25,31 +26,72 @@ export interface FunctionHostOptions {
   log?: HostLog;
 }
 
+const nullBodyStatuses = new Set([204, 205, 304]);
+
+/**
+ * Writes what a handler returned. Plain results with a JSON, string or byte body are written
+ * directly, with the defaults the library's HttpResponse applies (application/json for jsonBody,
+ * text/plain for strings); anything else (streams, cookies, HttpResponse objects) goes through
+ * HttpResponse itself.
+ */
+function writeResponse(res: ServerResponse, result: HttpResponseInit | HttpResponse | undefined, head: boolean): Promise<void> | undefined {
+  const init = result ?? {};
+  if (!(init instanceof HttpResponse) && !init.cookies?.length && (init.body === undefined || init.body === null || typeof init.body === 'string' || init.body instanceof Uint8Array)) {
+    const status = init.status ?? 200;
+    const headers = headerRecord(init.headers);
+    let body: string | Uint8Array | undefined;
+    if (!nullBodyStatuses.has(status)) {
+      if (init.jsonBody !== undefined) {
+        body = JSON.stringify(init.jsonBody);
+        headers['content-type'] ??= 'application/json';
+      } else if (typeof init.body === 'string') {
+        body = init.body;
+        headers['content-type'] ??= 'text/plain;charset=UTF-8';
+      } else if (init.body) {
+        body = init.body;
+      }
+    }
+    if (body !== undefined) headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
+    res.writeHead(status, headers);
+    res.end(head ? undefined : body);
+    return undefined;
+  }
+  const response = init instanceof HttpResponse ? init : new HttpResponse(init);
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  res.writeHead(response.status, headers);
+  if (!response.body || head) {
+    res.end();
+    return undefined;
+  }
+  return new Promise<void>((resolve, reject) => {
+    Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>)
+      .on('error', reject)
+      .pipe(res)
+      .on('finish', resolve)
+      .on('close', resolve);
+  });
+}
+
+/** Response headers as a lower-cased record; plain objects (the common case) skip undici's Headers. */
+function headerRecord(init: HttpResponseInit['headers']): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (init === undefined) return headers;
+  if (Object.getPrototypeOf(init) === Object.prototype) {
+    for (const [name, value] of Object.entries(init as Record<string, string>)) headers[name.toLowerCase()] = String(value);
+    return headers;
+  }
+  new Headers(init as ConstructorParameters<typeof Headers>[0]).forEach((value, name) => {
+    headers[name] = value;
+  });
+  return headers;
+}
+
 function sendProblem(res: ServerResponse, error: AppError): void {
   const { problem, headers } = toProblem(error);
   res.writeHead(problem.status, { ...headers, 'content-type': 'application/problem+json' }).end(JSON.stringify(problem));
-}
-
-/**
- * The request body as a web stream that reads from the socket only when the handler reads, so TCP
- * back-pressure holds and at most a chunk or two is in memory. (Node 20's Readable.toWeb queues up
- * to 16,384 chunks ahead of the reader; the Azure worker likewise hands undici the request to pull.)
- */
-function pullStream(req: IncomingMessage): ReadableStream<Uint8Array> {
-  const chunks = req[Symbol.asyncIterator]();
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        const next = (await chunks.next()) as IteratorResult<Buffer>;
-        if (next.done) controller.close();
-        else controller.enqueue(new Uint8Array(next.value.buffer, next.value.byteOffset, next.value.byteLength));
-      },
-      async cancel() {
-        await chunks.return?.();
-      },
-    },
-    { highWaterMark: 0 },
-  );
 }
 
 /**
@@ -65,12 +107,14 @@ export class FunctionHost {
   private readonly listeners: QueueListener[] = [];
   private readonly timers = new Map<string, TimerScheduler>();
   private server: Server | undefined;
+  private readonly prefix: string;
   private readonly background = new Set<Promise<unknown>>();
 
   constructor(private readonly options: FunctionHostOptions) {
     this.log = options.log ?? ((line) => console.log(line));
     this.functions = options.core.registrations.filter(options.include ?? (() => true));
     this.invoke = createInvoker(this.functions, this.log);
+    this.prefix = `/${options.settings.routePrefix}`.replace(/\/$/, '');
     for (const fn of this.functions) {
       const trigger = options.core.triggerOf(fn);
       if (trigger.type === 'httpTrigger') {
@@ -159,64 +203,40 @@ export class FunctionHost {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
+    const target = req.url ?? '/';
+    const queryAt = target.indexOf('?');
+    const pathname = queryAt < 0 ? target : target.slice(0, queryAt);
     const method = req.method ?? 'GET';
-    const prefix = `/${this.options.settings.routePrefix}`.replace(/\/$/, '');
-    const adminMatch = /^\/admin\/functions\/([^/]+)\/?$/.exec(url.pathname);
+    const prefix = this.prefix;
+    const adminMatch = /^\/admin\/functions\/([^/]+)\/?$/.exec(pathname);
     if (adminMatch && method === 'POST') return this.handleAdmin(decodeURIComponent(adminMatch[1] ?? ''), req, res);
 
     let match;
     try {
-      match = url.pathname.startsWith(`${prefix}/`) ? this.router.match(method, url.pathname.slice(prefix.length)) : undefined;
+      match = pathname.startsWith(`${prefix}/`) ? this.router.match(method, pathname.slice(prefix.length)) : undefined;
     } catch {
       sendProblem(res, AppError.badRequest('The URL is malformed.'));
       return;
     }
     if (!match) {
       req.resume();
-      sendProblem(res, AppError.notFound(`No function serves ${method} ${url.pathname}.`));
+      sendProblem(res, AppError.notFound(`No function serves ${method} ${pathname}.`));
       return;
     }
 
-    const hasBody = method !== 'GET' && method !== 'HEAD';
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (value === undefined) continue;
-      for (const v of Array.isArray(value) ? value : [value]) headers.append(name, v);
+    // A client that goes away mid-upload ends the body stream with an error the handler sees.
+    if (method !== 'GET' && method !== 'HEAD') {
+      res.on('close', () => {
+        if (!res.writableFinished && !req.readableEnded) req.destroy(new Error('client disconnected'));
+      });
     }
-    const abort = new AbortController();
-    res.on('close', () => {
-      if (!res.writableFinished) abort.abort();
-    });
-    const nativeRequest = new Request(url, {
-      method,
-      headers,
-      signal: abort.signal,
-      ...(hasBody ? { body: pullStream(req), duplex: 'half' } : {}),
-    } as RequestInit);
-    const request = new HttpRequest({ nativeRequest, params: match.params } as ConstructorParameters<typeof HttpRequest>[0]);
-
+    const request = new LocalHttpRequest(req, `http://${req.headers.host ?? '127.0.0.1'}${target}`, match.params);
     const result = (await this.invoke(match.target.name, request, {
       invocationId: randomUUID(),
       triggerMetadata: { ...match.params },
     })) as HttpResponseInit | HttpResponse | undefined;
-    const response = result instanceof HttpResponse ? result : new HttpResponse(result ?? { status: 204 });
-    const outHeaders: Record<string, string> = {};
-    response.headers.forEach((value, name) => {
-      outHeaders[name] = value;
-    });
-    res.writeHead(response.status, outHeaders);
-    if (response.body && method !== 'HEAD') {
-      await new Promise<void>((resolve, reject) => {
-        Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>)
-          .on('error', reject)
-          .pipe(res)
-          .on('finish', resolve)
-          .on('close', resolve);
-      });
-    } else {
-      res.end();
-    }
+    const streaming = writeResponse(res, result, method === 'HEAD');
+    if (streaming) await streaming;
     // Whatever of the request body the handler did not read is drained, so the socket can be reused.
     if (!req.readableEnded) req.resume();
   }

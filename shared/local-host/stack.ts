@@ -1,4 +1,4 @@
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { CosmosClient } from '@azure/cosmos';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueServiceClient } from '@azure/storage-queue';
@@ -11,9 +11,10 @@ import { azuriteConnectionString, emulatorCosmosKey, startAzurite, startCosmos, 
 import { FunctionHost } from './function-host.js';
 import { installFunctionsCore } from './functions-core-shim.js';
 import { loadHostSettings } from './host-settings.js';
+import { projectRoot } from './project-root.js';
 
 export const devEmailAccessKey = Buffer.from('partner-portal-local-email-key').toString('base64');
-const hostJsonPath = fileURLToPath(new URL('../../host.json', import.meta.url));
+const hostJsonPath = join(projectRoot(), 'host.json');
 
 export interface StackPorts {
   host: number;

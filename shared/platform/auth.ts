@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { createLocalJWKSet, createRemoteJWKSet, errors as joseErrors, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import type { JSONWebKeySet, JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
 import { AppError } from './errors.js';
 
@@ -55,17 +55,24 @@ export interface JwtVerifierOptions {
   jwksFile?: string | undefined;
 }
 
-/** Validates signature, issuer, audience and expiry; every failure is the same 401 to the caller. */
+/**
+ * Validates signature, issuer, audience and expiry; every failure is the same 401 to the caller.
+ * jose is loaded on the first verification, not at import, to keep the function app's cold start short.
+ */
 export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
   let keys: Promise<JWTVerifyGetKey> | undefined;
+  const jose = () => import('jose');
   const getKeys = (): Promise<JWTVerifyGetKey> => {
-    keys ??= options.jwksUri
-      ? Promise.resolve(createRemoteJWKSet(new URL(options.jwksUri)))
-      : readFile(options.jwksFile ?? '', 'utf8').then((text) => createLocalJWKSet(JSON.parse(text) as JSONWebKeySet));
+    keys ??= jose().then(async ({ createLocalJWKSet, createRemoteJWKSet }) =>
+      options.jwksUri
+        ? createRemoteJWKSet(new URL(options.jwksUri))
+        : createLocalJWKSet(JSON.parse(await readFile(options.jwksFile ?? '', 'utf8')) as JSONWebKeySet),
+    );
     return keys;
   };
   return {
     async verify(token) {
+      const { errors: joseErrors, jwtVerify } = await jose();
       let payload: unknown;
       try {
         ({ payload } = await jwtVerify(token, await getKeys(), {

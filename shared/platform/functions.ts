@@ -92,7 +92,7 @@ async function handleHttp<P extends z.ZodType | undefined, Q extends z.ZodType |
       authorize(principal, definition.access, request.params);
     }
     const params = validate(definition.params, request.params, 'params') as Out<P>;
-    const query = validate(definition.query, Object.fromEntries(request.query), 'query') as Out<Q>;
+    const query = (definition.query ? validate(definition.query, Object.fromEntries(request.query), 'query') : undefined) as Out<Q>;
     const body = (definition.body ? validate(definition.body, await readJsonBody(request, definition.maxJsonBytes ?? defaultMaxJsonBytes), 'body') : undefined) as Out<B>;
     const result = await definition.handler({ params, query, body, principal, request, context, services });
     return toResponseInit(result);

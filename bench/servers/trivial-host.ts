@@ -1,0 +1,47 @@
+// Bench server: the local function host serving one trivial HTTP function through the full
+// platform path (registration, routing, HttpRequest/HttpResponse, access rule, result mapping).
+import { BlobServiceClient } from '@azure/storage-blob';
+import { QueueServiceClient } from '@azure/storage-queue';
+import { FunctionHost } from '../../shared/local-host/function-host.js';
+import { installFunctionsCore } from '../../shared/local-host/functions-core-shim.js';
+import { loadHostSettings } from '../../shared/local-host/host-settings.js';
+import { projectRoot } from '../../shared/local-host/project-root.js';
+import { join } from 'node:path';
+
+// Valid settings that are never contacted: the trivial function touches no service.
+const dummy = 'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a2V5;BlobEndpoint=http://127.0.0.1:1/devstoreaccount1;QueueEndpoint=http://127.0.0.1:1/devstoreaccount1';
+Object.assign(process.env, {
+  COSMOS_ENDPOINT: 'https://127.0.0.1:1/',
+  COSMOS_KEY: 'a2V5',
+  AzureWebJobsStorage: dummy,
+  EMAIL_CONNECTION_STRING: 'endpoint=http://127.0.0.1:1/;accesskey=a2V5',
+  AUTH_ISSUER: 'bench',
+  AUTH_AUDIENCE: 'bench',
+  AUTH_JWKS_FILE: '/dev/null',
+});
+
+const core = installFunctionsCore();
+const { httpFunction } = await import('../../shared/platform/functions.js');
+httpFunction('trivial', {
+  method: 'GET',
+  route: 'trivial',
+  summary: 'bench',
+  tags: ['bench'],
+  access: { anonymous: true },
+  responses: { 200: { description: 'ok' } },
+  handler: async () => ({ status: 200, body: { ok: true } }),
+});
+const host = new FunctionHost({
+  core,
+  settings: await loadHostSettings(join(projectRoot(), 'host.json')),
+  queueService: QueueServiceClient.fromConnectionString(dummy),
+  blobService: BlobServiceClient.fromConnectionString(dummy),
+  log: () => {},
+});
+const port = await host.listen(0);
+process.send?.({ port });
+process.on('SIGTERM', () => process.exit(0));
+// Bench hook: the parent asks for this process's CPU time (to report CPU per request).
+process.on('message', (m) => {
+  if ((m as { cpu?: boolean }).cpu) process.send?.({ cpu: process.cpuUsage() }); // cpu-usage
+});

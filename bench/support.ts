@@ -1,0 +1,72 @@
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { runningCompiled } from '../shared/local-host/project-root.js';
+
+export interface Server {
+  port: number;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts a bench server in its own process (so the load generator does not share its event loop). */
+export async function startServer(relative: string, env: Record<string, string> = {}): Promise<Server> {
+  // Servers run as the bench itself runs: compiled by `npm run bench`, or from source under tsx.
+  const file = fileURLToPath(new URL(runningCompiled ? relative.replace(/\.ts$/, '.js') : relative, import.meta.url));
+  const child = fork(file, [], {
+    execArgv: runningCompiled ? [] : ['--import', 'tsx'],
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (m) => resolve((m as { port: number }).port));
+    child.once('exit', (code) => reject(new Error(`${relative} exited with ${code}`)));
+  });
+  return {
+    port,
+    child,
+    stop: async () => {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** wrk (Debian package `wrk`) when installed: a C client leaves the CPU to the servers; else autocannon. */
+export const loadGenerator: 'wrk' | 'autocannon' = (() => {
+  try {
+    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
+    return 'wrk';
+  } catch (error) {
+    // wrk --version exits 1 but runs; ENOENT means it is not installed
+    return (error as { code?: string }).code === 'ENOENT' ? 'autocannon' : 'wrk';
+  }
+})();
+
+export interface LoadResult {
+  rps: number;
+  p99Ms: number;
+  failures: number;
+}
+
+/** Requests per second at `connections` concurrent clients for `seconds`, after a 1 s warm-up. */
+export async function requestsPerSecond(url: string, connections: number, seconds: number): Promise<LoadResult> {
+  if (loadGenerator === 'wrk') {
+    const run = (s: number) => execFileSync('wrk', ['-t1', `-c${connections}`, `-d${s}s`, '--latency', url], { encoding: 'utf8' });
+    run(1);
+    const out = run(seconds);
+    const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
+    const p99 = /99%\s+([\d.]+)(us|ms|s)/.exec(out);
+    const p99Ms = p99 ? Number(p99[1]) * (p99[2] === 'us' ? 0.001 : p99[2] === 's' ? 1000 : 1) : NaN;
+    const failures = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0) + Number(/Socket errors:.*?(\d+)/.exec(out)?.[1] ?? 0);
+    return { rps, p99Ms, failures };
+  }
+  await autocannon({ url, connections, duration: 1 });
+  const result = await autocannon({ url, connections, duration: seconds });
+  return { rps: result.requests.average, p99Ms: result.latency.p99, failures: result.errors + result.non2xx };
+}
+
+export function ratio(a: number, b: number): string {
+  return (a / b).toFixed(2);
+}

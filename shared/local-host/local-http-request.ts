@@ -1,0 +1,106 @@
+import type { IncomingMessage } from 'node:http';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { HttpRequest } from '../platform/azure-functions.js';
+
+/**
+ * The request body as a web stream that reads from the socket only when the handler reads, so TCP
+ * back-pressure holds and at most a chunk or two is in memory. (Node 20's Readable.toWeb queues up
+ * to 16,384 chunks ahead of the reader; the Azure worker likewise hands undici the request to pull.)
+ */
+export function pullStream(req: IncomingMessage): ReadableStream<Uint8Array> {
+  const chunks = req[Symbol.asyncIterator]();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const next = (await chunks.next()) as IteratorResult<Buffer>;
+        if (next.done) controller.close();
+        else controller.enqueue(new Uint8Array(next.value.buffer, next.value.byteOffset, next.value.byteLength));
+      },
+      async cancel() {
+        await chunks.return?.();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+/**
+ * The `HttpRequest` a handler receives from the local host. It behaves as the library's class does
+ * (which the Azure worker builds), but builds headers, query and body only when first used, and the
+ * undici-backed library request only for the members that need it (user, formData, blob, clone):
+ * most handlers never pay for an AbortSignal, a Request and a stream adapter per call.
+ */
+export class LocalHttpRequest implements HttpRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly params: Record<string, string>;
+  #req: IncomingMessage;
+  #headers: Headers | undefined;
+  #query: URLSearchParams | undefined;
+  #body: ReadableStream<Uint8Array> | null | undefined;
+  #full: HttpRequest | undefined;
+
+  constructor(req: IncomingMessage, url: string, params: Record<string, string>) {
+    this.#req = req;
+    this.method = req.method ?? 'GET';
+    this.url = url;
+    this.params = params;
+  }
+
+  get headers(): Headers {
+    if (!this.#headers) {
+      const headers = new Headers();
+      const raw = this.#req.rawHeaders;
+      for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i] ?? '', raw[i + 1] ?? '');
+      this.#headers = headers;
+    }
+    return this.#headers;
+  }
+
+  get query(): URLSearchParams {
+    this.#query ??= new URL(this.url).searchParams;
+    return this.#query;
+  }
+
+  get body(): NodeReadableStream<Uint8Array> | null {
+    if (this.#full) return this.#full.body;
+    if (this.#body === undefined) this.#body = this.method === 'GET' || this.method === 'HEAD' ? null : pullStream(this.#req);
+    return this.#body as NodeReadableStream<Uint8Array> | null;
+  }
+
+  get bodyUsed(): boolean {
+    return this.#full?.bodyUsed ?? this.#body?.locked ?? false;
+  }
+
+  get user(): HttpRequest['user'] {
+    return this.full().user;
+  }
+
+  arrayBuffer(): Promise<ArrayBuffer> {
+    return this.full().arrayBuffer();
+  }
+  blob(): ReturnType<HttpRequest['blob']> {
+    return this.full().blob();
+  }
+  formData(): Promise<FormData> {
+    return this.full().formData();
+  }
+  json(): Promise<unknown> {
+    return this.full().json();
+  }
+  text(): Promise<string> {
+    return this.full().text();
+  }
+  clone(): HttpRequest {
+    return this.full().clone();
+  }
+
+  private full(): HttpRequest {
+    if (!this.#full) {
+      const body = this.body as ReadableStream<Uint8Array> | null;
+      const nativeRequest = new Request(this.url, { method: this.method, headers: this.headers, ...(body ? { body, duplex: 'half' } : {}) } as RequestInit);
+      this.#full = new HttpRequest({ nativeRequest, params: this.params } as ConstructorParameters<typeof HttpRequest>[0]);
+    }
+    return this.#full;
+  }
+}
