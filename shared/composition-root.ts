@@ -2,10 +2,12 @@ import type { Database } from '@azure/cosmos';
 import type { TokenCredential } from '@azure/identity';
 import type { BlobServiceClient } from '@azure/storage-blob';
 import type { QueueServiceClient } from '@azure/storage-queue';
+import type { DocumentStore } from './adapters/document-store.js';
 import type { EmailSender } from './adapters/email-sender.js';
 import type { QueuePublisher } from './adapters/queue-publisher.js';
 import { parseConfig, type AppConfig } from './config/env.js';
 import type { ContainerName } from './data/containers.js';
+import { PartnerStore, type PartnerPartitionDoc } from './data/partner-store.js';
 import { Repository, type ChargeListener, type PartnerDocument } from './data/repository.js';
 import { createJwtVerifier, type TokenVerifier } from './platform/auth.js';
 
@@ -14,10 +16,12 @@ export interface Services {
   config: AppConfig;
   database: Database;
   repository<T extends PartnerDocument>(container: ContainerName, onCharge?: ChargeListener): Repository<T>;
+  partners: PartnerStore;
   blobService: BlobServiceClient;
   queueService: QueueServiceClient;
   queues: QueuePublisher;
   email: EmailSender;
+  documents: DocumentStore;
   tokens: TokenVerifier;
   now(): Date;
 }
@@ -59,6 +63,7 @@ async function createServices(config: AppConfig): Promise<Services> {
     import('./adapters/email-sender.js'),
     import('./adapters/queue-publisher.js'),
   ]);
+  const { BlobDocumentStore } = await import('./adapters/document-store.js');
 
   let credential: TokenCredential | undefined;
   const getCredential = (): TokenCredential => {
@@ -94,6 +99,7 @@ async function createServices(config: AppConfig): Promise<Services> {
     database,
     repository: <T extends PartnerDocument>(name: ContainerName, onCharge?: ChargeListener) =>
       new Repository<T>(database.container(name), onCharge),
+    partners: new PartnerStore(new Repository<PartnerPartitionDoc>(database.container('partners'))),
     blobService,
     queueService,
     queues: new queueModule.StorageQueuePublisher(queueService),
@@ -101,6 +107,7 @@ async function createServices(config: AppConfig): Promise<Services> {
       senderAddress: config.EMAIL_SENDER_ADDRESS,
       pollIntervalMs: config.EMAIL_POLL_INTERVAL_MS,
     }),
+    documents: new BlobDocumentStore(blobService, config.DOCUMENTS_CONTAINER),
     tokens: createJwtVerifier({
       issuer: config.AUTH_ISSUER,
       audience: config.AUTH_AUDIENCE,

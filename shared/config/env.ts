@@ -45,6 +45,19 @@ export const envSchema = z
     /** A local JWKS file (the dev stack writes one next to its signing key). */
     AUTH_JWKS_FILE: z.string().min(1).optional(),
 
+    /** Verification (VER-5, VER-6): link lifetime, resend cooldown and daily cap, holidays (YYYY-MM-DD, comma-separated). */
+    VERIFICATION_LINK_BASE: z.url().default('https://partner.portal.example/verify-email'),
+    VERIFICATION_TOKEN_TTL_HOURS: positiveInt(168),
+    VERIFICATION_RESEND_COOLDOWN_SECONDS: positiveInt(900),
+    VERIFICATION_RESEND_DAILY_CAP: positiveInt(5),
+    VERIFICATION_HOLIDAYS: z
+      .string()
+      .default('')
+      .transform((s) => s.split(',').map((d) => d.trim()).filter(Boolean))
+      .pipe(z.array(z.iso.date())),
+    /** Largest verification document accepted (bytes). */
+    UPLOAD_MAX_BYTES: positiveInt(10 * 1024 * 1024),
+
     /** User-assigned managed identity client id, read by DefaultAzureCredential. */
     AZURE_CLIENT_ID: z.string().optional(),
     APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().optional(),

@@ -4,8 +4,7 @@
  * query can reach another tenant without naming it. Infra and the local stack both read this table.
  */
 export const containerDefinitions = [
-  { id: 'partners', partitionKey: '/partnerId', purpose: 'partner accounts, users, customers' },
-  { id: 'verification', partitionKey: '/partnerId', purpose: 'verification checks, email tokens, documents' },
+  { id: 'partners', partitionKey: '/partnerId', purpose: 'partner account, its verification state and documents, users, customers' },
   { id: 'agreements', partitionKey: '/partnerId', purpose: 'customer agreements and their notification outbox' },
   { id: 'enrollments', partitionKey: '/partnerId', purpose: 'incentive enrolments' },
   { id: 'profiles', partitionKey: '/partnerId', purpose: 'business profiles and leads' },

@@ -1,4 +1,4 @@
-import type { Container, ItemDefinition, JSONValue, PatchOperation, SqlQuerySpec } from '@azure/cosmos';
+import type { Container, ItemDefinition, JSONObject, JSONValue, OperationInput, PatchOperation, SqlQuerySpec } from '@azure/cosmos';
 import { AppError } from '../platform/errors.js';
 
 /** Every stored document belongs to one partner partition. */
@@ -28,6 +28,13 @@ export class ConcurrencyConflict extends Error {
 /** Returned by an update's mutator to say "nothing to change": no write happens. */
 export const unchanged: unique symbol = Symbol('unchanged');
 export type Mutation<T> = T | typeof unchanged;
+
+/** One write of a transactional batch. */
+export type BatchWrite<T> =
+  | { kind: 'create'; doc: T }
+  | { kind: 'replace'; doc: T; etag: string }
+  | { kind: 'upsert'; doc: T }
+  | { kind: 'delete'; id: string; etag?: string };
 
 export type ChargeListener = (requestCharge: number, operation: string) => void;
 
@@ -171,6 +178,40 @@ export class Repository<T extends PartnerDocument> {
       if (status === 412) throw new ConcurrencyConflict(id);
       throw error;
     }
+  }
+
+  /**
+   * Writes several documents of one partner atomically (a transactional batch): all or nothing. A
+   * stale ETag fails the whole batch with ConcurrencyConflict, an existing id with a 409 conflict.
+   */
+  async transact(partnerId: string, writes: readonly BatchWrite<T>[], conflictDetail = 'The resource already exists.'): Promise<void> {
+    const json = (doc: T): JSONObject => JSON.parse(JSON.stringify(doc)) as JSONObject;
+    const operations: OperationInput[] = writes.map((w) => {
+      switch (w.kind) {
+        // Each operation names the partition too: the emulator reads it per operation.
+        case 'create':
+          return { operationType: 'Create', partitionKey: partnerId, resourceBody: json(w.doc) };
+        case 'replace':
+          return { operationType: 'Replace', partitionKey: partnerId, id: w.doc.id, resourceBody: json(w.doc), ifMatch: w.etag };
+        case 'upsert':
+          return { operationType: 'Upsert', partitionKey: partnerId, resourceBody: json(w.doc) };
+        case 'delete':
+          return { operationType: 'Delete', partitionKey: partnerId, id: w.id, ...(w.etag ? { ifMatch: w.etag } : {}) };
+      }
+    });
+    let statuses: number[];
+    try {
+      const response = await this.container.items.batch(operations, partnerId);
+      this.charge('batch', (response.result ?? []).reduce((sum, r) => sum + r.requestCharge, 0));
+      statuses = (response.result ?? []).map((r) => r.statusCode);
+    } catch (error) {
+      statuses = [cosmosStatus(error) ?? 500];
+      if (statuses[0] === 500) throw error;
+    }
+    const failed = statuses.find((s) => s >= 400 && s !== 424);
+    if (failed === 412) throw new ConcurrencyConflict(writes.map((w) => ('doc' in w ? w.doc.id : w.id)).join(','));
+    if (failed === 409) throw AppError.conflict(conflictDetail);
+    if (failed !== undefined) throw new Error(`transactional batch failed with status ${failed}`);
   }
 
   /**

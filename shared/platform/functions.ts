@@ -158,6 +158,17 @@ export function problemResponse(error: unknown, context: InvocationContext): Htt
   return { status: problem.status, headers: { ...headers, 'content-type': 'application/problem+json' }, jsonBody: problem };
 }
 
+/**
+ * Thrown by a queue handler for a message that can never succeed (e.g. it names an unknown partner):
+ * the message goes to `<queue>-poison` at once, with nothing applied, instead of being retried.
+ */
+export class PoisonMessage extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'PoisonMessage';
+  }
+}
+
 export interface QueueHandlerInput {
   services: Services;
   context: InvocationContext;
@@ -191,7 +202,13 @@ export function queueFunction<S extends z.ZodType>(name: string, definition: Que
         return;
       }
       const dequeueCount = Number(context.triggerMetadata?.dequeueCount ?? 1);
-      await definition.handler(parsed.data, { services, context, dequeueCount });
+      try {
+        await definition.handler(parsed.data, { services, context, dequeueCount });
+      } catch (error) {
+        if (!(error instanceof PoisonMessage)) throw error;
+        context.warn(`Message moved to ${poisonQueueOf(definition.queueName)}: ${error.message}`);
+        await services.queues.send(poisonQueueOf(definition.queueName), decoded);
+      }
     },
   });
 }

@@ -56,7 +56,8 @@ export async function startTestHost(
     settings: overrides(await loadHostSettings(hostJsonPath)),
     queueService: queueService(),
     blobService: blobService(),
-    log: () => {},
+    // TEST_HOST_LOG=1 npm test shows what the host logs (handler errors, poison moves).
+    log: process.env.TEST_HOST_LOG ? (line) => console.log(line) : () => {},
   });
   await host.start();
   const port = await host.listen(0);
@@ -72,4 +73,57 @@ export async function eventually<T>(check: () => Promise<T | undefined> | T | un
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/** A host serving the real function table (every function of functions/index.ts, no test functions). */
+export async function startAppHost(overrides: (settings: HostSettings) => HostSettings = (s) => s): Promise<TestHost> {
+  installFunctionsCore();
+  await import('../../functions/index.js');
+  return startTestHost((fn) => !fn.name.startsWith('test-'), (s) => overrides({ ...s, queues: { ...s.queues, maxPollingIntervalMs: 200, visibilityTimeoutMs: 0 } }));
+}
+
+export interface SentEmail {
+  id: string;
+  receivedAt: string;
+  message: {
+    headers?: Record<string, string>;
+    recipients: { to: { address: string }[] };
+    content: { subject: string; plainText?: string };
+  };
+}
+
+/** The emails the shared local email endpoint accepted for one recipient (tests use unique addresses). */
+export async function emailsTo(address: string): Promise<SentEmail[]> {
+  const all = (await (await fetch(`${inject('emailEndpointUrl')}/emails`)).json()) as SentEmail[];
+  return all.filter((e) => e.message.recipients.to.some((r) => r.address === address));
+}
+
+/** A partner body as upstream systems send it (api.md), unique per call. */
+export function partnerBody(overrides: Record<string, unknown> = {}): Record<string, unknown> & { primaryContact: { email: string } } {
+  const tag = Math.random().toString(36).slice(2, 10);
+  return {
+    companyName: 'Contoso Ltd',
+    address: { line1: '1 Main St', city: 'Seattle', postalCode: '98101', country: 'US' },
+    primaryContact: { firstName: 'Ana', lastName: 'Lee', email: `ana.${tag}@contoso.example`, phone: '+1 555 0100' },
+    programs: ['ai-cloud-partner', 'csp'],
+    cspModel: 'DirectBill',
+    locations: [{ partnerId: '4011111', country: 'US', active: true }],
+    agreementActive: true,
+    bankProfiles: [{ id: 'bank-1', locationPartnerId: '4011111', default: true, complete: true }],
+    taxProfiles: [{ id: 'tax-1', locationPartnerId: '4011111', complete: true }],
+    ...overrides,
+  } as Record<string, unknown> & { primaryContact: { email: string } };
+}
+
+/** JSON request helper against a test host. */
+export async function call(host: TestHost, method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Response> {
+  return fetch(`${host.url}${path}`, {
+    method,
+    headers: {
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...options.headers,
+    },
+    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+  });
 }

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { partnerIdSchema } from '../shared/domain/partner.js';
+import { checkTypes, tabs } from '../shared/domain/verification.js';
+import { queueFunction } from '../shared/platform/functions.js';
+import { queueNames } from '../shared/platform/queues.js';
+import { handleVerificationDecision } from '../shared/use-cases/verification.js';
+
+/** api.md, queue `verification-decisions`: an upstream verification outcome. */
+export const decisionMessageSchema = z.object({
+  decisionId: z.string().min(1).max(200),
+  partnerId: partnerIdSchema,
+  check: z.enum(checkTypes),
+  tab: z.enum(tabs),
+  outcome: z.enum(['Accepted', 'Rejected', 'Passed', 'Challenged']),
+  fixNowAvailable: z.boolean().optional(),
+  reason: z.string().max(2000).optional(),
+  decidedAt: z.iso.datetime({ offset: true }),
+});
+
+queueFunction('verificationDecisions', {
+  queueName: queueNames.verificationDecisions,
+  message: decisionMessageSchema,
+  async handler(message, { services, context }) {
+    const result = await handleVerificationDecision(services, message);
+    context.log(`decision ${message.decisionId}: ${result.applied ? 'applied' : 'already applied or older'}, ${result.emailsSent} email(s) sent`);
+  },
+});

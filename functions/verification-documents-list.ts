@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { partnerIdSchema } from '../shared/domain/partner.js';
+import { verificationRoles } from '../shared/domain/verification.js';
+import { httpFunction } from '../shared/platform/functions.js';
+import { listVerificationDocuments } from '../shared/use-cases/document-upload.js';
+
+httpFunction('listVerificationDocuments', {
+  method: 'GET',
+  route: 'partners/{partnerId}/verification/documents',
+  summary: 'The documents uploaded for the tabs the caller may see.',
+  tags: ['verification'],
+  access: { roles: verificationRoles, partnerParam: 'partnerId' },
+  params: z.object({ partnerId: partnerIdSchema }),
+  responses: { 200: { description: 'Document metadata, newest first' } },
+  async handler({ params, services, principal }) {
+    if (!principal) throw new Error('authenticated route without principal');
+    return { status: 200, body: { documents: await listVerificationDocuments(services, params.partnerId, principal) } };
+  },
+});

@@ -1,0 +1,61 @@
+import type { Readable } from 'node:stream';
+import { BlobSASPermissions, generateBlobSASQueryParameters, StorageSharedKeyCredential, type BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+
+/** Port: where verification documents live. */
+export interface DocumentStore {
+  /** Streams `body` into a blob; resolves once the blob is committed. */
+  upload(name: string, body: Readable, options: { contentType: string; metadata: Record<string, string>; signal?: AbortSignal }): Promise<void>;
+  delete(name: string): Promise<void>;
+  /** A read-only URL for the blob, valid for `seconds`. */
+  readUrl(name: string, seconds: number): Promise<string>;
+  exists(name: string): Promise<boolean>;
+}
+
+/** Blocks of 4 MiB, 4 in flight: the memory an upload may hold is bounded, whatever the file size. */
+export const uploadBlockBytes = 4 * 1024 * 1024;
+export const uploadConcurrency = 4;
+
+export class BlobDocumentStore implements DocumentStore {
+  private readonly container: ContainerClient;
+
+  constructor(private readonly service: BlobServiceClient, containerName: string) {
+    this.container = service.getContainerClient(containerName);
+  }
+
+  async upload(name: string, body: Readable, options: { contentType: string; metadata: Record<string, string>; signal?: AbortSignal }): Promise<void> {
+    await this.container.getBlockBlobClient(name).uploadStream(body, uploadBlockBytes, uploadConcurrency, {
+      blobHTTPHeaders: { blobContentType: options.contentType },
+      metadata: options.metadata,
+      ...(options.signal ? { abortSignal: options.signal } : {}),
+    });
+  }
+
+  async delete(name: string): Promise<void> {
+    await this.container.getBlockBlobClient(name).deleteIfExists({ deleteSnapshots: 'include' });
+  }
+
+  async exists(name: string): Promise<boolean> {
+    return this.container.getBlockBlobClient(name).exists();
+  }
+
+  /**
+   * With an account key (local) the SAS is signed with it; with the managed identity (Azure) it is a
+   * user-delegation SAS, so no key is ever needed.
+   */
+  async readUrl(name: string, seconds: number): Promise<string> {
+    const blob = this.container.getBlockBlobClient(name);
+    const startsOn = new Date(Date.now() - 60_000);
+    const expiresOn = new Date(Date.now() + seconds * 1000);
+    const permissions = BlobSASPermissions.parse('r');
+    if (this.service.credential instanceof StorageSharedKeyCredential) {
+      return blob.generateSasUrl({ permissions, startsOn, expiresOn });
+    }
+    const key = await this.service.getUserDelegationKey(startsOn, expiresOn);
+    const sas = generateBlobSASQueryParameters(
+      { containerName: this.container.containerName, blobName: name, permissions, startsOn, expiresOn },
+      key,
+      this.service.accountName,
+    );
+    return `${blob.url}?${sas.toString()}`;
+  }
+}

@@ -1,0 +1,78 @@
+import type { Services } from '../composition-root.js';
+import { ConcurrencyConflict } from '../data/repository.js';
+import { PartnerStore } from '../data/partner-store.js';
+import type { Partner, PartnerInput } from '../domain/partner.js';
+import { issueEmailToken, recentSends, startVerification } from '../domain/verification.js';
+import { AppError } from '../platform/errors.js';
+import { sendVerificationEmail } from './verification-email.js';
+
+export interface UpsertPartnerResult {
+  created: boolean;
+  partner: Partner;
+}
+
+/**
+ * Creates or replaces a partner (upstream systems). Enrolling in a program or changing legal details
+ * starts verification (VER-2) in the same atomic write, then sends the email-ownership email. A PUT
+ * that changes nothing writes and sends nothing.
+ */
+export async function upsertPartner(
+  services: Services,
+  partnerId: string,
+  input: PartnerInput,
+  log: (message: string) => void,
+): Promise<UpsertPartnerResult> {
+  const store = services.partners;
+  for (let attempt = 1; attempt <= 10; attempt++) {
+    const [existing, verification] = await Promise.all([store.partner(partnerId), store.verification(partnerId)]);
+    const now = services.now();
+    const before = existing?.doc;
+    const partner: Partner = { ...input, id: 'partner', type: 'partner', partnerId, createdAt: before?.createdAt ?? now.toISOString(), updatedAt: now.toISOString() };
+    if (before && sameInput(before, input)) return { created: false, partner: before };
+
+    const started = startVerification(verification.doc, before, input, now);
+    let token: { token: string; hash: string } | undefined;
+    if (started.sendEmail) {
+      token = issueEmailToken(partnerId);
+      started.doc.emailToken = {
+        hash: token.hash,
+        issuedAt: now.toISOString(),
+        expiresAt: new Date(now.getTime() + services.config.VERIFICATION_TOKEN_TTL_HOURS * 3_600_000).toISOString(),
+      };
+      started.doc.emailSends = [...recentSends(started.doc.emailSends, now), now.toISOString()];
+    }
+    try {
+      await store.transact(partnerId, [
+        existing ? { kind: 'replace', doc: partner, etag: existing.etag } : { kind: 'create', doc: partner },
+        ...(started.started || token || !verification.etag ? [PartnerStore.verificationWrite(started.doc, verification.etag)] : []),
+      ]);
+    } catch (error) {
+      // Someone else wrote first (a concurrent PUT or a decision): read again and redo.
+      if (error instanceof ConcurrencyConflict || (error instanceof AppError && error.status === 409)) continue;
+      throw error;
+    }
+    if (token) {
+      try {
+        await sendVerificationEmail(services, partner, token.token, token.hash);
+      } catch (error) {
+        // The partner is stored; the link can be sent again with "Resend verification email".
+        log(`verification email for ${partnerId} not sent: ${error instanceof Error ? error.message : String(error)}`);
+        await forgetSend(services, partnerId, now.toISOString());
+      }
+    }
+    return { created: !existing, partner };
+  }
+  throw AppError.conflict('The partner is being changed by another request; try again.');
+}
+
+function sameInput(stored: Partner, input: PartnerInput): boolean {
+  const { id: _id, type: _type, partnerId: _p, createdAt: _c, updatedAt: _u, ...rest } = stored;
+  return JSON.stringify(rest) === JSON.stringify(input);
+}
+
+/** Undoes a send that failed, so it counts neither for the cooldown nor for the daily cap. */
+export async function forgetSend(services: Services, partnerId: string, sentAt: string): Promise<void> {
+  await services.partners.repo.update(partnerId, 'verification', (doc) =>
+    doc.type === 'verification' ? { ...doc, emailSends: doc.emailSends.filter((s) => s !== sentAt) } : doc,
+  );
+}
