@@ -1,12 +1,8 @@
 // Issue 2 benchmark: requests/s through the local host to a trivial function vs bare node:http doing
 // the same work, in one run: both servers up, measured in alternating rounds, medians compared.
 // Goal: ratio >= 0.7.
-import { loadGenerator, ratio, requestsPerSecond, startServer } from './support.js';
+import { loadGenerator, median, ratio, requestsPerSecond, startServer } from './support.js';
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-}
 
 export async function benchHttpThroughput(rounds = 3, seconds = 4, connections = 50): Promise<Record<string, unknown>> {
   const bare = await startServer('./servers/bare-http.ts');

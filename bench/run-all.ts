@@ -5,12 +5,14 @@ import { join } from 'node:path';
 import { projectRoot } from '../shared/local-host/project-root.js';
 import { benchColdStart } from './cold-start.js';
 import { benchHttpThroughput } from './http-throughput.js';
+import { benchVerification } from './verification.js';
 
 const results: Record<string, unknown> = {
   measuredAt: new Date().toISOString(),
   node: process.version,
   httpThroughput: await benchHttpThroughput(),
   coldStart: benchColdStart(),
+  verification: await benchVerification(),
 };
 console.log(JSON.stringify(results, null, 2));
 await mkdir(join(projectRoot(), '.local'), { recursive: true });

@@ -14,7 +14,12 @@ export async function startServer(relative: string, env: Record<string, string> 
   // Servers run as the bench itself runs: compiled by `npm run bench`, or from source under tsx.
   const file = fileURLToPath(new URL(runningCompiled ? relative.replace(/\.ts$/, '.js') : relative, import.meta.url));
   const child = fork(file, [], {
-    execArgv: runningCompiled ? [] : ['--import', 'tsx'],
+    // BENCH_CPU_PROF=<dir> writes a CPU profile of each server (see README, Benchmarks).
+    execArgv: [
+      '--expose-gc',
+      ...(runningCompiled ? [] : ['--import', 'tsx']),
+      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+    ],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -51,9 +56,10 @@ export interface LoadResult {
 }
 
 /** Requests per second at `connections` concurrent clients for `seconds`, after a 1 s warm-up. */
-export async function requestsPerSecond(url: string, connections: number, seconds: number): Promise<LoadResult> {
+export async function requestsPerSecond(url: string, connections: number, seconds: number, headers: Record<string, string> = {}): Promise<LoadResult> {
   if (loadGenerator === 'wrk') {
-    const run = (s: number) => execFileSync('wrk', ['-t1', `-c${connections}`, `-d${s}s`, '--latency', url], { encoding: 'utf8' });
+    const headerArgs = Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
+    const run = (s: number) => execFileSync('wrk', ['-t1', `-c${connections}`, `-d${s}s`, '--latency', ...headerArgs, url], { encoding: 'utf8' });
     run(1);
     const out = run(seconds);
     const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
@@ -62,11 +68,67 @@ export async function requestsPerSecond(url: string, connections: number, second
     const failures = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0) + Number(/Socket errors:.*?(\d+)/.exec(out)?.[1] ?? 0);
     return { rps, p99Ms, failures };
   }
-  await autocannon({ url, connections, duration: 1 });
-  const result = await autocannon({ url, connections, duration: seconds });
+  await autocannon({ url, connections, duration: 1, headers });
+  const result = await autocannon({ url, connections, duration: seconds, headers });
   return { rps: result.requests.average, p99Ms: result.latency.p99, failures: result.errors + result.non2xx };
 }
 
 export function ratio(a: number, b: number): string {
   return (a / b).toFixed(2);
+}
+
+/** Sends a message to a bench server and waits for the reply carrying `key`. */
+export function ask<T>(server: Server, message: Record<string, unknown>, key: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: unknown): void => {
+      const reply = m as Record<string, unknown>;
+      if ('error' in reply) {
+        server.child.off('message', onMessage);
+        reject(new Error(String(reply.error)));
+      } else if (key in reply) {
+        server.child.off('message', onMessage);
+        resolve(reply[key] as T);
+      }
+    };
+    server.child.on('message', onMessage);
+    server.child.send(message);
+  });
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
+/** Emulators on free ports (no function host), as the tests start them; returns their settings. */
+export async function startBenchStack(): Promise<{ env: Record<string, string>; keysDir: string; stop(): Promise<void> }> {
+  const { mkdtemp, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { createServer } = await import('node:net');
+  const { startStack } = await import('../shared/local-host/stack.js');
+  const freePort = () =>
+    new Promise<number>((resolve) => {
+      const s = createServer();
+      s.listen(0, '127.0.0.1', () => {
+        const address = s.address();
+        s.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+      });
+    });
+  const keysDir = await mkdtemp(join(tmpdir(), 'bench-keys-'));
+  const stack = await startStack({
+    ports: { host: 0, cosmos: await freePort(), blob: await freePort(), queue: await freePort(), email: await freePort() },
+    env: { COSMOS_DATABASE: 'partner-portal-bench' },
+    keysDir,
+    functionHost: false,
+    log: () => {},
+  });
+  return {
+    env: stack.env,
+    keysDir,
+    stop: async () => {
+      await stack.stop();
+      await rm(keysDir, { recursive: true, force: true });
+    },
+  };
 }

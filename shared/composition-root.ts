@@ -99,7 +99,7 @@ async function createServices(config: AppConfig): Promise<Services> {
     database,
     repository: <T extends PartnerDocument>(name: ContainerName, onCharge?: ChargeListener) =>
       new Repository<T>(database.container(name), onCharge),
-    partners: new PartnerStore(new Repository<PartnerPartitionDoc>(database.container('partners'))),
+    partners: new PartnerStore(new Repository<PartnerPartitionDoc>(database.container('partners')), config.VIEW_CACHE_MS),
     blobService,
     queueService,
     queues: new queueModule.StorageQueuePublisher(queueService),

@@ -161,3 +161,26 @@ describe('throttling', () => {
     expect((await repo.read(partnerId, 'after-429'))?.doc.value).toBe(1);
   });
 });
+
+describe('the status-view snapshot', () => {
+  it('serves a snapshot from memory within its window, and a write through the store drops it at once', async () => {
+    const { PartnerStore } = await import('../shared/data/partner-store.js');
+    const { emptyVerification } = await import('../shared/domain/verification.js');
+    const services = await getServices();
+    const store = new PartnerStore(services.partners.repo, 60_000);
+    const partnerId = unique('p');
+    await store.transact(partnerId, [{ kind: 'create', doc: emptyVerification(partnerId) }]);
+    const first = await store.snapshot(partnerId);
+    expect(first.verification.suspended).toBe(false);
+
+    // Written behind the store's back (another instance): this instance keeps its snapshot for the window.
+    await services.partners.repo.update(partnerId, 'verification', (d) => (d.type === 'verification' ? { ...d, suspended: true } : d));
+    expect((await store.snapshot(partnerId)).verification.suspended).toBe(false);
+
+    // Written through the store: the next view is fresh.
+    await store.update(partnerId, 'verification', (d) => (d.type === 'verification' ? { ...d, emailSends: ['2026-01-01T00:00:00.000Z'] } : d));
+    const fresh = await store.snapshot(partnerId);
+    expect(fresh.verification.suspended).toBe(true);
+    expect(fresh.verification.emailSends).toEqual(['2026-01-01T00:00:00.000Z']);
+  });
+});

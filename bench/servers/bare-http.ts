@@ -1,6 +1,7 @@
 // Bench baseline: node:http doing the same work as the trivial function (JSON answer).
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import './memory-probe.js';
 
 const server = createServer((req, res) => {
   if (req.url === '/api/trivial') {
@@ -13,8 +14,3 @@ const server = createServer((req, res) => {
 });
 server.keepAliveTimeout = 65_000;
 server.listen(0, '127.0.0.1', () => process.send?.({ port: (server.address() as AddressInfo).port }));
-process.on('SIGTERM', () => process.exit(0));
-// Bench hook: the parent asks for this process's CPU time (to report CPU per request).
-process.on('message', (m) => {
-  if ((m as { cpu?: boolean }).cpu) process.send?.({ cpu: process.cpuUsage() }); // cpu-usage
-});

@@ -7,6 +7,7 @@ import { installFunctionsCore } from '../../shared/local-host/functions-core-shi
 import { loadHostSettings } from '../../shared/local-host/host-settings.js';
 import { projectRoot } from '../../shared/local-host/project-root.js';
 import { join } from 'node:path';
+import './memory-probe.js';
 
 // Valid settings that are never contacted: the trivial function touches no service.
 const dummy = 'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a2V5;BlobEndpoint=http://127.0.0.1:1/devstoreaccount1;QueueEndpoint=http://127.0.0.1:1/devstoreaccount1';
@@ -40,8 +41,3 @@ const host = new FunctionHost({
 });
 const port = await host.listen(0);
 process.send?.({ port });
-process.on('SIGTERM', () => process.exit(0));
-// Bench hook: the parent asks for this process's CPU time (to report CPU per request).
-process.on('message', (m) => {
-  if ((m as { cpu?: boolean }).cpu) process.send?.({ cpu: process.cpuUsage() }); // cpu-usage
-});

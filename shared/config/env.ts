@@ -55,6 +55,8 @@ export const envSchema = z
       .default('')
       .transform((s) => s.split(',').map((d) => d.trim()).filter(Boolean))
       .pipe(z.array(z.iso.date())),
+    /** How long the verification status view may be served from an instance's memory (0: always read). */
+    VIEW_CACHE_MS: z.coerce.number().int().min(0).default(2000),
     /** Largest verification document accepted (bytes). */
     UPLOAD_MAX_BYTES: positiveInt(10 * 1024 * 1024),
 

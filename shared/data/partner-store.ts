@@ -1,6 +1,6 @@
 import type { Partner } from '../domain/partner.js';
 import { emptyVerification, type CheckType, type DocumentType, type Tab, type VerificationDoc } from '../domain/verification.js';
-import type { BatchWrite, Repository, Stored } from './repository.js';
+import type { BatchWrite, Mutation, Repository, Stored } from './repository.js';
 
 /** A verification document's metadata; the bytes are in blob storage at `blobName`. */
 export interface DocumentRecord {
@@ -30,7 +30,62 @@ export const documentRecordId = (documentId: string): string => `document:${docu
  * document records, so that changes across them can be written in one transactional batch.
  */
 export class PartnerStore {
-  constructor(readonly repo: Repository<PartnerPartitionDoc>) {}
+  private readonly snapshots = new Map<string, { at: number; partner: Partner | undefined; verification: VerificationDoc }>();
+  /** Bumped by every write: a snapshot read while a write happened is not kept (it may predate it). */
+  private writes = 0;
+  /** Reads in flight per partner: concurrent misses share one (no stampede when a snapshot expires). */
+  private readonly loading = new Map<string, Promise<{ partner: Partner | undefined; verification: VerificationDoc }>>();
+
+  /**
+   * @param snapshotMs how long `snapshot` may answer from memory (0: never). Writes through this store
+   * drop the partner's snapshot at once; other instances see a change within this time.
+   */
+  constructor(
+    readonly repo: Repository<PartnerPartitionDoc>,
+    private readonly snapshotMs = 0,
+    private readonly maxSnapshots = 10_000,
+  ) {}
+
+  /**
+   * Partner and verification state for read-only views (the status page the portal polls), served
+   * from memory for up to `snapshotMs`. Never use it to decide a write: those read fresh, with ETags.
+   */
+  async snapshot(partnerId: string): Promise<{ partner: Partner | undefined; verification: VerificationDoc }> {
+    const cached = this.snapshots.get(partnerId);
+    if (cached && Date.now() - cached.at < this.snapshotMs) return cached;
+    const inFlight = this.loading.get(partnerId);
+    if (inFlight) return inFlight;
+    const load = this.load(partnerId).finally(() => this.loading.delete(partnerId));
+    this.loading.set(partnerId, load);
+    return load;
+  }
+
+  private async load(partnerId: string): Promise<{ partner: Partner | undefined; verification: VerificationDoc }> {
+    const writesBefore = this.writes;
+    const [partner, verification] = await Promise.all([this.partner(partnerId), this.verification(partnerId)]);
+    const fresh = { at: Date.now(), partner: partner?.doc, verification: verification.doc };
+    if (this.snapshotMs > 0 && this.writes === writesBefore) {
+      this.snapshots.delete(partnerId);
+      this.snapshots.set(partnerId, fresh);
+      if (this.snapshots.size > this.maxSnapshots) this.snapshots.delete(this.snapshots.keys().next().value ?? '');
+    }
+    return fresh;
+  }
+
+  /** ETag-guarded read-modify-write of one document of the partition (see Repository.update). */
+  async update(partnerId: string, id: string, mutate: (current: PartnerPartitionDoc) => Mutation<PartnerPartitionDoc>) {
+    this.forget(partnerId);
+    try {
+      return await this.repo.update(partnerId, id, mutate);
+    } finally {
+      this.forget(partnerId);
+    }
+  }
+
+  private forget(partnerId: string): void {
+    this.writes++;
+    this.snapshots.delete(partnerId);
+  }
 
   async partner(partnerId: string): Promise<Stored<Partner> | undefined> {
     const stored = await this.repo.read(partnerId, 'partner');
@@ -67,7 +122,12 @@ export class PartnerStore {
     return etag ? { kind: 'replace', doc, etag } : { kind: 'create', doc };
   }
 
-  transact(partnerId: string, writes: readonly BatchWrite<PartnerPartitionDoc>[]): Promise<void> {
-    return this.repo.transact(partnerId, writes);
+  async transact(partnerId: string, writes: readonly BatchWrite<PartnerPartitionDoc>[]): Promise<void> {
+    this.forget(partnerId);
+    try {
+      await this.repo.transact(partnerId, writes);
+    } finally {
+      this.forget(partnerId);
+    }
   }
 }

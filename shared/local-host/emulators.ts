@@ -47,7 +47,15 @@ async function waitForPort(port: number, child: ChildProcess, name: string, time
   throw new Error(`${name} did not listen on ${port} within ${timeoutMs} ms`);
 }
 
+/** Children still running when this process exits (even by an uncaught error) are killed with it. */
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 function handle(name: string, child: ChildProcess, cleanup?: () => Promise<void>): ChildHandle {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   return {
     name,
     async stop() {

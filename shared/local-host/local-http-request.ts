@@ -3,10 +3,13 @@ import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { HttpRequest } from '../platform/azure-functions.js';
 
 /**
- * The request body as a web stream that reads from the socket only when the handler reads, so TCP
- * back-pressure holds and at most a chunk or two is in memory. (Node 20's Readable.toWeb queues up
- * to 16,384 chunks ahead of the reader; the Azure worker likewise hands undici the request to pull.)
+ * The request body as a web stream that reads ahead of the handler by at most `readAheadBytes`, so TCP
+ * back-pressure holds and memory stays bounded whatever the body size. (Node 20's Readable.toWeb
+ * queues up to 16,384 chunks ahead of the reader; the Azure worker likewise hands undici the request
+ * to pull.)
  */
+const readAheadBytes = 1024 * 1024;
+
 export function pullStream(req: IncomingMessage): ReadableStream<Uint8Array> {
   const chunks = req[Symbol.asyncIterator]();
   return new ReadableStream<Uint8Array>(
@@ -20,7 +23,7 @@ export function pullStream(req: IncomingMessage): ReadableStream<Uint8Array> {
         await chunks.return?.();
       },
     },
-    { highWaterMark: 0 },
+    new ByteLengthQueuingStrategy({ highWaterMark: readAheadBytes }),
   );
 }
 

@@ -60,6 +60,10 @@ export interface JwtVerifierOptions {
  * jose is loaded on the first verification, not at import, to keep the function app's cold start short.
  */
 export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
+  // A token verified once stays valid until it expires: remember the result (at most 5 minutes, so a
+  // key rotation is honoured soon), keyed by the token itself, bounded in size.
+  const verified = new Map<string, { principal: Principal; until: number }>();
+  const maxCached = 10_000;
   let keys: Promise<JWTVerifyGetKey> | undefined;
   const jose = () => import('jose');
   const getKeys = (): Promise<JWTVerifyGetKey> => {
@@ -72,6 +76,9 @@ export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
   };
   return {
     async verify(token) {
+      const hit = verified.get(token);
+      if (hit && hit.until > Date.now()) return hit.principal;
+      if (hit) verified.delete(token);
       const { errors: joseErrors, jwtVerify } = await jose();
       let payload: unknown;
       try {
@@ -87,12 +94,16 @@ export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
       const claims = claimsSchema.safeParse(payload);
       if (!claims.success) throw AppError.unauthorized('The bearer token lacks required claims.');
       const known = new Set<string>(roles);
-      return {
+      const principal: Principal = {
         userId: claims.data.oid ?? claims.data.sub,
         partnerId: claims.data.partnerId,
         roles: new Set(claims.data.roles.filter((r): r is Role => known.has(r))),
         email: claims.data.email ?? claims.data.preferred_username,
       };
+      const expiresAt = typeof (payload as { exp?: unknown }).exp === 'number' ? (payload as { exp: number }).exp * 1000 : Date.now();
+      verified.set(token, { principal, until: Math.min(expiresAt, Date.now() + 5 * 60_000) });
+      if (verified.size > maxCached) verified.delete(verified.keys().next().value ?? '');
+      return principal;
     },
   };
 }

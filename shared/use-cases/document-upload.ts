@@ -27,6 +27,7 @@ const allowedTypes = new Map([
   ['image/tiff', 'TIFF'],
 ]);
 const sniffBytes = 4100;
+const readAhead = 1024 * 1024;
 /** Room for the multipart framing and the text fields around the file. */
 const multipartOverhead = 64 * 1024;
 
@@ -89,7 +90,8 @@ async function receive(
   maxBytes: number,
   uploading: () => void,
 ): Promise<{ fields: Record<string, string>; file: ReceivedFile }> {
-  const source = Readable.fromWeb(input.body as NodeReadableStream<Uint8Array>);
+  // Bounded read-ahead (1 MiB at each stage) keeps the bytes flowing while blocks are staged.
+  const source = Readable.fromWeb(input.body as NodeReadableStream<Uint8Array>, { highWaterMark: readAhead });
   return new Promise((resolve, reject) => {
     let settled = false;
     let parser: busboy.Busboy | undefined;
@@ -109,6 +111,8 @@ async function receive(
     try {
       parser = busboy({
         headers: { 'content-type': input.contentType },
+        highWaterMark: readAhead,
+        fileHwm: readAhead,
         limits: { files: 1, fields: 10, parts: 12, fieldSize: 16 * 1024, fileSize: maxBytes + 1 },
       });
     } catch {

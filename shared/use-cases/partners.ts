@@ -72,7 +72,7 @@ function sameInput(stored: Partner, input: PartnerInput): boolean {
 
 /** Undoes a send that failed, so it counts neither for the cooldown nor for the daily cap. */
 export async function forgetSend(services: Services, partnerId: string, sentAt: string): Promise<void> {
-  await services.partners.repo.update(partnerId, 'verification', (doc) =>
+  await services.partners.update(partnerId, 'verification', (doc) =>
     doc.type === 'verification' ? { ...doc, emailSends: doc.emailSends.filter((s) => s !== sentAt) } : doc,
   );
 }

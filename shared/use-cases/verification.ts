@@ -35,9 +35,9 @@ function emailOwnership(doc: VerificationDoc): 'none' | 'pending' | 'accepted' {
 
 /** The legal-info view of the tabs the caller may see (VER-1, VER-4, VER-5). */
 export async function getVerification(services: Services, partnerId: string, principal: Principal) {
-  await requirePartner(services, partnerId);
-  const { doc } = await services.partners.verification(partnerId);
-  return verificationView(doc, principal.roles, services.now(), new Set(services.config.VERIFICATION_HOLIDAYS));
+  const { partner, verification } = await services.partners.snapshot(partnerId);
+  if (!partner) throw AppError.notFound(`Partner ${partnerId} does not exist.`);
+  return verificationView(verification, principal.roles, services.now(), new Set(services.config.VERIFICATION_HOLIDAYS));
 }
 
 /**
@@ -142,7 +142,7 @@ export async function handleVerificationDecision(services: Services, decision: D
   let emailsSent = 0;
   for (const email of pending) {
     await sendDecisionEmail(services, partner.doc, email);
-    await services.partners.repo.update(decision.partnerId, 'verification', (doc) =>
+    await services.partners.update(decision.partnerId, 'verification', (doc) =>
       doc.type === 'verification' ? { ...doc, pendingDecisionEmails: doc.pendingDecisionEmails.filter((e) => e.decisionId !== email.decisionId) } : doc,
     );
     emailsSent++;

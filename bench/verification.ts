@@ -1,0 +1,171 @@
+// Issue 3 benchmarks, in one run against emulators started for the purpose:
+// - upload: a 10 MiB PDF through the HTTP function into Azurite vs uploadStream of the same bytes
+//   straight from the SDK (same block size and concurrency): throughput ratio, goal >= 0.8;
+// - memory: the host's peak RSS growth during a 100 MiB upload vs the bare uploadStream's growth,
+//   goal: no more than the bare growth + 16 MiB;
+// - GET /verification at 50 concurrent clients vs the trivial-function baseline, goal >= 0.5.
+import { execFile, execFileSync } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { promisify } from 'node:util';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ensureDevKeys, signDevToken } from '../shared/local-host/dev-keys.js';
+import { ask, median, ratio, requestsPerSecond, startBenchStack, startServer, type Server } from './support.js';
+
+const MiB = 1024 * 1024;
+
+async function writePdf(path: string, size: number): Promise<void> {
+  const head = Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n', 'latin1');
+  await writeFile(path, Buffer.concat([head, Buffer.alloc(size - head.length, 0x41)]));
+}
+
+/** curl, when installed, sends the upload: a C client leaves the two cores to the host and Azurite. */
+const curl = (() => {
+  try {
+    execFileSync('curl', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** A streamed multipart upload (the file is read from disk as it is sent); resolves with milliseconds. */
+async function httpUpload(url: string, token: string, file: string, size: number): Promise<number> {
+  if (curl) {
+    const started = performance.now();
+    const out = await promisify(execFile)('curl', [
+      '-sS', '-o', '/dev/null', '-w', '%{http_code}',
+      '-H', `Authorization: Bearer ${token}`,
+      '-F', 'check=Business', '-F', 'documentType=BusinessRegistration', '-F', `file=@${file};type=application/pdf`,
+      url,
+    ]);
+    const elapsed = performance.now() - started;
+    if (out.stdout.trim() !== '201') throw new Error(`upload answered ${out.stdout}`);
+    return elapsed;
+  }
+  const boundary = 'bench-boundary-7d1f';
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="check"\r\n\r\nBusiness\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="documentType"\r\n\r\nBusinessRegistration\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="bench.pdf"\r\nContent-Type: application/pdf\r\n\r\n`,
+  );
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  const started = performance.now();
+  const status = await new Promise<number>((resolve, reject) => {
+    const req = request(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(head.length + size + tail.length) },
+    });
+    req.on('response', (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    async function* body() {
+      yield head;
+      yield* createReadStream(file, { highWaterMark: 1024 * 1024 });
+      yield tail;
+    }
+    pipeline(Readable.from(body()), req).catch(reject);
+  });
+  if (status !== 201) throw new Error(`upload answered ${status}`);
+  return performance.now() - started;
+}
+
+async function peakGrowth(server: Server, run: () => Promise<unknown>): Promise<number> {
+  const baseline = await ask<number>(server, { resetPeak: true }, 'rss');
+  await run();
+  const peak = await ask<number>(server, { peak: true }, 'peak');
+  return peak - baseline;
+}
+
+export async function benchVerification(rounds = 7): Promise<Record<string, unknown>> {
+  const stack = await startBenchStack();
+  const dir = await mkdtemp(join(tmpdir(), 'bench-upload-'));
+  const env = { ...stack.env, UPLOAD_MAX_BYTES: String(200 * MiB) };
+  const servers: Server[] = [];
+  try {
+    const host = await startServer('./servers/app-host.ts', env);
+    servers.push(host);
+    const bare = await startServer('./servers/bare-upload.ts', env);
+    servers.push(bare);
+    const base = `http://127.0.0.1:${host.port}`;
+    const keys = await ensureDevKeys(stack.keysDir);
+    const partnerId = 'bench-partner';
+    const operator = await signDevToken(keys.privateJwk, { roles: ['PlatformOperator'] });
+    const admin = await signDevToken(keys.privateJwk, { partnerId, roles: ['GlobalAdmin'] });
+    const put = await fetch(`${base}/api/partners/${partnerId}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${operator}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        companyName: 'Bench Ltd',
+        address: { line1: '1 Main St', city: 'Seattle', postalCode: '98101', country: 'US' },
+        primaryContact: { firstName: 'Ben', lastName: 'Ch', email: 'bench@bench.example' },
+        programs: ['ai-cloud-partner'],
+        locations: [{ partnerId: '4000001', country: 'US', active: true }],
+      }),
+    });
+    if (put.status !== 201) throw new Error(`PUT partner answered ${put.status}`);
+
+    const small = join(dir, '10m.pdf');
+    const big = join(dir, '100m.pdf');
+    await writePdf(small, 10 * MiB);
+    await writePdf(big, 100 * MiB);
+    const uploadUrl = `${base}/api/partners/${partnerId}/verification/documents`;
+    // Memory first, in fresh processes warmed by one small upload each (lazy modules loaded), so
+    // earlier large uploads do not inflate the baseline.
+    await httpUpload(uploadUrl, admin, small, 10 * MiB);
+    await ask<number>(bare, { upload: { file: small, blobName: 'bench/bare-warm' } }, 'uploadedMs');
+    const hostGrowth = await peakGrowth(host, () => httpUpload(uploadUrl, admin, big, 100 * MiB));
+    const bareGrowth = await peakGrowth(bare, () => ask<number>(bare, { upload: { file: big, blobName: 'bench/bare-big' } }, 'uploadedMs'));
+
+    const hostMs: number[] = [];
+    const bareMs: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      hostMs.push(await httpUpload(uploadUrl, admin, small, 10 * MiB));
+      bareMs.push(await ask<number>(bare, { upload: { file: small, blobName: `bench/bare-${r}` } }, 'uploadedMs'));
+    }
+
+    const verificationRps = await requestsPerSecond(`${base}/api/partners/${partnerId}/verification`, 50, 4, { authorization: `Bearer ${admin}` });
+    const trivial = await startServer('./servers/trivial-host.ts');
+    servers.push(trivial);
+    const trivialRps = await requestsPerSecond(`http://127.0.0.1:${trivial.port}/api/trivial`, 50, 4);
+    if (verificationRps.failures > 0) throw new Error(`${verificationRps.failures} failed GET /verification requests`);
+
+    const mbps = (ms: number) => +((10 * MiB) / MiB / (ms / 1000)).toFixed(1);
+    return {
+      upload10MiB: {
+        client: curl ? 'curl' : 'node:http',
+        hostMBps: hostMs.map(mbps),
+        bareUploadStreamMBps: bareMs.map(mbps),
+        ratio: ratio(median(bareMs), median(hostMs)),
+        goal: '>= 0.8',
+      },
+      upload100MiBPeakRssGrowth: {
+        hostMiB: +(hostGrowth / MiB).toFixed(1),
+        bareUploadStreamMiB: +(bareGrowth / MiB).toFixed(1),
+        excessMiB: +((hostGrowth - bareGrowth) / MiB).toFixed(1),
+        goal: 'excess <= 16 MiB',
+      },
+      getVerification: {
+        rps: Math.round(verificationRps.rps),
+        p99Ms: verificationRps.p99Ms,
+        trivialRps: Math.round(trivialRps.rps),
+        ratio: ratio(verificationRps.rps, trivialRps.rps),
+        goal: '>= 0.5',
+      },
+    };
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()));
+    await stack.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(JSON.stringify(await benchVerification(), null, 2));
+}
