@@ -4,9 +4,7 @@
 // - memory: the host's peak RSS growth during a 100 MiB upload vs the bare uploadStream's growth,
 //   goal: no more than the bare growth + 16 MiB;
 // - GET /verification at 50 concurrent clients vs the trivial-function baseline, goal >= 0.5.
-import { execFile, execFileSync } from 'node:child_process';
 import { createReadStream } from 'node:fs';
-import { promisify } from 'node:util';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -23,30 +21,8 @@ async function writePdf(path: string, size: number): Promise<void> {
   await writeFile(path, Buffer.concat([head, Buffer.alloc(size - head.length, 0x41)]));
 }
 
-/** curl, when installed, sends the upload: a C client leaves the two cores to the host and Azurite. */
-const curl = (() => {
-  try {
-    execFileSync('curl', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
 /** A streamed multipart upload (the file is read from disk as it is sent); resolves with milliseconds. */
 async function httpUpload(url: string, token: string, file: string, size: number): Promise<number> {
-  if (curl) {
-    const started = performance.now();
-    const out = await promisify(execFile)('curl', [
-      '-sS', '-o', '/dev/null', '-w', '%{http_code}',
-      '-H', `Authorization: Bearer ${token}`,
-      '-F', 'check=Business', '-F', 'documentType=BusinessRegistration', '-F', `file=@${file};type=application/pdf`,
-      url,
-    ]);
-    const elapsed = performance.now() - started;
-    if (out.stdout.trim() !== '201') throw new Error(`upload answered ${out.stdout}`);
-    return elapsed;
-  }
   const boundary = 'bench-boundary-7d1f';
   const head = Buffer.from(
     `--${boundary}\r\nContent-Disposition: form-data; name="check"\r\n\r\nBusiness\r\n` +
@@ -139,7 +115,6 @@ export async function benchVerification(rounds = 7): Promise<Record<string, unkn
     const mbps = (ms: number) => +((10 * MiB) / MiB / (ms / 1000)).toFixed(1);
     return {
       upload10MiB: {
-        client: curl ? 'curl' : 'node:http',
         hostMBps: hostMs.map(mbps),
         bareUploadStreamMBps: bareMs.map(mbps),
         ratio: ratio(median(bareMs), median(hostMs)),

@@ -13,7 +13,6 @@ httpFunction('getVerificationDocument', {
   params: z.object({ partnerId: partnerIdSchema, documentId: z.uuid() }),
   responses: { 200: { description: 'Metadata with downloadUrl and downloadUrlExpiresAt' } },
   async handler({ params, services, principal }) {
-    if (!principal) throw new Error('authenticated route without principal');
     return { status: 200, body: await getVerificationDocument(services, params.partnerId, params.documentId, principal) };
   },
 });

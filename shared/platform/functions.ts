@@ -25,7 +25,8 @@ export interface HttpInput<P, Q, B> {
   params: P;
   query: Q;
   body: B;
-  principal: Principal | undefined;
+  /** The caller; on anonymous routes a principal with no roles and no partner. */
+  principal: Principal;
   request: HttpRequest;
   context: InvocationContext;
   services: Services;
@@ -57,6 +58,7 @@ export interface HttpFunctionDefinition<
 export const httpDefinitions: HttpFunctionDefinition<z.ZodType | undefined, z.ZodType | undefined, z.ZodType | undefined>[] = [];
 
 const defaultMaxJsonBytes = 256 * 1024;
+const anonymousPrincipal: Principal = Object.freeze({ userId: 'anonymous', partnerId: undefined, roles: new Set<never>(), email: undefined });
 
 /**
  * Declares an HTTP function: one method on one route, its access rule and schemas. Registers it with
@@ -84,7 +86,7 @@ async function handleHttp<P extends z.ZodType | undefined, Q extends z.ZodType |
 ): Promise<HttpResponseInit> {
   try {
     const services = await getServices();
-    let principal: Principal | undefined;
+    let principal: Principal = anonymousPrincipal;
     if (!('anonymous' in definition.access)) {
       const token = bearerToken(request.headers);
       if (!token) throw AppError.unauthorized();
