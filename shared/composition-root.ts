@@ -7,6 +7,7 @@ import type { EmailSender } from './adapters/email-sender.js';
 import type { QueuePublisher } from './adapters/queue-publisher.js';
 import { parseConfig, type AppConfig } from './config/env.js';
 import type { ContainerName } from './data/containers.js';
+import { AgreementStore, type AgreementPartitionDoc } from './data/agreement-store.js';
 import { PartnerStore, type PartnerPartitionDoc } from './data/partner-store.js';
 import { Repository, type ChargeListener, type PartnerDocument } from './data/repository.js';
 import { createJwtVerifier, type TokenVerifier } from './platform/auth.js';
@@ -17,6 +18,7 @@ export interface Services {
   database: Database;
   repository<T extends PartnerDocument>(container: ContainerName, onCharge?: ChargeListener): Repository<T>;
   partners: PartnerStore;
+  agreements: AgreementStore;
   blobService: BlobServiceClient;
   queueService: QueueServiceClient;
   queues: QueuePublisher;
@@ -100,6 +102,7 @@ async function createServices(config: AppConfig): Promise<Services> {
     repository: <T extends PartnerDocument>(name: ContainerName, onCharge?: ChargeListener) =>
       new Repository<T>(database.container(name), onCharge),
     partners: new PartnerStore(new Repository<PartnerPartitionDoc>(database.container('partners')), config.VIEW_CACHE_MS),
+    agreements: new AgreementStore(new Repository<AgreementPartitionDoc>(database.container('agreements'))),
     blobService,
     queueService,
     queues: new queueModule.StorageQueuePublisher(queueService),

@@ -5,7 +5,7 @@
  */
 export const containerDefinitions = [
   { id: 'partners', partitionKey: '/partnerId', purpose: 'partner account, its verification state and documents, users, customers' },
-  { id: 'agreements', partitionKey: '/partnerId', purpose: 'customer agreements and their notification outbox' },
+  { id: 'agreements', partitionKey: '/partnerId', purpose: 'customers, their agreements and the confirmation-email outbox' },
   { id: 'enrollments', partitionKey: '/partnerId', purpose: 'incentive enrolments' },
   { id: 'profiles', partitionKey: '/partnerId', purpose: 'business profiles and leads' },
   { id: 'operations', partitionKey: '/partnerId', purpose: 'operator runs (rollovers); partnerId is a run key' },

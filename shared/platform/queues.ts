@@ -8,6 +8,8 @@ export const queueNames = {
   incentiveEligibility: 'incentive-eligibility',
   enrollmentValidation: 'enrollment-validation',
   customerAgreementEvents: 'customer-agreement-events',
+  /** Internal: one message per confirmation email to send now (ATT-3). */
+  attestationNotifications: 'attestation-notifications',
 } as const;
 
 export const allQueues: readonly string[] = Object.values(queueNames);

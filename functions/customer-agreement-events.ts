@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { acceptedBySchema, agreementOptions } from '../shared/domain/agreements.js';
+import { isoDate, partnerIdSchema } from '../shared/domain/partner.js';
+import { queueFunction } from '../shared/platform/functions.js';
+import { queueNames } from '../shared/platform/queues.js';
+import { recordAgreementEvent } from '../shared/use-cases/agreements.js';
+
+queueFunction('customerAgreementEvents', {
+  queueName: queueNames.customerAgreementEvents,
+  message: z.object({
+    eventId: z.string().min(1).max(200),
+    partnerId: partnerIdSchema,
+    customerId: partnerIdSchema,
+    kind: z.enum(agreementOptions),
+    primaryContact: acceptedBySchema,
+    dateAgreed: isoDate,
+    occurredAt: z.iso.datetime({ offset: true }),
+  }),
+  async handler(event, { services }) {
+    await recordAgreementEvent(services, event);
+  },
+});

@@ -1,0 +1,135 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { emailAddress, isoDate, phoneNumber } from './partner.js';
+
+/** ATT-7: where a customer accepts directly. */
+export const adminCenterAgreementUrl = 'https://admin.microsoft.com/AdminPortal/Home?ref=/BillingAccounts/agreement';
+/** ATT-6: what a purchase without acceptance answers. */
+export const acceptanceRequiredMessage = 'Contact your partner to confirm acceptance of the Microsoft Customer Agreement';
+/** ATT-3: the confirmation must go out within this time of the attestation. */
+export const confirmationDeadlineMs = 30 * 60_000;
+export const customerAgreementTemplateId = 'microsoft-customer-agreement-2024';
+
+const personName = z.string().trim().min(1).max(100);
+
+/** ATT-2: who accepted. */
+export const acceptedBySchema = z.object({
+  firstName: personName,
+  lastName: personName,
+  email: emailAddress,
+  phoneNumber: phoneNumber.optional(),
+});
+export type AcceptedBy = z.infer<typeof acceptedBySchema>;
+
+/** ATT-2: a date without time that is not after today (UTC). */
+export function notInTheFuture(date: string, now: Date): boolean {
+  return date <= now.toISOString().slice(0, 10);
+}
+
+export const agreementOptions = ['PartnerAttestation', 'DirectAcceptance'] as const;
+export type AgreementOption = (typeof agreementOptions)[number];
+
+export const customerInputSchema = z.object({
+  companyName: z.string().trim().min(1).max(200),
+  primaryContact: z.object({ firstName: personName, lastName: personName, email: emailAddress, phone: phoneNumber.optional() }),
+  agreementOption: z.enum(agreementOptions),
+});
+export type CustomerInput = z.infer<typeof customerInputSchema>;
+
+export interface Customer extends CustomerInput {
+  id: string;
+  type: 'customer';
+  partnerId: string;
+  customerId: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Agreement {
+  id: string;
+  type: 'agreement';
+  partnerId: string;
+  customerId: string;
+  agreementType: 'MicrosoftCustomerAgreement';
+  templateId: string;
+  kind: AgreementOption;
+  primaryContact: AcceptedBy;
+  dateAgreed: string;
+  /** When the acceptance was recorded (the 30-minute clock of ATT-3 starts here). */
+  occurredAt: string;
+  userId?: string;
+  eventId?: string;
+}
+
+/** The outbox record of one confirmation email (ATT-3), written in the same batch as its agreement. */
+export interface ConfirmationNotification {
+  id: string;
+  type: 'notification';
+  partnerId: string;
+  customerId: string;
+  agreementId: string;
+  to: { address: string; displayName: string };
+  companyName: string;
+  occurredAt: string;
+  dueBy: string;
+  status: 'Pending' | 'Sent';
+  sentAt?: string;
+  /** Set by the sweep when the confirmation was not sent by dueBy. */
+  breached: boolean;
+  attempts: number;
+}
+
+export const customerDocumentId = (customerId: string): string => `customer:${customerId}`;
+
+/** The contact as it identifies an attestation: names and email case-insensitive, phone digits only. */
+export function contactKey(contact: AcceptedBy): string {
+  const normalized = [contact.firstName.trim().toLowerCase(), contact.lastName.trim().toLowerCase(), contact.email.trim().toLowerCase(), (contact.phoneNumber ?? '').replace(/\D/g, '')].join('\u0000');
+  return createHash('sha256').update(normalized).digest('base64url').slice(0, 32);
+}
+
+/**
+ * Attested agreements are keyed by their contact: a second attestation with the same contact is the
+ * same document, so it conflicts (409) even when two requests race. Upstream events are keyed by eventId.
+ */
+export const attestationId = (customerId: string, contact: AcceptedBy): string => `agreement:${customerId}:${contactKey(contact)}`;
+export const eventAgreementId = (customerId: string, eventId: string): string => `agreement:${customerId}:event:${createHash('sha256').update(eventId).digest('base64url').slice(0, 32)}`;
+export const notificationId = (agreementId: string): string => `notification:${agreementId}`;
+
+/** ATT-7: the invitation a partner sends for direct acceptance. */
+export function directAcceptanceInvitation(customer: CustomerInput, partnerCompany: string): { subject: string; body: string } {
+  return {
+    subject: `${partnerCompany} invites you to accept the Microsoft Customer Agreement`,
+    body: [
+      `Hello ${customer.primaryContact.firstName},`,
+      '',
+      `${partnerCompany} asks ${customer.companyName} to accept the Microsoft Customer Agreement.`,
+      `Sign in to the Microsoft 365 admin center and accept it here: ${adminCenterAgreementUrl}`,
+      '',
+      'Until the agreement is accepted, new purchases cannot be made for your organisation.',
+    ].join('\n'),
+  };
+}
+
+export function newNotification(agreement: Agreement, customer: Customer): ConfirmationNotification {
+  return {
+    id: notificationId(agreement.id),
+    type: 'notification',
+    partnerId: agreement.partnerId,
+    customerId: agreement.customerId,
+    agreementId: agreement.id,
+    to: { address: customer.primaryContact.email, displayName: `${customer.primaryContact.firstName} ${customer.primaryContact.lastName}` },
+    companyName: customer.companyName,
+    occurredAt: agreement.occurredAt,
+    dueBy: new Date(Date.parse(agreement.occurredAt) + confirmationDeadlineMs).toISOString(),
+    status: 'Pending',
+    breached: false,
+    attempts: 0,
+  };
+}
+
+/** Nearest-rank percentile of sorted values. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] ?? 0;
+}

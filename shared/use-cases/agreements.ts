@@ -1,0 +1,190 @@
+import { randomUUID } from 'node:crypto';
+import type { Services } from '../composition-root.js';
+import type { AgreementPartitionDoc } from '../data/agreement-store.js';
+import { ConcurrencyConflict, type BatchWrite } from '../data/repository.js';
+import {
+  acceptanceRequiredMessage,
+  attestationId,
+  customerAgreementTemplateId,
+  customerDocumentId,
+  directAcceptanceInvitation,
+  eventAgreementId,
+  newNotification,
+  notInTheFuture,
+  type AcceptedBy,
+  type Agreement,
+  type AgreementOption,
+  type Customer,
+  type CustomerInput,
+} from '../domain/agreements.js';
+import type { Partner } from '../domain/partner.js';
+import type { Principal } from '../platform/auth.js';
+import { AppError } from '../platform/errors.js';
+import { PoisonMessage } from '../platform/functions.js';
+import { queueNames } from '../platform/queues.js';
+
+async function requirePartner(services: Services, partnerId: string): Promise<Partner> {
+  const partner = await services.partners.partner(partnerId);
+  if (!partner) throw AppError.notFound(`Partner ${partnerId} does not exist.`);
+  return partner.doc;
+}
+
+async function requireCustomer(services: Services, partnerId: string, customerId: string): Promise<Customer> {
+  const customer = await services.agreements.customer(partnerId, customerId);
+  if (!customer) throw AppError.notFound(`Customer ${customerId} does not exist.`);
+  return customer.doc;
+}
+
+/** Creates or replaces a customer; with DirectAcceptance the answer carries the invitation (ATT-7). */
+export async function putCustomer(services: Services, partnerId: string, customerId: string, input: CustomerInput) {
+  const partner = await requirePartner(services, partnerId);
+  for (let attempt = 1; attempt <= 10; attempt++) {
+    const existing = await services.agreements.customer(partnerId, customerId);
+    const now = services.now().toISOString();
+    const customer: Customer = { ...input, id: customerDocumentId(customerId), type: 'customer', partnerId, customerId, createdAt: existing?.doc.createdAt ?? now, updatedAt: now };
+    try {
+      await services.agreements.transact(partnerId, [existing ? { kind: 'replace', doc: customer, etag: existing.etag } : { kind: 'create', doc: customer }]);
+    } catch (error) {
+      if (error instanceof ConcurrencyConflict || (error instanceof AppError && error.status === 409)) continue;
+      throw error;
+    }
+    const { id: _id, type: _type, ...body } = customer;
+    return {
+      created: !existing,
+      customer: { ...body, ...(input.agreementOption === 'DirectAcceptance' ? { invitationEmail: directAcceptanceInvitation(input, partner.companyName) } : {}) },
+    };
+  }
+  throw AppError.conflict('The customer is being changed by another request; try again.');
+}
+
+/** ATT-1: who may attest for a partner's customers. */
+function assertMayAttest(partner: Partner): void {
+  if (partner.cspModel === 'IndirectReseller') {
+    throw AppError.forbidden('Indirect resellers cannot attest customer acceptance; work with your indirect provider.', 'IndirectResellerCannotAttest');
+  }
+  if (partner.cspModel === 'None') {
+    throw AppError.forbidden('Only CSP partners billing their customers directly can attest customer acceptance.', 'NotADirectBillPartner');
+  }
+}
+
+function publicAgreement(a: Agreement) {
+  return {
+    agreementId: a.id,
+    customerId: a.customerId,
+    type: a.agreementType,
+    templateId: a.templateId,
+    kind: a.kind,
+    primaryContact: a.primaryContact,
+    dateAgreed: a.dateAgreed,
+    occurredAt: a.occurredAt,
+    ...(a.userId ? { userId: a.userId } : {}),
+  };
+}
+
+/**
+ * Records an agreement and, for a partner attestation, its confirmation in the same batch; then asks
+ * for the confirmation to be sent now. If that message is lost, the sweep sends it (ATT-3).
+ */
+async function record(services: Services, agreement: Agreement, customer: Customer, conflictDetail: string): Promise<boolean> {
+  const notify = agreement.kind === 'PartnerAttestation'; // ATT-4: none for direct acceptance
+  const writes: BatchWrite<AgreementPartitionDoc>[] = [{ kind: 'create', doc: agreement }];
+  const notification = notify ? newNotification(agreement, customer) : undefined;
+  if (notification) writes.push({ kind: 'create', doc: notification });
+  try {
+    await services.agreements.transact(agreement.partnerId, writes, conflictDetail);
+  } catch (error) {
+    if (error instanceof AppError && error.status === 409) return false;
+    throw error;
+  }
+  if (notification) {
+    await services.queues.send(queueNames.attestationNotifications, { partnerId: notification.partnerId, notificationId: notification.id }).catch(() => {
+      // The outbox record is durable: the sweep sends it within 5 minutes.
+    });
+  }
+  return true;
+}
+
+/** ATT-1, ATT-2, ATT-3: a partner attests that its customer accepted the agreement. */
+export async function attestAgreement(
+  services: Services,
+  input: { partnerId: string; customerId: string; primaryContact: AcceptedBy; dateAgreed: string; principal: Principal },
+) {
+  const partner = await requirePartner(services, input.partnerId);
+  assertMayAttest(partner);
+  const now = services.now();
+  if (!notInTheFuture(input.dateAgreed, now)) {
+    throw AppError.validation('The acceptance date cannot be in the future.', [{ path: 'body.dateAgreed', message: 'must not be after today (UTC)' }]);
+  }
+  const customer = await requireCustomer(services, input.partnerId, input.customerId);
+  const agreement: Agreement = {
+    id: attestationId(input.customerId, input.primaryContact),
+    type: 'agreement',
+    partnerId: input.partnerId,
+    customerId: input.customerId,
+    agreementType: 'MicrosoftCustomerAgreement',
+    templateId: customerAgreementTemplateId,
+    kind: 'PartnerAttestation',
+    primaryContact: input.primaryContact,
+    dateAgreed: input.dateAgreed,
+    occurredAt: now.toISOString(),
+    userId: input.principal.userId,
+  };
+  const created = await record(services, agreement, customer, 'exists');
+  if (!created) {
+    throw AppError.conflict('An attestation with the same contact already exists for this customer.', 'PartnerConfirmedAgreementAlreadyExists');
+  }
+  return publicAgreement(agreement);
+}
+
+/** ATT-5: whether the customer's acceptance is on record, and the agreements behind it. */
+export async function customerAgreements(services: Services, partnerId: string, customerId: string) {
+  await requireCustomer(services, partnerId, customerId);
+  const agreements = await services.agreements.agreements(partnerId, customerId);
+  return { acceptance: agreements.length > 0 ? ('Provided' as const) : ('NotProvided' as const), agreements: agreements.map(publicAgreement) };
+}
+
+/** ATT-6: no purchase for a customer whose acceptance is not on record. */
+export async function placeOrder(services: Services, partnerId: string, customerId: string) {
+  const { acceptance } = await customerAgreements(services, partnerId, customerId);
+  if (acceptance === 'NotProvided') throw AppError.conflict(acceptanceRequiredMessage, 'CustomerAgreementNotAccepted');
+  return { orderId: randomUUID(), customerId, status: 'Created' as const, createdAt: services.now().toISOString() };
+}
+
+export interface AgreementEvent {
+  eventId: string;
+  partnerId: string;
+  customerId: string;
+  kind: AgreementOption;
+  primaryContact: AcceptedBy;
+  dateAgreed: string;
+  occurredAt: string;
+}
+
+/** Upstream acceptance events: recorded once per eventId; only partner attestations notify (ATT-4). */
+export async function recordAgreementEvent(services: Services, event: AgreementEvent): Promise<{ recorded: boolean }> {
+  const partner = await services.partners.partner(event.partnerId);
+  if (!partner) throw new PoisonMessage(`unknown partner ${event.partnerId}`);
+  const customer = await services.agreements.customer(event.partnerId, event.customerId);
+  if (!customer) throw new PoisonMessage(`unknown customer ${event.customerId} of partner ${event.partnerId}`);
+  const agreement: Agreement = {
+    id: eventAgreementId(event.customerId, event.eventId),
+    type: 'agreement',
+    partnerId: event.partnerId,
+    customerId: event.customerId,
+    agreementType: 'MicrosoftCustomerAgreement',
+    templateId: customerAgreementTemplateId,
+    kind: event.kind,
+    primaryContact: event.primaryContact,
+    dateAgreed: event.dateAgreed,
+    occurredAt: event.occurredAt,
+    eventId: event.eventId,
+  };
+  const recorded = await record(services, agreement, customer.doc, 'exists');
+  if (!recorded) {
+    // A redelivery: make sure its confirmation is (still) on its way, without recording twice.
+    if (event.kind === 'PartnerAttestation') {
+      await services.queues.send(queueNames.attestationNotifications, { partnerId: event.partnerId, notificationId: `notification:${agreement.id}` });
+    }
+  }
+  return { recorded };
+}

@@ -1,0 +1,269 @@
+import { EmailClient } from '@azure/communication-email';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AcsEmailSender, operationIdFor, type EmailSender } from '../shared/adapters/email-sender.js';
+import { encodeQueueMessage } from '../shared/adapters/queue-publisher.js';
+import { getServices, overrideServices } from '../shared/composition-root.js';
+import { acceptanceRequiredMessage, adminCenterAgreementUrl, attestationId, notificationId } from '../shared/domain/agreements.js';
+import { EmailEndpoint } from '../shared/local-host/email-endpoint.js';
+import type { Role } from '../shared/platform/auth.js';
+import { call, emailsTo, eventually, partnerBody, queueService, startAppHost, tokenFor, unique, type TestHost } from './support/harness.js';
+
+let host: TestHost;
+beforeAll(async () => {
+  host = await startAppHost();
+});
+afterAll(async () => host?.stop());
+
+const operator = () => tokenFor({ roles: ['PlatformOperator'] });
+const as = (partnerId: string, ...roles: Role[]) => tokenFor({ partnerId, roles, userId: 'agent-7' });
+const today = () => new Date().toISOString().slice(0, 10);
+
+async function setup(cspModel = 'DirectBill', agreementOption = 'PartnerAttestation') {
+  const partnerId = unique('P');
+  expect((await call(host, 'PUT', `/api/partners/${partnerId}`, { token: await operator(), body: partnerBody({ cspModel }) })).status).toBe(201);
+  const customerId = unique('C');
+  const customerEmail = `${customerId.toLowerCase()}@fabrikam.example`;
+  const put = await call(host, 'PUT', `/api/partners/${partnerId}/customers/${customerId}`, {
+    token: await as(partnerId, 'AdminAgent'),
+    body: { companyName: 'Fabrikam', primaryContact: { firstName: 'Kai', lastName: 'Ito', email: customerEmail }, agreementOption },
+  });
+  expect(put.status).toBe(201);
+  return { partnerId, customerId, customerEmail, customer: (await put.json()) as Record<string, unknown> };
+}
+
+const contact = { firstName: 'Kai', lastName: 'Ito', email: 'kai@fabrikam.example', phoneNumber: '+1 555 0199' };
+
+async function attest(partnerId: string, customerId: string, body: Record<string, unknown>, roles: Role[] = ['AdminAgent']): Promise<Response> {
+  return call(host, 'POST', `/api/partners/${partnerId}/customers/${customerId}/agreements`, { token: await as(partnerId, ...roles), body });
+}
+
+const confirmations = async (address: string) => (await emailsTo(address)).filter((e) => e.message.headers?.['x-notification-type'] === 'AttestationConfirmation');
+
+describe('customers (ATT-7)', () => {
+  it('ATT-7: a DirectAcceptance customer comes with the invitation email holding the admin-center URL', async () => {
+    const { customer } = await setup('DirectBill', 'DirectAcceptance');
+    const invitation = customer.invitationEmail as { subject: string; body: string };
+    expect(invitation.body).toContain(adminCenterAgreementUrl);
+    expect(invitation.subject).toMatch(/Microsoft Customer Agreement/);
+  });
+
+  it('a PartnerAttestation customer has no invitation', async () => {
+    const { customer } = await setup();
+    expect(customer.invitationEmail).toBeUndefined();
+  });
+});
+
+describe('attestation (ATT-1, ATT-2, ATT-3, ATT-5, ATT-6)', () => {
+  it('ATT-2, ATT-3, ATT-5: records the attestation with who and when, and emails the customer once', async () => {
+    const { partnerId, customerId, customerEmail } = await setup();
+    const before = (await (await call(host, 'GET', `/api/partners/${partnerId}/customers/${customerId}/agreements?type=MicrosoftCustomerAgreement`, { token: await as(partnerId, 'SalesAgent') })).json()) as { acceptance: string };
+    expect(before.acceptance).toBe('NotProvided');
+
+    const response = await attest(partnerId, customerId, { type: 'MicrosoftCustomerAgreement', primaryContact: contact, dateAgreed: today() });
+    expect(response.status).toBe(201);
+    expect(await response.json()).toMatchObject({ type: 'MicrosoftCustomerAgreement', userId: 'agent-7', primaryContact: contact, dateAgreed: today(), templateId: expect.any(String) });
+
+    const after = (await (await call(host, 'GET', `/api/partners/${partnerId}/customers/${customerId}/agreements?type=MicrosoftCustomerAgreement`, { token: await as(partnerId, 'SalesAgent') })).json()) as { acceptance: string; agreements: unknown[] };
+    expect(after.acceptance).toBe('Provided');
+    expect(after.agreements).toHaveLength(1);
+
+    const sent = await eventually(async () => ((await confirmations(customerEmail)).length > 0 ? confirmations(customerEmail) : undefined));
+    expect(sent).toHaveLength(1);
+    const outbox = await (await getServices()).agreements.notification(partnerId, notificationId(attestationId(customerId, contact)));
+    expect(outbox?.doc.status).toBe('Sent');
+    expect(Date.parse(outbox?.doc.sentAt ?? '')).toBeLessThan(Date.parse(outbox?.doc.dueBy ?? ''));
+  });
+
+  it('answers 409 PartnerConfirmedAgreementAlreadyExists for an identical contact, even when two race; a different contact is a new attestation', async () => {
+    const { partnerId, customerId, customerEmail } = await setup();
+    const body = { type: 'MicrosoftCustomerAgreement', primaryContact: contact, dateAgreed: today() };
+    const statuses = (await Promise.all([attest(partnerId, customerId, body), attest(partnerId, customerId, body), attest(partnerId, customerId, body)])).map((r) => r.status).sort();
+    expect(statuses).toEqual([201, 409, 409]);
+    const again = await attest(partnerId, customerId, { ...body, primaryContact: { ...contact, email: 'KAI@fabrikam.example' } });
+    expect(again.status).toBe(409);
+    expect(((await again.json()) as { code: string }).code).toBe('PartnerConfirmedAgreementAlreadyExists');
+    expect((await attest(partnerId, customerId, { ...body, primaryContact: { ...contact, phoneNumber: '+1 555 0100' } })).status).toBe(201);
+    await eventually(async () => ((await confirmations(customerEmail)).length === 2 ? true : undefined));
+  });
+
+  it('ATT-1: an indirect reseller cannot attest (403 with the reason); other roles and other partners are refused', async () => {
+    const { partnerId, customerId } = await setup('IndirectReseller');
+    const response = await attest(partnerId, customerId, { type: 'MicrosoftCustomerAgreement', primaryContact: contact, dateAgreed: today() });
+    expect(response.status).toBe(403);
+    expect(((await response.json()) as { detail: string }).detail).toMatch(/indirect provider/);
+
+    const direct = await setup();
+    expect((await attest(direct.partnerId, direct.customerId, { type: 'MicrosoftCustomerAgreement', primaryContact: contact, dateAgreed: today() }, ['GlobalAdmin'])).status).toBe(403);
+    const otherPartner = await call(host, 'POST', `/api/partners/${direct.partnerId}/customers/${direct.customerId}/agreements`, {
+      token: await as('someone-else', 'AdminAgent'),
+      body: { type: 'MicrosoftCustomerAgreement', primaryContact: contact, dateAgreed: today() },
+    });
+    expect(otherPartner.status).toBe(403);
+  });
+
+  it('answers 404 for an unknown customer', async () => {
+    const { partnerId } = await setup();
+    expect((await attest(partnerId, 'no-such-customer', { type: 'MicrosoftCustomerAgreement', primaryContact: contact, dateAgreed: today() })).status).toBe(404);
+  });
+
+  it('ATT-2: rejects bad attestations with 400 and records nothing', async () => {
+    const { partnerId, customerId } = await setup();
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const cases: [string, Record<string, unknown>, string][] = [
+      ['missing contact', { type: 'MicrosoftCustomerAgreement', dateAgreed: today() }, 'body.primaryContact'],
+      ['contact without last name', { type: 'MicrosoftCustomerAgreement', primaryContact: { firstName: 'A', email: 'a@b.example' }, dateAgreed: today() }, 'body.primaryContact.lastName'],
+      ['email not an address', { type: 'MicrosoftCustomerAgreement', primaryContact: { ...contact, email: 'kai at fabrikam' }, dateAgreed: today() }, 'body.primaryContact.email'],
+      ['phone with letters', { type: 'MicrosoftCustomerAgreement', primaryContact: { ...contact, phoneNumber: '555-CALL-NOW' }, dateAgreed: today() }, 'body.primaryContact.phoneNumber'],
+      ['31 February', { type: 'MicrosoftCustomerAgreement', primaryContact: contact, dateAgreed: '2025-02-31' }, 'body.dateAgreed'],
+      ['a date tomorrow', { type: 'MicrosoftCustomerAgreement', primaryContact: contact, dateAgreed: tomorrow }, 'body.dateAgreed'],
+      ['another agreement type', { type: 'MicrosoftOnlineSubscriptionAgreement', primaryContact: contact, dateAgreed: today() }, 'body.type'],
+    ];
+    for (const [what, body, path] of cases) {
+      const response = await attest(partnerId, customerId, body);
+      expect(response.status, what).toBe(400);
+      const problem = (await response.json()) as { errors: { path: string }[] };
+      expect(problem.errors.map((e) => e.path), what).toContain(path);
+    }
+    const state = (await (await call(host, 'GET', `/api/partners/${partnerId}/customers/${customerId}/agreements`, { token: await as(partnerId, 'AdminAgent') })).json()) as { acceptance: string };
+    expect(state.acceptance).toBe('NotProvided');
+  });
+
+  it('ATT-6: a purchase without acceptance answers 409 with the ATT-6 text; after acceptance 201', async () => {
+    const { partnerId, customerId } = await setup();
+    const order = { offerId: 'offer-1', quantity: 5 };
+    const refused = await call(host, 'POST', `/api/partners/${partnerId}/customers/${customerId}/orders`, { token: await as(partnerId, 'SalesAgent'), body: order });
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { detail: string }).detail).toBe(acceptanceRequiredMessage);
+    await attest(partnerId, customerId, { type: 'MicrosoftCustomerAgreement', primaryContact: contact, dateAgreed: today() });
+    expect((await call(host, 'POST', `/api/partners/${partnerId}/customers/${customerId}/orders`, { token: await as(partnerId, 'SalesAgent'), body: order })).status).toBe(201);
+  });
+});
+
+describe('upstream events (ATT-4)', () => {
+  async function sendEvent(event: Record<string, unknown>): Promise<void> {
+    await queueService().getQueueClient('customer-agreement-events').sendMessage(encodeQueueMessage(event));
+  }
+
+  it('records the same PartnerAttestation event delivered three times once, and emails once', async () => {
+    const { partnerId, customerId, customerEmail } = await setup();
+    const event = { eventId: unique('e'), partnerId, customerId, kind: 'PartnerAttestation', primaryContact: contact, dateAgreed: today(), occurredAt: new Date().toISOString() };
+    await sendEvent(event);
+    await sendEvent(event);
+    await sendEvent(event);
+    await eventually(async () => ((await confirmations(customerEmail)).length > 0 ? true : undefined));
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await confirmations(customerEmail)).toHaveLength(1);
+    expect(await (await getServices()).agreements.agreements(partnerId, customerId)).toHaveLength(1);
+  });
+
+  it('ATT-4: a DirectAcceptance event is recorded and sends no email', async () => {
+    const { partnerId, customerId, customerEmail } = await setup('DirectBill', 'DirectAcceptance');
+    await sendEvent({ eventId: unique('e'), partnerId, customerId, kind: 'DirectAcceptance', primaryContact: contact, dateAgreed: today(), occurredAt: new Date().toISOString() });
+    await eventually(async () => ((await (await getServices()).agreements.agreements(partnerId, customerId)).length === 1 ? true : undefined));
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await emailsTo(customerEmail)).toHaveLength(0);
+    const state = (await (await call(host, 'GET', `/api/partners/${partnerId}/customers/${customerId}/agreements`, { token: await as(partnerId, 'AdminAgent') })).json()) as { acceptance: string };
+    expect(state.acceptance).toBe('Provided');
+  });
+
+  it('moves an event for an unknown customer to customer-agreement-events-poison', async () => {
+    const { partnerId } = await setup();
+    const eventId = unique('e');
+    await sendEvent({ eventId, partnerId, customerId: 'ghost', kind: 'PartnerAttestation', primaryContact: contact, dateAgreed: today(), occurredAt: new Date().toISOString() });
+    await eventually(async () => {
+      const peeked = await queueService().getQueueClient('customer-agreement-events-poison').peekMessages({ numberOfMessages: 32 });
+      return peeked.peekedMessageItems.some((m) => Buffer.from(m.messageText, 'base64').toString().includes(eventId)) ? true : undefined;
+    });
+  });
+});
+
+describe('the 30-minute promise (ATT-3)', () => {
+  it('sends every confirmation once the email service recovers from a 10-minute outage, before dueBy', async () => {
+    const outage = new EmailEndpoint({ port: 0, accessKey: Buffer.from('outage').toString('base64') });
+    await outage.start();
+    const sender = new AcsEmailSender(new EmailClient(outage.connectionString, { allowInsecureConnection: true, retryOptions: { maxRetries: 0 } }), {
+      senderAddress: 'DoNotReply@partner-portal.example',
+      pollIntervalMs: 20,
+      attempts: 1,
+    });
+    outage.failSendsUntil(503, Date.now() + 60 * 60_000);
+    const restore = await overrideServices({ email: sender });
+    try {
+      const { partnerId, customerId } = await setup();
+      const contacts = [0, 1, 2].map((i) => ({ ...contact, email: `person${i}@fabrikam.example` }));
+      for (const c of contacts) expect((await attest(partnerId, customerId, { type: 'MicrosoftCustomerAgreement', primaryContact: c, dateAgreed: today() })).status).toBe(201);
+      const services = await getServices();
+      const ids = contacts.map((c) => notificationId(attestationId(customerId, c)));
+      // The immediate sends fail (and land in the poison queue after 5 tries); the outbox stays Pending.
+      await eventually(async () => {
+        const all = await Promise.all(ids.map((id) => services.agreements.notification(partnerId, id)));
+        return all.every((n) => n?.doc.status === 'Pending' && n.doc.attempts >= 1) ? true : undefined;
+      });
+      expect(outage.list()).toHaveLength(0);
+
+      // Ten minutes later the service is back; the next sweep sends everything.
+      outage.failSendsUntil(503, 0);
+      const later = new Date(Date.now() + 10 * 60_000);
+      const restoreClock = await overrideServices({ now: () => later });
+      try {
+        expect((await fetch(`${host.url}/admin/functions/attestationNotificationSweep`, { method: 'POST', body: '{}' })).status).toBe(202);
+        await eventually(async () => {
+          const all = await Promise.all(ids.map((id) => services.agreements.notification(partnerId, id)));
+          return all.every((n) => n?.doc.status === 'Sent') ? all : undefined;
+        });
+      } finally {
+        restoreClock();
+      }
+      const all = await Promise.all(ids.map((id) => services.agreements.notification(partnerId, id)));
+      for (const n of all) expect(Date.parse(n?.doc.sentAt ?? '')).toBeLessThan(Date.parse(n?.doc.dueBy ?? ''));
+      expect(outage.list().map((e) => e.id).sort()).toEqual(ids.map((id) => operationIdFor(id)).sort());
+    } finally {
+      restore();
+      await outage.stop();
+    }
+  });
+
+  it('after a crash between the send and the mark, the sweep re-sends with the same operation id and one email is stored', async () => {
+    const real = (await getServices()).email;
+    let sends = 0;
+    const crashing: EmailSender = {
+      async send(email) {
+        sends++;
+        await real.send(email);
+        throw new Error('process crashed after the send, before the mark');
+      },
+    };
+    const { partnerId, customerId, customerEmail } = await setup();
+    const restore = await overrideServices({ email: crashing });
+    const id = notificationId(attestationId(customerId, contact));
+    try {
+      expect((await attest(partnerId, customerId, { type: 'MicrosoftCustomerAgreement', primaryContact: contact, dateAgreed: today() })).status).toBe(201);
+      await eventually(() => (sends >= 1 ? true : undefined));
+      await new Promise((r) => setTimeout(r, 500));
+    } finally {
+      restore();
+    }
+    const services = await getServices();
+    expect((await services.agreements.notification(partnerId, id))?.doc.status).toBe('Pending');
+    expect((await fetch(`${host.url}/admin/functions/attestationNotificationSweep`, { method: 'POST', body: '{}' })).status).toBe(202);
+    await eventually(async () => ((await services.agreements.notification(partnerId, id))?.doc.status === 'Sent' ? true : undefined));
+    const stored = await confirmations(customerEmail);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]?.id).toBe(operationIdFor(id));
+  });
+
+  it('reports sent, pending, breached and latency percentiles over 24 hours to PlatformOperator only', async () => {
+    const { partnerId, customerId, customerEmail } = await setup();
+    await attest(partnerId, customerId, { type: 'MicrosoftCustomerAgreement', primaryContact: contact, dateAgreed: today() });
+    await eventually(async () => ((await confirmations(customerEmail)).length === 1 ? true : undefined));
+    await eventually(async () => ((await (await getServices()).agreements.notification(partnerId, notificationId(attestationId(customerId, contact))))?.doc.status === 'Sent' ? true : undefined));
+    const response = await call(host, 'GET', '/api/operations/notifications/sla', { token: await operator() });
+    expect(response.status).toBe(200);
+    const sla = (await response.json()) as { sent: number; pending: number; breached: number; p50Seconds: number; p99Seconds: number };
+    expect(sla.sent).toBeGreaterThanOrEqual(1);
+    expect(sla.p50Seconds).toBeGreaterThanOrEqual(0);
+    expect(sla.p99Seconds).toBeGreaterThanOrEqual(sla.p50Seconds);
+    expect(sla.p99Seconds).toBeLessThan(30 * 60);
+    expect((await call(host, 'GET', '/api/operations/notifications/sla', { token: await as(partnerId, 'GlobalAdmin') })).status).toBe(403);
+  });
+});
