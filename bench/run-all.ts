@@ -3,6 +3,7 @@
 import { writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { projectRoot } from '../shared/local-host/project-root.js';
+import { benchAttestationBurst } from './attestation-burst.js';
 import { benchColdStart } from './cold-start.js';
 import { benchHttpThroughput } from './http-throughput.js';
 import { benchVerification } from './verification.js';
@@ -13,6 +14,7 @@ const results: Record<string, unknown> = {
   httpThroughput: await benchHttpThroughput(),
   coldStart: benchColdStart(),
   verification: await benchVerification(),
+  attestationBurst: await benchAttestationBurst(),
 };
 console.log(JSON.stringify(results, null, 2));
 await mkdir(join(projectRoot(), '.local'), { recursive: true });

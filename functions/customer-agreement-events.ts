@@ -16,7 +16,7 @@ queueFunction('customerAgreementEvents', {
     dateAgreed: isoDate,
     occurredAt: z.iso.datetime({ offset: true }),
   }),
-  async handler(event, { services }) {
-    await recordAgreementEvent(services, event);
+  async handler(event, { services, context }) {
+    await recordAgreementEvent(services, event, (message) => context.warn(message));
   },
 });

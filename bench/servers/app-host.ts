@@ -21,5 +21,8 @@ const host = new FunctionHost({
     if (/error|failed/i.test(line)) console.error(line);
   },
 });
-if (process.env.BENCH_START_TRIGGERS === '1') await host.start();
+// Queue and timer triggers start when the parent says so (after it has queued its burst).
+process.on('message', (m) => {
+  if ((m as { startTriggers?: boolean }).startTriggers) void host.start().then(() => process.send?.({ triggersStarted: true }));
+});
 process.send?.({ port: await host.listen(0) });

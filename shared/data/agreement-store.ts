@@ -75,7 +75,12 @@ export class AgreementStore {
     return this.repo.update(partnerId, id, mutate);
   }
 
-  transact(partnerId: string, writes: readonly BatchWrite<AgreementPartitionDoc>[], conflictDetail?: string): Promise<void> {
+  /** Writes atomically; answers the new ETag of each write. */
+  transact(partnerId: string, writes: readonly BatchWrite<AgreementPartitionDoc>[], conflictDetail?: string): Promise<(string | undefined)[]> {
     return this.repo.transact(partnerId, writes, conflictDetail);
+  }
+
+  replace(doc: AgreementPartitionDoc, etag: string): Promise<Stored<AgreementPartitionDoc>> {
+    return this.repo.replace(doc, etag);
   }
 }

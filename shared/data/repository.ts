@@ -184,7 +184,7 @@ export class Repository<T extends PartnerDocument> {
    * Writes several documents of one partner atomically (a transactional batch): all or nothing. A
    * stale ETag fails the whole batch with ConcurrencyConflict, an existing id with a 409 conflict.
    */
-  async transact(partnerId: string, writes: readonly BatchWrite<T>[], conflictDetail = 'The resource already exists.'): Promise<void> {
+  async transact(partnerId: string, writes: readonly BatchWrite<T>[], conflictDetail = 'The resource already exists.'): Promise<(string | undefined)[]> {
     const json = (doc: T): JSONObject => JSON.parse(JSON.stringify(doc)) as JSONObject;
     const operations: OperationInput[] = writes.map((w) => {
       switch (w.kind) {
@@ -200,10 +200,12 @@ export class Repository<T extends PartnerDocument> {
       }
     });
     let statuses: number[];
+    let etags: (string | undefined)[] = [];
     try {
       const response = await this.container.items.batch(operations, partnerId);
       this.charge('batch', (response.result ?? []).reduce((sum, r) => sum + r.requestCharge, 0));
       statuses = (response.result ?? []).map((r) => r.statusCode);
+      etags = (response.result ?? []).map((r) => r.eTag);
     } catch (error) {
       statuses = [cosmosStatus(error) ?? 500];
       if (statuses[0] === 500) throw error;
@@ -212,6 +214,7 @@ export class Repository<T extends PartnerDocument> {
     if (failed === 412) throw new ConcurrencyConflict(writes.map((w) => ('doc' in w ? w.doc.id : w.id)).join(','));
     if (failed === 409) throw AppError.conflict(conflictDetail);
     if (failed !== undefined) throw new Error(`transactional batch failed with status ${failed}`);
+    return etags;
   }
 
   /**

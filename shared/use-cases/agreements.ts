@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Services } from '../composition-root.js';
 import type { AgreementPartitionDoc } from '../data/agreement-store.js';
-import { ConcurrencyConflict, type BatchWrite } from '../data/repository.js';
+import { ConcurrencyConflict, type BatchWrite, type Stored } from '../data/repository.js';
 import {
   acceptanceRequiredMessage,
   attestationId,
@@ -10,10 +10,12 @@ import {
   directAcceptanceInvitation,
   eventAgreementId,
   newNotification,
+  notificationId,
   notInTheFuture,
   type AcceptedBy,
   type Agreement,
   type AgreementOption,
+  type ConfirmationNotification,
   type Customer,
   type CustomerInput,
 } from '../domain/agreements.js';
@@ -22,6 +24,7 @@ import type { Principal } from '../platform/auth.js';
 import { AppError } from '../platform/errors.js';
 import { PoisonMessage } from '../platform/functions.js';
 import { queueNames } from '../platform/queues.js';
+import { sendConfirmation } from './attestation-notifier.js';
 
 async function requirePartner(services: Services, partnerId: string): Promise<Partner> {
   const partner = await services.partners.partner(partnerId);
@@ -82,26 +85,28 @@ function publicAgreement(a: Agreement) {
 }
 
 /**
- * Records an agreement and, for a partner attestation, its confirmation in the same batch; then asks
- * for the confirmation to be sent now. If that message is lost, the sweep sends it (ATT-3).
+ * Records an agreement and, for a partner attestation, its confirmation in the same batch. Answers
+ * the stored confirmation (with its ETag) for the caller to send, or undefined when the agreement
+ * existed already. If the send never happens, the sweep finds the Pending record (ATT-3).
  */
-async function record(services: Services, agreement: Agreement, customer: Customer, conflictDetail: string): Promise<boolean> {
+async function record(
+  services: Services,
+  agreement: Agreement,
+  customer: Customer,
+): Promise<{ created: boolean; notification: Stored<ConfirmationNotification> | undefined }> {
   const notify = agreement.kind === 'PartnerAttestation'; // ATT-4: none for direct acceptance
-  const writes: BatchWrite<AgreementPartitionDoc>[] = [{ kind: 'create', doc: agreement }];
   const notification = notify ? newNotification(agreement, customer) : undefined;
+  const writes: BatchWrite<AgreementPartitionDoc>[] = [{ kind: 'create', doc: agreement }];
   if (notification) writes.push({ kind: 'create', doc: notification });
+  let etags: (string | undefined)[];
   try {
-    await services.agreements.transact(agreement.partnerId, writes, conflictDetail);
+    etags = await services.agreements.transact(agreement.partnerId, writes, 'exists');
   } catch (error) {
-    if (error instanceof AppError && error.status === 409) return false;
+    if (error instanceof AppError && error.status === 409) return { created: false, notification: undefined };
     throw error;
   }
-  if (notification) {
-    await services.queues.send(queueNames.attestationNotifications, { partnerId: notification.partnerId, notificationId: notification.id }).catch(() => {
-      // The outbox record is durable: the sweep sends it within 5 minutes.
-    });
-  }
-  return true;
+  const etag = etags[1];
+  return { created: true, notification: notification && etag ? { doc: notification, etag } : undefined };
 }
 
 /** ATT-1, ATT-2, ATT-3: a partner attests that its customer accepted the agreement. */
@@ -129,10 +134,13 @@ export async function attestAgreement(
     occurredAt: now.toISOString(),
     userId: input.principal.userId,
   };
-  const created = await record(services, agreement, customer, 'exists');
+  const { created, notification } = await record(services, agreement, customer);
   if (!created) {
     throw AppError.conflict('An attestation with the same contact already exists for this customer.', 'PartnerConfirmedAgreementAlreadyExists');
   }
+  // Sent by the queue's senders, so the request answers at once; a lost message is the sweep's.
+  const id = notification?.doc.id ?? notificationId(agreement.id);
+  await services.queues.send(queueNames.attestationNotifications, { partnerId: agreement.partnerId, notificationId: id }).catch(() => {});
   return publicAgreement(agreement);
 }
 
@@ -160,10 +168,12 @@ export interface AgreementEvent {
   occurredAt: string;
 }
 
-/** Upstream acceptance events: recorded once per eventId; only partner attestations notify (ATT-4). */
-export async function recordAgreementEvent(services: Services, event: AgreementEvent): Promise<{ recorded: boolean }> {
-  const partner = await services.partners.partner(event.partnerId);
-  if (!partner) throw new PoisonMessage(`unknown partner ${event.partnerId}`);
+/**
+ * Upstream acceptance events: recorded once per eventId; only partner attestations notify (ATT-4).
+ * The event's worker sends the confirmation itself; a redelivery sends what is still unsent.
+ */
+export async function recordAgreementEvent(services: Services, event: AgreementEvent, log: (message: string) => void = () => {}): Promise<{ recorded: boolean }> {
+  // A customer exists only under an existing partner: one read tells both.
   const customer = await services.agreements.customer(event.partnerId, event.customerId);
   if (!customer) throw new PoisonMessage(`unknown customer ${event.customerId} of partner ${event.partnerId}`);
   const agreement: Agreement = {
@@ -179,12 +189,14 @@ export async function recordAgreementEvent(services: Services, event: AgreementE
     occurredAt: event.occurredAt,
     eventId: event.eventId,
   };
-  const recorded = await record(services, agreement, customer.doc, 'exists');
-  if (!recorded) {
-    // A redelivery: make sure its confirmation is (still) on its way, without recording twice.
-    if (event.kind === 'PartnerAttestation') {
-      await services.queues.send(queueNames.attestationNotifications, { partnerId: event.partnerId, notificationId: `notification:${agreement.id}` });
+  const { created, notification } = await record(services, agreement, customer.doc);
+  if (event.kind === 'PartnerAttestation') {
+    try {
+      await sendConfirmation(services, event.partnerId, notificationId(agreement.id), notification);
+    } catch (error) {
+      // Recorded and durable in the outbox: the sweep sends it. The event itself is done.
+      log(`confirmation for event ${event.eventId} not sent yet: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  return { recorded };
+  return { recorded: created };
 }

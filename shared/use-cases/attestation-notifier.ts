@@ -1,5 +1,5 @@
 import type { Services } from '../composition-root.js';
-import { unchanged } from '../data/repository.js';
+import { ConcurrencyConflict, unchanged, type Stored } from '../data/repository.js';
 import { percentile, type ConfirmationNotification } from '../domain/agreements.js';
 import { queueNames } from '../platform/queues.js';
 
@@ -8,28 +8,43 @@ import { queueNames } from '../platform/queues.js';
  * id, so a send repeated after a crash (sent, not yet marked) is accepted by the service only once;
  * the mark is ETag-guarded, so overlapping senders record one send.
  */
-export async function sendConfirmation(services: Services, partnerId: string, notificationId: string): Promise<'sent' | 'already-sent' | 'missing'> {
-  const stored = await services.agreements.notification(partnerId, notificationId);
+export async function sendConfirmation(
+  services: Services,
+  partnerId: string,
+  notificationId: string,
+  known?: Stored<ConfirmationNotification>,
+): Promise<'sent' | 'already-sent' | 'missing'> {
+  const stored = known ?? (await services.agreements.notification(partnerId, notificationId));
   if (!stored) return 'missing';
   if (stored.doc.status === 'Sent') return 'already-sent';
   const n = stored.doc;
-  await services.agreements.update(partnerId, notificationId, (doc) => (doc.type === 'notification' ? { ...doc, attempts: doc.attempts + 1 } : unchanged));
-  await services.email.send({
-    idempotencyKey: n.id,
-    type: 'AttestationConfirmation',
-    to: [n.to],
-    subject: 'Your Microsoft Customer Agreement acceptance was recorded',
-    plainText: [
-      `Hello ${n.to.displayName},`,
-      '',
-      `Your partner confirmed that ${n.companyName} accepted the Microsoft Customer Agreement.`,
-      'If you did not accept it, contact your partner.',
-    ].join('\n'),
-  });
+  try {
+    await services.email.send({
+      idempotencyKey: n.id,
+      type: 'AttestationConfirmation',
+      to: [n.to],
+      subject: 'Your Microsoft Customer Agreement acceptance was recorded',
+      plainText: [
+        `Hello ${n.to.displayName},`,
+        '',
+        `Your partner confirmed that ${n.companyName} accepted the Microsoft Customer Agreement.`,
+        'If you did not accept it, contact your partner.',
+      ].join('\n'),
+    });
+  } catch (error) {
+    await services.agreements.update(partnerId, notificationId, (doc) => (doc.type === 'notification' && doc.status === 'Pending' ? { ...doc, attempts: doc.attempts + 1 } : unchanged));
+    throw error;
+  }
   const sentAt = services.now().toISOString();
-  await services.agreements.update(partnerId, notificationId, (doc) =>
-    doc.type === 'notification' && doc.status !== 'Sent' ? { ...doc, status: 'Sent', sentAt } : unchanged,
-  );
+  try {
+    // Usually nobody wrote since it was read: one replace over that version.
+    await services.agreements.replace({ ...n, status: 'Sent', sentAt }, stored.etag);
+  } catch (error) {
+    if (!(error instanceof ConcurrencyConflict)) throw error;
+    await services.agreements.update(partnerId, notificationId, (doc) =>
+      doc.type === 'notification' && doc.status !== 'Sent' ? { ...doc, status: 'Sent', sentAt } : unchanged,
+    );
+  }
   return 'sent';
 }
 

@@ -1,0 +1,127 @@
+// Issue 4 benchmark: N customer-agreement-events enqueued at once; time until every confirmation is
+// accepted by the email endpoint, vs a bare loop that receives and deletes the same N messages from
+// Azurite with the same batch size. Goal: ratio <= 2, p99 attestation-to-send far under 30 minutes.
+import { QueueServiceClient } from '@azure/storage-queue';
+import { encodeQueueMessage } from '../shared/adapters/queue-publisher.js';
+import { ensureDevKeys, signDevToken } from '../shared/local-host/dev-keys.js';
+import { ask, ratio, startBenchStack, startServer, type Server } from './support.js';
+
+const batchSize = 16; // host.json extensions.queues.batchSize
+
+async function enqueue(queue: ReturnType<QueueServiceClient['getQueueClient']>, bodies: unknown[]): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 32 }, async () => {
+      while (next < bodies.length) {
+        const body = bodies[next++];
+        await queue.sendMessage(encodeQueueMessage(body), { messageTimeToLive: -1 });
+      }
+    }),
+  );
+}
+
+async function bareDrain(queue: ReturnType<QueueServiceClient['getQueueClient']>, total: number): Promise<number> {
+  const started = performance.now();
+  let done = 0;
+  while (done < total) {
+    const { receivedMessageItems } = await queue.receiveMessages({ numberOfMessages: batchSize, visibilityTimeout: 600 });
+    await Promise.all(receivedMessageItems.map((m) => queue.deleteMessage(m.messageId, m.popReceipt)));
+    done += receivedMessageItems.length;
+  }
+  return performance.now() - started;
+}
+
+export async function benchAttestationBurst(sizes = [500, 2000]): Promise<Record<string, unknown>> {
+  const stack = await startBenchStack();
+  const servers: Server[] = [];
+  try {
+    const queues = QueueServiceClient.fromConnectionString(stack.env.AzureWebJobsStorage ?? '');
+    const keys = await ensureDevKeys(stack.keysDir);
+    const operator = await signDevToken(keys.privateJwk, { roles: ['PlatformOperator'] });
+    const emailUrl = /endpoint=([^;]+?)\/?;/.exec(stack.env.EMAIL_CONNECTION_STRING ?? '')?.[1] ?? '';
+    const results: Record<string, unknown> = {};
+    for (const n of sizes) {
+      // A fresh host for each size, its triggers held until the burst is queued.
+      const host = await startServer('./servers/app-host.ts', stack.env);
+      servers.push(host);
+      const base = `http://127.0.0.1:${host.port}`;
+      const partnerId = `bench-${n}`;
+      const customerId = 'customer-1';
+      const json = { authorization: `Bearer ${operator}`, 'content-type': 'application/json' };
+      await fetch(`${base}/api/partners/${partnerId}`, {
+        method: 'PUT',
+        headers: json,
+        body: JSON.stringify({
+          companyName: 'Bench Ltd',
+          address: { line1: '1 Main St', city: 'Seattle', postalCode: '98101', country: 'US' },
+          primaryContact: { firstName: 'Ben', lastName: 'Ch', email: `owner-${n}@bench.example` },
+          programs: ['csp'],
+          cspModel: 'DirectBill',
+          locations: [],
+        }),
+      });
+      const put = await fetch(`${base}/api/partners/${partnerId}/customers/${customerId}`, {
+        method: 'PUT',
+        headers: json,
+        body: JSON.stringify({ companyName: 'Fabrikam', primaryContact: { firstName: 'Kai', lastName: 'Ito', email: 'kai@fabrikam.example' }, agreementOption: 'PartnerAttestation' }),
+      });
+      if (put.status !== 201) throw new Error(`PUT customer answered ${put.status}`);
+      await fetch(`${emailUrl}/emails`, { method: 'DELETE' });
+
+      const occurredAt = new Date().toISOString();
+      const events = Array.from({ length: n }, (_, i) => ({
+        eventId: `burst-${n}-${i}`,
+        partnerId,
+        customerId,
+        kind: 'PartnerAttestation',
+        primaryContact: { firstName: 'Kai', lastName: 'Ito', email: 'kai@fabrikam.example' },
+        dateAgreed: occurredAt.slice(0, 10),
+        occurredAt,
+      }));
+      await enqueue(queues.getQueueClient('customer-agreement-events'), events);
+
+      const started = performance.now();
+      await ask(host, { startTriggers: true }, 'triggersStarted');
+      for (;;) {
+        const emails = (await (await fetch(`${emailUrl}/emails`)).json()) as unknown[];
+        if (emails.length >= n) break;
+        if (performance.now() - started > 15 * 60_000) throw new Error(`only ${emails.length} of ${n} confirmations after 15 minutes`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const oursMs = performance.now() - started;
+      await host.stop();
+      servers.pop();
+
+      const sla = await (async () => {
+        const again = await startServer('./servers/app-host.ts', stack.env);
+        servers.push(again);
+        const response = await fetch(`http://127.0.0.1:${again.port}/api/operations/notifications/sla`, { headers: { authorization: `Bearer ${operator}` } });
+        await again.stop();
+        servers.pop();
+        return (await response.json()) as { p50Seconds: number; p99Seconds: number };
+      })();
+
+      const bare = queues.getQueueClient(`bench-bare-${n}`);
+      await bare.createIfNotExists();
+      await enqueue(bare, events);
+      const bareMs = await bareDrain(bare, n);
+      results[`burst${n}`] = {
+        oursSeconds: +(oursMs / 1000).toFixed(2),
+        bareReceiveDeleteSeconds: +(bareMs / 1000).toFixed(2),
+        ratio: ratio(oursMs, bareMs),
+        goal: '<= 2',
+        perMessageMs: +(oursMs / n).toFixed(2),
+        slaP50Seconds: sla.p50Seconds,
+        slaP99Seconds: sla.p99Seconds,
+      };
+    }
+    return results;
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()));
+    await stack.stop();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(JSON.stringify(await benchAttestationBurst(), null, 2));
+}
