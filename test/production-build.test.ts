@@ -1,0 +1,50 @@
+import { execFile, fork } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { installFunctionsCore } from '../shared/local-host/functions-core-shim.js';
+import { partnerBody, stackEnv, tokenFor, unique } from './support/harness.js';
+
+const root = resolve(import.meta.dirname, '..');
+
+describe('the production build', () => {
+  it('bundles every function of the table, and the bundle serves requests (lazy SDK chunks, CommonJS dependencies)', async () => {
+    await promisify(execFile)('npm', ['run', '--silent', 'build'], { cwd: root });
+    const child = fork(resolve(root, 'test/support/bundle-host.ts'), [], {
+      execArgv: ['--import', 'tsx'],
+      env: { ...process.env, ...stackEnv() },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    try {
+      const { port, functions } = await new Promise<{ port: number; functions: string[] }>((done, fail) => {
+        child.once('message', (m) => done(m as { port: number; functions: string[] }));
+        child.once('exit', (code) => fail(new Error(`bundle host exited with ${code}`)));
+      });
+      const core = installFunctionsCore();
+      await import('../functions/index.js');
+      expect([...functions].sort()).toEqual(core.registrations.map((r) => r.name).sort());
+
+      const base = `http://127.0.0.1:${port}`;
+      expect((await fetch(`${base}/api/health`)).status).toBe(200);
+      const partnerId = unique('B');
+      const put = await fetch(`${base}/api/partners/${partnerId}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${await tokenFor({ roles: ['PlatformOperator'] })}`, 'content-type': 'application/json' },
+        body: JSON.stringify(partnerBody()),
+      });
+      expect(put.status).toBe(201);
+      const form = new FormData();
+      form.append('check', 'Business');
+      form.append('documentType', 'BusinessRegistration');
+      form.append('file', new Blob([Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n' + ' '.repeat(5000), 'latin1')]), 'a.pdf');
+      const upload = await fetch(`${base}/api/partners/${partnerId}/verification/documents`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await tokenFor({ partnerId, roles: ['GlobalAdmin'] })}` },
+        body: form,
+      });
+      expect(upload.status).toBe(201);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+});
