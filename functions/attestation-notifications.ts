@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { partnerIdSchema } from '../shared/domain/partner.js';
 import { queueFunction } from '../shared/platform/functions.js';
 import { queueNames } from '../shared/platform/queues.js';

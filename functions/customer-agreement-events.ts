@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { acceptedBySchema, agreementOptions } from '../shared/domain/agreements.js';
 import { isoDate, partnerIdSchema } from '../shared/domain/partner.js';
 import { queueFunction } from '../shared/platform/functions.js';

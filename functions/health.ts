@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { problemTypeBase } from '../shared/platform/errors.js';
 import { httpFunction } from '../shared/platform/functions.js';
 import { checkHealth } from '../shared/platform/health-check.js';

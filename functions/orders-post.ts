@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { partnerIdSchema } from '../shared/domain/partner.js';
 import { httpFunction } from '../shared/platform/functions.js';
 import { placeOrder } from '../shared/use-cases/agreements.js';

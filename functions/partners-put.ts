@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { partnerIdSchema, partnerInputSchema, type Partner } from '../shared/domain/partner.js';
 import { httpFunction } from '../shared/platform/functions.js';
 import { upsertPartner } from '../shared/use-cases/partners.js';

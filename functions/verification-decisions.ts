@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { partnerIdSchema } from '../shared/domain/partner.js';
 import { checkTypes, tabs } from '../shared/domain/verification.js';
 import { queueFunction } from '../shared/platform/functions.js';

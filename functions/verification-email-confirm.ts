@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { httpFunction } from '../shared/platform/functions.js';
 import { confirmVerificationEmail } from '../shared/use-cases/verification.js';
 

@@ -1,7 +1,7 @@
 // `npm run --silent dev:token -- --partner P --roles A,B [--user U] [--email E] [--expires-in S]`
 // prints one JWT the local stack accepts.
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 import { roleSchema } from '../shared/platform/auth.js';
 import { ensureDevKeys, signDevToken } from '../shared/local-host/dev-keys.js';
 

@@ -1,7 +1,7 @@
 import { generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { devAudience, devIssuer } from '../shared/local-host/dev-keys.js';
 import { httpFunction } from '../shared/platform/functions.js';
 import { startTestHost, tokenFor, type TestHost } from './support/harness.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { encodeQueueMessage } from '../shared/adapters/queue-publisher.js';
 import { app, type Timer } from '../shared/platform/azure-functions.js';
 import { httpFunction, queueFunction } from '../shared/platform/functions.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { emailAddress, isoDate, phoneNumber } from './partner.js';
 
 /** ATT-7: where a customer accepts directly. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** ISO 3166-1 alpha-2: the 249 officially assigned codes (no reserved, withdrawn or user-assigned ones). */
 export const countryCodes = [

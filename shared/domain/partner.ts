@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { countryCode } from './countries.js';
 
 /** ACC-2: the programs a partner can be enrolled in. */

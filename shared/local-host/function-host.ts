@@ -158,8 +158,8 @@ export class FunctionHost {
   }
 
   async listen(port: number, host = '127.0.0.1'): Promise<number> {
-    // Request bodies are read in chunks of up to 256 KiB (Node's default is 16 KiB per read).
-    const server = createServer({ highWaterMark: 256 * 1024 }, (req, res) => {
+    // Request bodies are read in chunks of up to 64 KiB (Node's default is 16 KiB per read).
+    const server = createServer({ highWaterMark: 64 * 1024 }, (req, res) => {
       this.handle(req, res).catch((error: unknown) => {
         this.log(`host error: ${String(error)}`);
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/problem+json' });

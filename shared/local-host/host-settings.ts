@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** `hh:mm:ss` (or `d.hh:mm:ss`) as host.json writes durations, in milliseconds. */
 const duration = z.string().regex(/^(\d+\.)?\d{1,2}:\d{2}:\d{2}(\.\d+)?$/, 'a duration like 00:00:30').transform((text) => {

@@ -8,7 +8,7 @@ import { HttpRequest } from '../platform/azure-functions.js';
  * queues up to 16,384 chunks ahead of the reader; the Azure worker likewise hands undici the request
  * to pull.)
  */
-const readAheadBytes = 256 * 1024;
+const readAheadBytes = 64 * 1024;
 
 export function pullStream(req: IncomingMessage): ReadableStream<Uint8Array> {
   const chunks = req[Symbol.asyncIterator]();

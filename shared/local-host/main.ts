@@ -1,5 +1,5 @@
 // `npm start`: the whole suite on one machine - emulators, email endpoint, and the function host.
-import { z } from 'zod';
+import * as z from 'zod';
 import { startStack } from './stack.js';
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);

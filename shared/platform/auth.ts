@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { JSONWebKeySet, JWTVerifyGetKey } from 'jose';
-import { z } from 'zod';
+import * as z from 'zod';
 import { AppError } from './errors.js';
 
 /** ACC-3: the roles a token may carry. PlatformOperator is for upstream systems and operators. */

@@ -1,5 +1,5 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext, type Timer } from './azure-functions.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { getServices, type Services } from '../composition-root.js';
 import { authorize, bearerToken, type AccessRule, type Principal } from './auth.js';
 import { AppError, fieldErrors, toProblem } from './errors.js';

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import busboy from 'busboy';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Services } from '../composition-root.js';
 import { documentRecordId, PartnerStore, type DocumentRecord } from '../data/partner-store.js';
 import { ConcurrencyConflict } from '../data/repository.js';
@@ -27,7 +27,7 @@ const allowedTypes = new Map([
   ['image/tiff', 'TIFF'],
 ]);
 const sniffBytes = 4100;
-const readAhead = 256 * 1024;
+const readAhead = 64 * 1024;
 /** Room for the multipart framing and the text fields around the file. */
 const multipartOverhead = 64 * 1024;
 
@@ -90,7 +90,7 @@ async function receive(
   maxBytes: number,
   uploading: () => void,
 ): Promise<{ fields: Record<string, string>; file: ReceivedFile }> {
-  // Bounded read-ahead (256 KiB at each stage) keeps the bytes flowing while blocks are staged.
+  // Bounded read-ahead (64 KiB at each stage) keeps the bytes flowing while blocks are staged.
   const source = Readable.fromWeb(input.body as NodeReadableStream<Uint8Array>, { highWaterMark: readAhead });
   return new Promise((resolve, reject) => {
     let settled = false;
