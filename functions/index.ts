@@ -19,3 +19,5 @@ import './customer-agreement-events.js';
 import './attestation-notifications.js';
 import './attestation-notification-sweep.js';
 import './notifications-sla.js';
+import './csp-direct-bill-eligibility.js';
+import './csp-support-plan.js';

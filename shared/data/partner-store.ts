@@ -21,7 +21,17 @@ export interface DocumentRecord {
   uploadedBy: string;
 }
 
-export type PartnerPartitionDoc = Partner | VerificationDoc | DocumentRecord;
+/** CSP-2: a support plan bought after the credit check passed. */
+export interface SupportPlanPurchase {
+  id: 'support-plan';
+  type: 'supportPlan';
+  partnerId: string;
+  plan: 'Advanced' | 'Premier';
+  purchasedAt: string;
+  purchasedBy: string;
+}
+
+export type PartnerPartitionDoc = Partner | VerificationDoc | DocumentRecord | SupportPlanPurchase;
 
 export const documentRecordId = (documentId: string): string => `document:${documentId}`;
 

@@ -60,6 +60,11 @@ export async function upsertPartner(
         await forgetSend(services, partnerId, now.toISOString());
       }
     }
+    if (before?.csp?.creditCheck !== 'Passed' && input.csp?.creditCheck === 'Passed') {
+      await sendCreditCheckPassed(services, partner).catch((error: unknown) => {
+        log(`credit check email for ${partnerId} not sent: ${error instanceof Error ? error.message : String(error)}`);
+      });
+    }
     return { created: !existing, partner };
   }
   throw AppError.conflict('The partner is being changed by another request; try again.');
@@ -68,6 +73,23 @@ export async function upsertPartner(
 function sameInput(stored: Partner, input: PartnerInput): boolean {
   const { id: _id, type: _type, partnerId: _p, createdAt: _c, updatedAt: _u, ...rest } = stored;
   return JSON.stringify(rest) === JSON.stringify(input);
+}
+
+/** CSP-2: the partner is told by email when the credit check passes; once per partner (fixed key). */
+async function sendCreditCheckPassed(services: Services, partner: Partner): Promise<void> {
+  const contact = partner.primaryContact;
+  await services.email.send({
+    idempotencyKey: `credit-check-passed:${partner.partnerId}`,
+    type: 'CreditCheckPassed',
+    to: [{ address: contact.email, displayName: `${contact.firstName} ${contact.lastName}` }],
+    subject: 'Your CSP direct-bill credit check has passed',
+    plainText: [
+      `Hello ${contact.firstName},`,
+      '',
+      `The credit check for ${partner.companyName}'s direct-bill application has passed.`,
+      'You can now buy an Advanced or Premier support plan for partners, the next step of your enrolment.',
+    ].join('\n'),
+  });
 }
 
 /** Undoes a send that failed, so it counts neither for the cooldown nor for the daily cap. */
