@@ -1,22 +1,12 @@
 // Bench server: the local host serving the real function table, pointed at the bench's emulators
 // through the environment the parent passes.
-import { join } from 'node:path';
-import { BlobServiceClient } from '@azure/storage-blob';
-import { QueueServiceClient } from '@azure/storage-queue';
 import { FunctionHost } from '../../shared/local-host/function-host.js';
 import { installFunctionsCore } from '../../shared/local-host/functions-core-shim.js';
-import { loadHostSettings } from '../../shared/local-host/host-settings.js';
-import { projectRoot } from '../../shared/local-host/project-root.js';
 import './memory-probe.js';
 
 const core = installFunctionsCore();
 await import('../../functions/index.js');
-const storage = process.env.AzureWebJobsStorage ?? '';
-const host = new FunctionHost({
-  core,
-  settings: await loadHostSettings(join(projectRoot(), 'host.json')),
-  queueService: QueueServiceClient.fromConnectionString(storage),
-  blobService: BlobServiceClient.fromConnectionString(storage),
+const host = await FunctionHost.forConnection(core, process.env.AzureWebJobsStorage ?? '', {
   log: (line) => {
     if (/error|failed/i.test(line)) console.error(line);
   },

@@ -1,12 +1,7 @@
 // Bench server: the local function host serving one trivial HTTP function through the full
 // platform path (registration, routing, HttpRequest/HttpResponse, access rule, result mapping).
-import { BlobServiceClient } from '@azure/storage-blob';
-import { QueueServiceClient } from '@azure/storage-queue';
 import { FunctionHost } from '../../shared/local-host/function-host.js';
 import { installFunctionsCore } from '../../shared/local-host/functions-core-shim.js';
-import { loadHostSettings } from '../../shared/local-host/host-settings.js';
-import { projectRoot } from '../../shared/local-host/project-root.js';
-import { join } from 'node:path';
 import './memory-probe.js';
 
 // Valid settings that are never contacted: the trivial function touches no service.
@@ -32,12 +27,6 @@ httpFunction('trivial', {
   responses: { 200: { description: 'ok' } },
   handler: async () => ({ status: 200, body: { ok: true } }),
 });
-const host = new FunctionHost({
-  core,
-  settings: await loadHostSettings(join(projectRoot(), 'host.json')),
-  queueService: QueueServiceClient.fromConnectionString(dummy),
-  blobService: BlobServiceClient.fromConnectionString(dummy),
-  log: () => {},
-});
+const host = await FunctionHost.forConnection(core, dummy, { log: () => {} });
 const port = await host.listen(0);
 process.send?.({ port });

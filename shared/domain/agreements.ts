@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import { emailAddress, isoDate, phoneNumber } from './partner.js';
+import { emailAddress, personName, phoneNumber } from './partner.js';
 
 /** ATT-7: where a customer accepts directly. */
 export const adminCenterAgreementUrl = 'https://admin.microsoft.com/AdminPortal/Home?ref=/BillingAccounts/agreement';
@@ -9,8 +9,6 @@ export const acceptanceRequiredMessage = 'Contact your partner to confirm accept
 /** ATT-3: the confirmation must go out within this time of the attestation. */
 export const confirmationDeadlineMs = 30 * 60_000;
 export const customerAgreementTemplateId = 'microsoft-customer-agreement-2024';
-
-const personName = z.string().trim().min(1).max(100);
 
 /** ATT-2: who accepted. */
 export const acceptedBySchema = z.object({

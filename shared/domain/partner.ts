@@ -12,7 +12,7 @@ export type CspModel = (typeof cspModels)[number];
 /** Partner and location ids: what Partner Center issues (digits), kept permissive but bounded. */
 export const partnerIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters, digits, - or _, at most 64');
 
-const personName = z.string().trim().min(1).max(100);
+export const personName = z.string().trim().min(1).max(100);
 export const emailAddress = z.email({ message: 'must be an email address' }).max(254);
 /** Digits, spaces and + ( ) - . only: no letters. */
 export const phoneNumber = z.string().trim().regex(/^\+?[0-9][0-9 ().-]{2,24}$/, 'must be a phone number: digits, spaces, + ( ) - .');

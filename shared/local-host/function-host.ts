@@ -5,12 +5,14 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { HttpResponse, type HttpResponseInit } from '../platform/azure-functions.js';
 import { LocalHttpRequest } from './local-http-request.js';
-import type { BlobServiceClient } from '@azure/storage-blob';
-import type { QueueServiceClient } from '@azure/storage-queue';
+import { join } from 'node:path';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { QueueServiceClient } from '@azure/storage-queue';
 import { AppError, toProblem } from '../platform/errors.js';
 import { poisonQueueOf } from '../platform/queues.js';
 import type { FunctionsCore, RegisteredFunction } from './functions-core-shim.js';
-import type { HostSettings } from './host-settings.js';
+import { loadHostSettings, type HostSettings } from './host-settings.js';
+import { projectRoot } from './project-root.js';
 import { createInvoker, type HostLog, type InvokeFunction } from './invoker.js';
 import { QueueListener } from './queue-listener.js';
 import { Router } from './router.js';
@@ -109,6 +111,23 @@ export class FunctionHost {
   private server: Server | undefined;
   private readonly prefix: string;
   private readonly background = new Set<Promise<unknown>>();
+
+  /** A host over a storage connection string, with the repository's host.json. */
+  static async forConnection(
+    core: FunctionsCore,
+    storageConnection: string,
+    options: { log?: HostLog; include?: (fn: RegisteredFunction) => boolean; settings?: (s: HostSettings) => HostSettings } = {},
+  ): Promise<FunctionHost> {
+    const settings = await loadHostSettings(join(projectRoot(), 'host.json'));
+    return new FunctionHost({
+      core,
+      settings: options.settings ? options.settings(settings) : settings,
+      queueService: QueueServiceClient.fromConnectionString(storageConnection),
+      blobService: BlobServiceClient.fromConnectionString(storageConnection),
+      ...(options.log ? { log: options.log } : {}),
+      ...(options.include ? { include: options.include } : {}),
+    });
+  }
 
   constructor(private readonly options: FunctionHostOptions) {
     this.log = options.log ?? ((line) => console.log(line));

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { CosmosClient } from '@azure/cosmos';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueServiceClient } from '@azure/storage-queue';
@@ -10,11 +9,8 @@ import { EmailEndpoint } from './email-endpoint.js';
 import { azuriteConnectionString, emulatorCosmosKey, startAzurite, startCosmos, type ChildHandle } from './emulators.js';
 import { FunctionHost } from './function-host.js';
 import { installFunctionsCore } from './functions-core-shim.js';
-import { loadHostSettings } from './host-settings.js';
-import { projectRoot } from './project-root.js';
 
 export const devEmailAccessKey = Buffer.from('partner-portal-local-email-key').toString('base64');
-const hostJsonPath = join(projectRoot(), 'host.json');
 
 export interface StackPorts {
   host: number;
@@ -98,11 +94,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     options.log(`stack: ${containerDefinitions.length} containers in ${databaseId}; storage ${wantStorage ? 'Azurite' : 'as configured'}`);
 
     if (options.functionHost) {
-      if (!blobService || !queueService) throw new Error('the local host needs AzureWebJobsStorage as a connection string');
+      if (!env.AzureWebJobsStorage) throw new Error('the local host needs AzureWebJobsStorage as a connection string');
       for (const [k, v] of Object.entries(env)) process.env[k] = v;
       const core = installFunctionsCore();
       await import('../../functions/index.js');
-      host = new FunctionHost({ core, settings: await loadHostSettings(hostJsonPath), queueService, blobService, log: options.log });
+      host = await FunctionHost.forConnection(core, env.AzureWebJobsStorage ?? '', { log: options.log });
       await host.start();
       await host.listen(options.ports.host);
     }

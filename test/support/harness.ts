@@ -6,7 +6,7 @@ import { inject } from 'vitest';
 import { signDevToken, type DevTokenClaims } from '../../shared/local-host/dev-keys.js';
 import { FunctionHost } from '../../shared/local-host/function-host.js';
 import { installFunctionsCore, type RegisteredFunction } from '../../shared/local-host/functions-core-shim.js';
-import { loadHostSettings, type HostSettings } from '../../shared/local-host/host-settings.js';
+import type { HostSettings } from '../../shared/local-host/host-settings.js';
 
 export const hostJsonPath = fileURLToPath(new URL('../../host.json', import.meta.url));
 
@@ -49,13 +49,9 @@ export async function startTestHost(
   include: (fn: RegisteredFunction) => boolean,
   overrides: (settings: HostSettings) => HostSettings = (s) => s,
 ): Promise<TestHost> {
-  const core = installFunctionsCore();
-  const host = new FunctionHost({
-    core,
+  const host = await FunctionHost.forConnection(installFunctionsCore(), storageConnection(), {
     include,
-    settings: overrides(await loadHostSettings(hostJsonPath)),
-    queueService: queueService(),
-    blobService: blobService(),
+    settings: overrides,
     // TEST_HOST_LOG=1 npm test shows what the host logs (handler errors, poison moves).
     log: process.env.TEST_HOST_LOG ? (line) => console.log(line) : () => {},
   });
