@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import busboy from 'busboy';
 import * as z from 'zod';
@@ -90,8 +90,7 @@ async function receive(
   maxBytes: number,
   uploading: () => void,
 ): Promise<{ fields: Record<string, string>; file: ReceivedFile }> {
-  // Bounded read-ahead (64 KiB at each stage) keeps the bytes flowing while blocks are staged.
-  const source = Readable.fromWeb(input.body as NodeReadableStream<Uint8Array>, { highWaterMark: readAhead });
+  const reader = (input.body as NodeReadableStream<Uint8Array>).getReader();
   return new Promise((resolve, reject) => {
     let settled = false;
     let parser: busboy.Busboy | undefined;
@@ -101,8 +100,7 @@ async function receive(
     const fail = (error: unknown): void => {
       if (settled) return;
       settled = true;
-      source.unpipe();
-      source.destroy();
+      void reader.cancel().catch(() => {});
       parser?.destroy();
       const inFlight = file;
       if (inFlight) inFlight.then(() => reject(error), () => reject(error));
@@ -149,10 +147,23 @@ async function receive(
         }
       }, fail);
     });
-    // A client that goes away mid-upload errors the source: the parser, the file stream and the
-    // blob upload all fail with it, and the caller deletes whatever was written.
-    source.on('error', () => fail(AppError.badRequest('The upload was interrupted.')));
-    source.pipe(parser);
+    // The body is written into the parser as it is read, with the parser's back-pressure. A client
+    // that goes away mid-upload fails the read: the parser, the file stream and the blob upload fail
+    // with it, and the caller deletes whatever was written.
+    const feed = async (): Promise<void> => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (settled) return;
+        if (done) {
+          parser?.end();
+          return;
+        }
+        if (parser && !parser.write(Buffer.from(value.buffer, value.byteOffset, value.byteLength))) {
+          await new Promise<void>((resume) => parser?.once('drain', resume));
+        }
+      }
+    };
+    feed().catch(() => fail(AppError.badRequest('The upload was interrupted.')));
   });
 }
 
@@ -175,51 +186,75 @@ async function storeFile(
     if (!filed.ok) throw AppError.conflict(filed.reason);
   }
 
-  const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  const head: Buffer[] = [];
-  let headBytes = 0;
-  let ended = false;
-  while (headBytes < sniffBytes) {
-    const next = await chunks.next();
-    if (next.done) {
-      ended = true;
-      break;
-    }
-    head.push(next.value);
-    headBytes += next.value.length;
-  }
-  const first = Buffer.concat(head);
-  if (first.length === 0) throw AppError.validation('The file is empty.', [{ path: 'file', message: 'empty' }]);
-  const { fileTypeFromBuffer } = await import('file-type');
-  const sniffed = await fileTypeFromBuffer(first);
-  if (!sniffed || !allowedTypes.has(sniffed.mime)) {
-    throw AppError.unsupportedMediaType('The file must be a PDF, PNG, JPEG or TIFF (judged by its content).');
-  }
-
+  // One transform over the file stream: holds the first bytes back until their type is known, then
+  // hashes, counts and caps everything that flows on into the blob upload.
   const hash = createHash('sha256');
   let size = 0;
+  let head: Buffer[] = [];
+  let headBytes = 0;
+  let resolveType: (mime: string) => void = () => {};
+  let rejectType: (error: unknown) => void = () => {};
+  const type = new Promise<string>((resolve, reject) => {
+    resolveType = resolve;
+    rejectType = reject;
+  });
   const count = (chunk: Buffer): Buffer => {
     size += chunk.length;
     if (size > maxBytes) throw AppError.tooLarge(`The file exceeds ${maxBytes} bytes.`);
     hash.update(chunk);
     return chunk;
   };
-  async function* body(): AsyncGenerator<Buffer> {
-    yield count(first);
-    if (ended) return;
-    for (;;) {
-      const next = await chunks.next();
-      if (next.done) return;
-      yield count(next.value);
+  const sniff = async (): Promise<Buffer> => {
+    const first = Buffer.concat(head);
+    head = [];
+    if (first.length === 0) throw AppError.validation('The file is empty.', [{ path: 'file', message: 'empty' }]);
+    const { fileTypeFromBuffer } = await import('file-type');
+    const sniffed = await fileTypeFromBuffer(first);
+    if (!sniffed || !allowedTypes.has(sniffed.mime)) {
+      throw AppError.unsupportedMediaType('The file must be a PDF, PNG, JPEG or TIFF (judged by its content).');
     }
-  }
+    resolveType(sniffed.mime);
+    return count(first);
+  };
+  let typed = false;
+  const body = new Transform({
+    highWaterMark: readAhead,
+    transform(chunk: Buffer, _encoding, callback) {
+      if (typed) {
+        try {
+          callback(null, count(chunk));
+        } catch (error) {
+          callback(error as Error);
+        }
+        return;
+      }
+      head.push(chunk);
+      headBytes += chunk.length;
+      if (headBytes < sniffBytes) return callback();
+      typed = true;
+      sniff().then((first) => callback(null, first), (error: unknown) => callback(error as Error));
+    },
+    flush(callback) {
+      if (typed) return callback();
+      typed = true;
+      sniff().then((first) => callback(null, first), (error: unknown) => callback(error as Error));
+    },
+  });
+  body.on('error', rejectType);
+  stream.on('error', (error) => body.destroy(error));
+  stream.on('close', () => {
+    if (!stream.readableEnded) body.destroy(new Error('the file stream closed before its end'));
+  });
+  stream.pipe(body);
+
+  const contentType = await type;
   const originalName = (filename ?? 'document').replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 255) || 'document';
   uploading();
-  await services.documents.upload(blobName, Readable.from(body()), {
-    contentType: sniffed.mime,
+  await services.documents.upload(blobName, body, {
+    contentType,
     metadata: { originalname: encodeURIComponent(originalName), partnerid: input.partnerId },
   });
-  return { size, sha256: hash.digest('hex'), contentType: sniffed.mime, originalName };
+  return { size, sha256: hash.digest('hex'), contentType, originalName };
 }
 
 async function commit(
