@@ -21,3 +21,8 @@ import './attestation-notification-sweep.js';
 import './notifications-sla.js';
 import './csp-direct-bill-eligibility.js';
 import './csp-support-plan.js';
+import './users-put.js';
+import './incentive-eligibility.js';
+import './enrollments-get.js';
+import './enrollment-enroll.js';
+import './enrollment-validation.js';

@@ -1,3 +1,4 @@
+import type { PartnerUser } from '../domain/incentives.js';
 import type { Partner } from '../domain/partner.js';
 import { emptyVerification, type CheckType, type DocumentType, type Tab, type VerificationDoc } from '../domain/verification.js';
 import type { BatchWrite, Mutation, Repository, Stored } from './repository.js';
@@ -31,7 +32,7 @@ export interface SupportPlanPurchase {
   purchasedBy: string;
 }
 
-export type PartnerPartitionDoc = Partner | VerificationDoc | DocumentRecord | SupportPlanPurchase;
+export type PartnerPartitionDoc = Partner | VerificationDoc | DocumentRecord | SupportPlanPurchase | PartnerUser;
 
 export const documentRecordId = (documentId: string): string => `document:${documentId}`;
 
@@ -125,6 +126,20 @@ export class PartnerStore {
       { partnerId },
     );
     return docs.filter((d): d is DocumentRecord => d.type === 'document');
+  }
+
+  async users(partnerId: string): Promise<PartnerUser[]> {
+    const docs = await this.repo.queryAll(
+      {
+        query: 'SELECT * FROM c WHERE c.partnerId = @partnerId AND c.type = @type',
+        parameters: [
+          { name: '@partnerId', value: partnerId },
+          { name: '@type', value: 'user' },
+        ],
+      },
+      { partnerId },
+    );
+    return docs.filter((d): d is PartnerUser => d.type === 'user');
   }
 
   /** A write of the verification state: create when new (no ETag), else replace over the version read. */
