@@ -26,3 +26,7 @@ import './incentive-eligibility.js';
 import './enrollments-get.js';
 import './enrollment-enroll.js';
 import './enrollment-validation.js';
+import './enrollment-rollover.js';
+import './rollover-pages.js';
+import './rollovers-post.js';
+import './rollovers-get.js';

@@ -59,6 +59,8 @@ export const envSchema = z
     VIEW_CACHE_MS: z.coerce.number().int().min(0).default(2000),
     /** INC-5: the month the fiscal year starts (7: fiscal year 2027 starts on 1 July 2026). */
     FISCAL_YEAR_START_MONTH: z.coerce.number().int().min(1).max(12).default(7),
+    /** Enrolments per rollover page (one queue message, one invocation each). */
+    ROLLOVER_PAGE_SIZE: positiveInt(500),
     /** Largest verification document accepted (bytes). */
     UPLOAD_MAX_BYTES: positiveInt(10 * 1024 * 1024),
 

@@ -10,6 +10,8 @@ export const queueNames = {
   customerAgreementEvents: 'customer-agreement-events',
   /** Internal: one message per confirmation email to send now (ATT-3). */
   attestationNotifications: 'attestation-notifications',
+  /** Internal: one message per page of enrolments a rollover run renews (INC-5). */
+  rolloverPages: 'rollover-pages',
 } as const;
 
 export const allQueues: readonly string[] = Object.values(queueNames);

@@ -1,0 +1,16 @@
+import * as z from 'zod';
+import { httpFunction } from '../shared/platform/functions.js';
+import { rolloverStatus } from '../shared/use-cases/rollover.js';
+
+httpFunction('getRollover', {
+  method: 'GET',
+  route: 'operations/rollovers/{runId}',
+  summary: 'A rollover run\u2019s status and counts.',
+  tags: ['operations'],
+  access: { roles: ['PlatformOperator'] },
+  params: z.object({ runId: z.string().min(1).max(100) }),
+  responses: { 200: { description: 'status, dryRun, scanned, renewed, actionRequired, notEligible, failed' } },
+  async handler({ params, services }) {
+    return { status: 200, body: await rolloverStatus(services, params.runId) };
+  },
+});

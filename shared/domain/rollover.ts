@@ -1,0 +1,90 @@
+import { chooseProfiles, enrollmentIdOf, type ActionNeeded, type Enrollment } from './incentives.js';
+import type { Partner } from './partner.js';
+
+/** The operations partition of one rollover run: its run document and one record per page done. */
+export const runPartition = (runId: string): string => `rollover:${runId}`;
+
+export interface RolloverRun {
+  id: 'run';
+  type: 'rolloverRun';
+  partnerId: string;
+  runId: string;
+  fromFiscalYear: number;
+  dryRun: boolean;
+  trigger: 'timer' | 'operator';
+  startedAt: string;
+  /** Set when the page without a continuation has been planned: the run has lastPage + 1 pages. */
+  lastPage?: number;
+}
+
+export interface PageCounts {
+  scanned: number;
+  renewed: number;
+  actionRequired: number;
+  notEligible: number;
+  failed: number;
+}
+
+export interface RolloverPage extends PageCounts {
+  id: string;
+  type: 'rolloverPage';
+  partnerId: string;
+  runId: string;
+  page: number;
+  completedAt: string;
+}
+
+export const pageRecordId = (page: number): string => `page:${page}`;
+
+/**
+ * INC-5: the next fiscal year's enrolment for one of this year's. Carried as Enrolled, with the same
+ * profiles, when the partner stays eligible (location active), has an active agreement and complete
+ * payout and tax profiles; ActionRequired when a profile is missing or incomplete (or the enrolment
+ * never completed); NotEligible when eligibility or the agreement was lost.
+ */
+export function renewalOf(source: Enrollment, partner: Partner | undefined, now: Date): Enrollment {
+  const fiscalYear = source.fiscalYear + 1;
+  const id = enrollmentIdOf(source.locationPartnerId, source.programId, fiscalYear);
+  const at = now.toISOString();
+  const base: Enrollment = {
+    id,
+    type: 'enrollment',
+    partnerId: source.partnerId,
+    enrollmentId: id,
+    programId: source.programId,
+    locationPartnerId: source.locationPartnerId,
+    fiscalYear,
+    status: 'NotEligible',
+    actionsNeeded: [],
+    openProgram: source.openProgram,
+    renewedFrom: source.enrollmentId,
+    createdAt: at,
+    updatedAt: at,
+  };
+  const location = partner?.locations.find((l) => l.partnerId === source.locationPartnerId);
+  const unmet: string[] = [];
+  if (!partner) unmet.push('partner no longer exists');
+  else if (!location?.active) unmet.push('location partner id is not active');
+  if (partner && !partner.agreementActive) unmet.push('no active agreement');
+  if (['NotEligible', 'Inactive', 'Closed'].includes(source.status)) unmet.push(`not eligible in fiscal year ${source.fiscalYear}`);
+  if (!partner || unmet.length > 0) return { ...base, unmetRequirements: unmet };
+
+  const chosen = chooseProfiles(partner, source.locationPartnerId, {
+    bankProfileId: partner.bankProfiles.some((b) => b.id === source.bankProfileId && b.locationPartnerId === source.locationPartnerId) ? source.bankProfileId : undefined,
+    taxProfileId: partner.taxProfiles.some((t) => t.id === source.taxProfileId && t.locationPartnerId === source.locationPartnerId) ? source.taxProfileId : undefined,
+  });
+  const actionsNeeded: ActionNeeded[] = chosen.ok ? chosen.actionsNeeded : ['AddBankProfile'];
+  const profiles = chosen.ok ? { ...(chosen.bankProfileId ? { bankProfileId: chosen.bankProfileId } : {}), ...(chosen.taxProfileId ? { taxProfileId: chosen.taxProfileId } : {}) } : {};
+  if (source.status === 'Enrolled' && actionsNeeded.length === 0) return { ...base, ...profiles, status: 'Enrolled' };
+  return { ...base, ...profiles, status: 'ActionRequired', actionsNeeded };
+}
+
+export function countOf(renewals: readonly Enrollment[], failed: number): PageCounts {
+  return {
+    scanned: renewals.length,
+    renewed: renewals.filter((r) => r.status === 'Enrolled').length,
+    actionRequired: renewals.filter((r) => r.status === 'ActionRequired').length,
+    notEligible: renewals.filter((r) => r.status === 'NotEligible').length,
+    failed,
+  };
+}

@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import type { OperationInput, JSONObject } from '@azure/cosmos';
+import type { Services } from '../composition-root.js';
+import { unchanged, type PartnerDocument, type Repository } from '../data/repository.js';
+import { fiscalYearOf, type Enrollment } from '../domain/incentives.js';
+import type { Partner } from '../domain/partner.js';
+import { countOf, pageRecordId, renewalOf, runPartition, type RolloverPage, type RolloverRun } from '../domain/rollover.js';
+import { AppError } from '../platform/errors.js';
+import { PoisonMessage } from '../platform/functions.js';
+import { queueNames } from '../platform/queues.js';
+
+type OperationsDoc = RolloverRun | RolloverPage;
+const operations = (services: Services): Repository<OperationsDoc> => services.repository<OperationsDoc>('operations');
+
+export interface PageMessage {
+  runId: string;
+  page: number;
+  continuationToken?: string | undefined;
+}
+
+/**
+ * Starts a rollover of `fromFiscalYear` (INC-5): records the run and queues its first page. Only a
+ * fiscal year that has ended can be rolled over. A run id makes the start idempotent: the timer uses
+ * one per fiscal year, so overlapping timers start one run.
+ */
+export async function startRollover(
+  services: Services,
+  input: { fromFiscalYear: number; dryRun: boolean; trigger: 'timer' | 'operator'; runId?: string },
+): Promise<{ runId: string; started: boolean }> {
+  const current = fiscalYearOf(services.now(), services.config.FISCAL_YEAR_START_MONTH);
+  if (input.fromFiscalYear >= current) {
+    throw AppError.validation(`Fiscal year ${input.fromFiscalYear} has not ended yet (the current fiscal year is ${current}).`, [{ path: 'body.fromFiscalYear', message: 'must be a fiscal year that has ended' }]);
+  }
+  if (input.fromFiscalYear < current - 5) {
+    throw AppError.validation(`Fiscal year ${input.fromFiscalYear} is too old to roll over.`, [{ path: 'body.fromFiscalYear', message: `must be one of the last five fiscal years (${current - 5} to ${current - 1})` }]);
+  }
+  const runId = input.runId ?? randomUUID();
+  const run: RolloverRun = {
+    id: 'run',
+    type: 'rolloverRun',
+    partnerId: runPartition(runId),
+    runId,
+    fromFiscalYear: input.fromFiscalYear,
+    dryRun: input.dryRun,
+    trigger: input.trigger,
+    startedAt: services.now().toISOString(),
+  };
+  const created = await operations(services).createIfAbsent(run);
+  if (created.created) await services.queues.send(queueNames.rolloverPages, { runId, page: 0 } satisfies PageMessage);
+  return { runId, started: created.created };
+}
+
+/** The timer's id for the run of a fiscal year, so that a second timer run finds the first. */
+export const timerRunId = (fromFiscalYear: number): string => `fy${fromFiscalYear}`;
+
+/** Daily: once a fiscal year has ended, its run is started once (the timer only plans). */
+export async function planRollover(services: Services): Promise<{ runId: string; started: boolean }> {
+  const from = fiscalYearOf(services.now(), services.config.FISCAL_YEAR_START_MONTH) - 1;
+  return startRollover(services, { fromFiscalYear: from, dryRun: false, trigger: 'timer', runId: timerRunId(from) });
+}
+
+/**
+ * One page of a run: queues the next page first (so the fan-out never waits for this one), renews
+ * this page's enrolments in bulk with deterministic next-year ids (a second write is a no-op), and
+ * records the page's counts once. A failure makes the message retry; the retry redoes the page
+ * without double writes or double counts.
+ */
+export async function processRolloverPage(services: Services, message: PageMessage): Promise<PageCountsResult> {
+  const ops = operations(services);
+  const partition = runPartition(message.runId);
+  const run = (await ops.read(partition, 'run'))?.doc;
+  if (!run || run.type !== 'rolloverRun') throw new PoisonMessage(`unknown rollover run ${message.runId}`);
+  if (await ops.read(partition, pageRecordId(message.page))) return { page: message.page, alreadyDone: true };
+
+  const enrollments = services.repository<Enrollment & PartnerDocument>('enrollments');
+  const page = await enrollments.queryPage(
+    {
+      query: 'SELECT * FROM c WHERE c.type = @type AND c.fiscalYear = @fiscalYear',
+      parameters: [
+        { name: '@type', value: 'enrollment' },
+        { name: '@fiscalYear', value: run.fromFiscalYear },
+      ],
+    },
+    { pageSize: services.config.ROLLOVER_PAGE_SIZE, continuationToken: message.continuationToken },
+  );
+  if (page.continuationToken) {
+    await services.queues.send(queueNames.rolloverPages, { runId: message.runId, page: message.page + 1, continuationToken: page.continuationToken } satisfies PageMessage);
+  } else {
+    await ops.update(partition, 'run', (doc) => (doc.type === 'rolloverRun' && doc.lastPage === undefined ? { ...doc, lastPage: message.page } : unchanged));
+  }
+
+  const partners = new Map<string, Partner | undefined>();
+  await Promise.all(
+    [...new Set(page.items.map((e) => e.partnerId))].map(async (partnerId) => {
+      partners.set(partnerId, (await services.partners.partner(partnerId))?.doc);
+    }),
+  );
+  const now = services.now();
+  const renewals = page.items.map((e) => renewalOf(e, partners.get(e.partnerId), now));
+  let failed = 0;
+  if (!run.dryRun && renewals.length > 0) {
+    const container = services.database.container('enrollments');
+    for (let i = 0; i < renewals.length; i += 100) {
+      const chunk = renewals.slice(i, i + 100);
+      const ops: OperationInput[] = chunk.map((r) => ({ operationType: 'Create', partitionKey: r.partnerId, resourceBody: JSON.parse(JSON.stringify(r)) as JSONObject }));
+      const results = await container.items.bulk(ops);
+      failed += results.filter((r) => r.statusCode >= 400 && r.statusCode !== 409).length;
+    }
+    if (failed > 0) throw new Error(`${failed} renewal(s) of page ${message.page} failed; the page will be retried`);
+  }
+  const record: RolloverPage = {
+    id: pageRecordId(message.page),
+    type: 'rolloverPage',
+    partnerId: partition,
+    runId: message.runId,
+    page: message.page,
+    ...countOf(renewals, failed),
+    completedAt: new Date().toISOString(),
+  };
+  await ops.createIfAbsent(record);
+  return { page: message.page, alreadyDone: false };
+}
+
+export interface PageCountsResult {
+  page: number;
+  alreadyDone: boolean;
+}
+
+/** A run's status and counts: the sum of its page records, so retried pages never count twice. */
+export async function rolloverStatus(services: Services, runId: string) {
+  const ops = operations(services);
+  const partition = runPartition(runId);
+  const run = (await ops.read(partition, 'run'))?.doc;
+  if (!run || run.type !== 'rolloverRun') throw AppError.notFound(`Rollover run ${runId} does not exist.`);
+  const pages = (
+    await ops.queryAll(
+      { query: 'SELECT * FROM c WHERE c.partnerId = @partition AND c.type = @type', parameters: [{ name: '@partition', value: partition }, { name: '@type', value: 'rolloverPage' }] },
+      { partnerId: partition },
+    )
+  ).filter((p): p is RolloverPage => p.type === 'rolloverPage');
+  const sum = (key: 'scanned' | 'renewed' | 'actionRequired' | 'notEligible' | 'failed') => pages.reduce((total, p) => total + p[key], 0);
+  const completed = run.lastPage !== undefined && pages.length >= run.lastPage + 1;
+  return {
+    runId,
+    fromFiscalYear: run.fromFiscalYear,
+    status: completed ? ('Completed' as const) : ('Running' as const),
+    dryRun: run.dryRun,
+    scanned: sum('scanned'),
+    renewed: sum('renewed'),
+    actionRequired: sum('actionRequired'),
+    notEligible: sum('notEligible'),
+    failed: sum('failed'),
+    pages: pages.length,
+    startedAt: run.startedAt,
+  };
+}
+

@@ -1,0 +1,193 @@
+import type { Database } from '@azure/cosmos';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { getServices, overrideServices } from '../shared/composition-root.js';
+import { enrollmentIdOf, type Enrollment } from '../shared/domain/incentives.js';
+import { call, eventually, partnerBody, startAppHost, tokenFor, unique, type TestHost } from './support/harness.js';
+
+// Two enrolments a page, so that every run here spans several pages (and queue messages). Runs are
+// global: each test rolls over a fiscal year no other test writes into (renewals land in year + 1).
+vi.stubEnv('ROLLOVER_PAGE_SIZE', '2');
+
+let host: TestHost;
+beforeAll(async () => {
+  host = await startAppHost();
+});
+afterAll(async () => host?.stop());
+
+const operator = () => tokenFor({ roles: ['PlatformOperator'] });
+
+interface PartnerSetup {
+  agreementActive?: boolean;
+  locationActive?: boolean;
+  taxComplete?: boolean;
+  status?: Enrollment['status'];
+}
+
+/** A partner with one location and one enrolment of `fiscalYear` in the given state. */
+async function enrolled(fiscalYear: number, setup: PartnerSetup = {}): Promise<{ partnerId: string; enrollmentId: string; location: string }> {
+  const partnerId = unique('R');
+  const location = `${partnerId}-L`;
+  const body = partnerBody({
+    agreementActive: setup.agreementActive ?? true,
+    locations: [{ partnerId: location, country: 'US', active: setup.locationActive ?? true }],
+    bankProfiles: [{ id: 'bank', locationPartnerId: location, default: true, complete: true }],
+    taxProfiles: [{ id: 'tax', locationPartnerId: location, complete: setup.taxComplete ?? true }],
+  });
+  expect((await call(host, 'PUT', `/api/partners/${partnerId}`, { token: await operator(), body })).status).toBe(201);
+  const enrollmentId = enrollmentIdOf(location, 'azure-growth', fiscalYear);
+  const now = new Date().toISOString();
+  await (await getServices()).repository<Enrollment>('enrollments').create({
+    id: enrollmentId,
+    type: 'enrollment',
+    partnerId,
+    enrollmentId,
+    programId: 'azure-growth',
+    locationPartnerId: location,
+    fiscalYear,
+    status: setup.status ?? 'Enrolled',
+    actionsNeeded: [],
+    openProgram: false,
+    bankProfileId: 'bank',
+    taxProfileId: 'tax',
+    createdAt: now,
+    updatedAt: now,
+  });
+  return { partnerId, enrollmentId, location };
+}
+
+async function start(fromFiscalYear: unknown, dryRun?: boolean): Promise<Response> {
+  return call(host, 'POST', '/api/operations/rollovers', { token: await operator(), body: { fromFiscalYear, ...(dryRun === undefined ? {} : { dryRun }) } });
+}
+
+interface RunStatus {
+  status: string;
+  dryRun: boolean;
+  scanned: number;
+  renewed: number;
+  actionRequired: number;
+  notEligible: number;
+  failed: number;
+}
+
+async function completed(runId: string): Promise<RunStatus> {
+  return eventually(async () => {
+    const response = await call(host, 'GET', `/api/operations/rollovers/${runId}`, { token: await operator() });
+    const status = (await response.json()) as RunStatus;
+    return status.status === 'Completed' ? status : undefined;
+  }, 30_000, 100);
+}
+
+async function renewalOf(partnerId: string, location: string, fiscalYear: number): Promise<Enrollment | undefined> {
+  return (await (await getServices()).repository<Enrollment>('enrollments').read(partnerId, enrollmentIdOf(location, 'azure-growth', fiscalYear)))?.doc;
+}
+
+describe('fiscal-year rollover (INC-5)', () => {
+  it('a dry run counts and writes no enrolment', async () => {
+    const year = 2023; // first: no other test has written into 2023 yet
+    const one = await enrolled(year);
+    await enrolled(year, { taxComplete: false });
+    await enrolled(year);
+    const { runId } = (await (await start(year, true)).json()) as { runId: string };
+    expect(await completed(runId)).toMatchObject({ dryRun: true, scanned: 3, renewed: 2, actionRequired: 1 });
+    expect(await renewalOf(one.partnerId, one.location, year + 1)).toBeUndefined();
+  });
+
+  it('INC-5: carries eligible enrolments with complete profiles as Enrolled; others ActionRequired or NotEligible; counts exact', async () => {
+    const year = 2022;
+    const carried = await enrolled(year);
+    const taxIncomplete = await enrolled(year, { taxComplete: false }); // became incomplete after eligibility
+    const noAgreement = await enrolled(year, { agreementActive: false });
+    const inactive = await enrolled(year, { locationActive: false });
+    const started = await start(year);
+    expect(started.status).toBe(202);
+    const { runId } = (await started.json()) as { runId: string };
+    const status = await completed(runId);
+    expect(status).toMatchObject({ dryRun: false, scanned: 4, renewed: 1, actionRequired: 1, notEligible: 2, failed: 0 });
+
+    expect(await renewalOf(carried.partnerId, carried.location, year + 1)).toMatchObject({ status: 'Enrolled', bankProfileId: 'bank', taxProfileId: 'tax', renewedFrom: carried.enrollmentId, fiscalYear: year + 1 });
+    expect(await renewalOf(taxIncomplete.partnerId, taxIncomplete.location, year + 1)).toMatchObject({ status: 'ActionRequired', actionsNeeded: ['CompleteTaxProfile'] });
+    expect((await renewalOf(noAgreement.partnerId, noAgreement.location, year + 1))?.status).toBe('NotEligible');
+    expect((await renewalOf(inactive.partnerId, inactive.location, year + 1))?.unmetRequirements).toContain('location partner id is not active');
+  });
+
+  it('two runs started together renew nothing twice', async () => {
+    const year = 2024;
+    const parts = [await enrolled(year), await enrolled(year), await enrolled(year)];
+    const [a, b] = await Promise.all([start(year), start(year)]);
+    const runs = [((await a?.json()) as { runId: string }).runId, ((await b?.json()) as { runId: string }).runId];
+    for (const runId of runs) expect((await completed(runId)).scanned).toBe(3);
+    const services = await getServices();
+    for (const p of parts) {
+      const renewals = await services.repository<Enrollment>('enrollments').queryAll(
+        {
+          query: 'SELECT * FROM c WHERE c.partnerId = @partnerId AND c.type = @type AND c.fiscalYear = @fiscalYear',
+          parameters: [
+            { name: '@partnerId', value: p.partnerId },
+            { name: '@type', value: 'enrollment' },
+            { name: '@fiscalYear', value: year + 1 },
+          ],
+        },
+        { partnerId: p.partnerId },
+      );
+      expect(renewals.map((r) => r.renewedFrom)).toEqual([p.enrollmentId]);
+    }
+  });
+
+  it('a worker that crashes half-way through a page is retried, completes the page, and counts exactly', async () => {
+    const year = 2026;
+    const parts = [await enrolled(year), await enrolled(year), await enrolled(year), await enrolled(year)];
+    const services = await getServices();
+    let crashed = false;
+    // The first bulk write stores its first renewal and then the process "dies".
+    const database = new Proxy(services.database, {
+      get(target, property, receiver) {
+        if (property !== 'container') return Reflect.get(target, property, receiver) as unknown;
+        return (id: string) => {
+          const container = target.container(id);
+          if (id !== 'enrollments') return container;
+          return new Proxy(container, {
+            get(c, p, r) {
+              if (p !== 'items') return Reflect.get(c, p, r) as unknown;
+              return new Proxy(c.items, {
+                get(items, name, rr) {
+                  if (name !== 'bulk' || crashed) return Reflect.get(items, name, rr) as unknown;
+                  return async (operations: Parameters<typeof items.bulk>[0]) => {
+                    crashed = true;
+                    await items.bulk(operations.slice(0, 1));
+                    throw new Error('worker crashed half-way through the page');
+                  };
+                },
+              });
+            },
+          });
+        };
+      },
+    }) satisfies Database;
+    const restore = await overrideServices({ database });
+    try {
+      const { runId } = (await (await start(year)).json()) as { runId: string };
+      const status = await completed(runId);
+      expect(crashed).toBe(true);
+      expect(status).toMatchObject({ scanned: 4, renewed: 4, failed: 0 });
+    } finally {
+      restore();
+    }
+    for (const p of parts) expect((await renewalOf(p.partnerId, p.location, year + 1))?.status).toBe('Enrolled');
+  });
+
+  it('the daily timer starts one run per ended fiscal year, however often it runs', async () => {
+    for (let i = 0; i < 3; i++) expect((await fetch(`${host.url}/admin/functions/enrollmentRollover`, { method: 'POST', body: '{}' })).status).toBe(202);
+    const status = await eventually(async () => {
+      const response = await call(host, 'GET', '/api/operations/rollovers/fy2026', { token: await operator() });
+      return response.status === 200 ? ((await response.json()) as { fromFiscalYear: number }) : undefined;
+    });
+    expect(status.fromFiscalYear).toBe(2026);
+  });
+
+  it('refuses a fiscal year that has not ended, a too old one, a negative or a string year (400), and non-operators (403)', async () => {
+    for (const year of [2027, 2030, 2010, -1, '2025']) expect((await start(year)).status, String(year)).toBe(400);
+    const forbidden = await call(host, 'POST', '/api/operations/rollovers', { token: await tokenFor({ partnerId: 'p', roles: ['GlobalAdmin'] }), body: { fromFiscalYear: 2025 } });
+    expect(forbidden.status).toBe(403);
+    expect((await call(host, 'GET', '/api/operations/rollovers/no-such-run', { token: await operator() })).status).toBe(404);
+  });
+});
