@@ -30,3 +30,4 @@ import './enrollment-rollover.js';
 import './rollover-pages.js';
 import './rollovers-post.js';
 import './rollovers-get.js';
+import './rollover-summaries.js';

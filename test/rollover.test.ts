@@ -2,7 +2,7 @@ import type { Database } from '@azure/cosmos';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getServices, overrideServices } from '../shared/composition-root.js';
 import { enrollmentIdOf, type Enrollment } from '../shared/domain/incentives.js';
-import { call, eventually, partnerBody, startAppHost, tokenFor, unique, type TestHost } from './support/harness.js';
+import { call, emailsTo, eventually, partnerBody, startAppHost, tokenFor, unique, type TestHost } from './support/harness.js';
 
 // Two enrolments a page, so that every run here spans several pages (and queue messages). Runs are
 // global: each test rolls over a fiscal year no other test writes into (renewals land in year + 1).
@@ -24,7 +24,7 @@ interface PartnerSetup {
 }
 
 /** A partner with one location and one enrolment of `fiscalYear` in the given state. */
-async function enrolled(fiscalYear: number, setup: PartnerSetup = {}): Promise<{ partnerId: string; enrollmentId: string; location: string }> {
+async function enrolled(fiscalYear: number, setup: PartnerSetup = {}): Promise<{ partnerId: string; enrollmentId: string; location: string; adminEmail: string }> {
   const partnerId = unique('R');
   const location = `${partnerId}-L`;
   const body = partnerBody({
@@ -52,8 +52,13 @@ async function enrolled(fiscalYear: number, setup: PartnerSetup = {}): Promise<{
     createdAt: now,
     updatedAt: now,
   });
-  return { partnerId, enrollmentId, location };
+  const adminEmail = `ia.${partnerId.toLowerCase()}@contoso.example`;
+  const user = await call(host, 'PUT', `/api/partners/${partnerId}/users/ia`, { token: await tokenFor({ partnerId, roles: ['GlobalAdmin'] }), body: { email: adminEmail, roles: ['IncentiveAdmin'] } });
+  expect(user.status).toBe(201);
+  return { partnerId, enrollmentId, location, adminEmail };
 }
+
+const summaries = async (address: string) => (await emailsTo(address)).filter((e) => e.message.headers?.['x-notification-type'] === 'RolloverSummary');
 
 async function start(fromFiscalYear: unknown, dryRun?: boolean): Promise<Response> {
   return call(host, 'POST', '/api/operations/rollovers', { token: await operator(), body: { fromFiscalYear, ...(dryRun === undefined ? {} : { dryRun }) } });
@@ -90,6 +95,8 @@ describe('fiscal-year rollover (INC-5)', () => {
     const { runId } = (await (await start(year, true)).json()) as { runId: string };
     expect(await completed(runId)).toMatchObject({ dryRun: true, scanned: 3, renewed: 2, actionRequired: 1 });
     expect(await renewalOf(one.partnerId, one.location, year + 1)).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await summaries(one.adminEmail)).toHaveLength(0); // a dry run emails nobody
   });
 
   it('INC-5: carries eligible enrolments with complete profiles as Enrolled; others ActionRequired or NotEligible; counts exact', async () => {
@@ -108,6 +115,14 @@ describe('fiscal-year rollover (INC-5)', () => {
     expect(await renewalOf(taxIncomplete.partnerId, taxIncomplete.location, year + 1)).toMatchObject({ status: 'ActionRequired', actionsNeeded: ['CompleteTaxProfile'] });
     expect((await renewalOf(noAgreement.partnerId, noAgreement.location, year + 1))?.status).toBe('NotEligible');
     expect((await renewalOf(inactive.partnerId, inactive.location, year + 1))?.unmetRequirements).toContain('location partner id is not active');
+
+    // Each partner's incentive admins get one summary of what renewed and what needs action.
+    const [carriedSummary] = await eventually(async () => ((await summaries(carried.adminEmail)).length > 0 ? summaries(carried.adminEmail) : undefined));
+    expect(carriedSummary?.message.content.plainText).toMatch(/Renewed \(1\)/);
+    const actionSummary = await eventually(async () => ((await summaries(taxIncomplete.adminEmail)).length > 0 ? summaries(taxIncomplete.adminEmail) : undefined));
+    expect(actionSummary[0]?.message.content.plainText).toMatch(/Needs action \(1\):\n- azure-growth, location .*: CompleteTaxProfile/);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await summaries(carried.adminEmail)).toHaveLength(1);
   });
 
   it('two runs started together renew nothing twice', async () => {

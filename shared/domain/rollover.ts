@@ -15,6 +15,8 @@ export interface RolloverRun {
   startedAt: string;
   /** Set when the page without a continuation has been planned: the run has lastPage + 1 pages. */
   lastPage?: number;
+  /** Set (once, under ETag) by the worker that saw the run complete and queued the summaries. */
+  summaryPlannedAt?: string;
 }
 
 export interface PageCounts {
@@ -31,6 +33,8 @@ export interface RolloverPage extends PageCounts {
   partnerId: string;
   runId: string;
   page: number;
+  /** The partners whose enrolments this page renewed (for their summary emails). */
+  partnerIds: string[];
   completedAt: string;
 }
 

@@ -12,6 +12,8 @@ export const queueNames = {
   attestationNotifications: 'attestation-notifications',
   /** Internal: one message per page of enrolments a rollover run renews (INC-5). */
   rolloverPages: 'rollover-pages',
+  /** Internal: one message per partner to email after a rollover run (RolloverSummary). */
+  rolloverSummaries: 'rollover-summaries',
 } as const;
 
 export const allQueues: readonly string[] = Object.values(queueNames);

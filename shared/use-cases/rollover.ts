@@ -115,10 +115,79 @@ export async function processRolloverPage(services: Services, message: PageMessa
     runId: message.runId,
     page: message.page,
     ...countOf(renewals, failed),
+    partnerIds: [...partners.keys()],
     completedAt: new Date().toISOString(),
   };
   await ops.createIfAbsent(record);
+  await planSummariesIfComplete(services, message.runId);
   return { page: message.page, alreadyDone: false };
+}
+
+/**
+ * When the run is complete, exactly one worker (the one whose ETag-guarded flag write succeeds)
+ * queues one summary message per partner; dry runs email nobody.
+ */
+async function planSummariesIfComplete(services: Services, runId: string): Promise<void> {
+  const ops = operations(services);
+  const partition = runPartition(runId);
+  const status = await rolloverStatus(services, runId);
+  if (status.status !== 'Completed' || status.dryRun) return;
+  const result = await ops.update(partition, 'run', (doc) => (doc.type === 'rolloverRun' && !doc.summaryPlannedAt ? { ...doc, summaryPlannedAt: services.now().toISOString() } : unchanged));
+  if (!result?.changed) return;
+  const pages = (
+    await ops.queryAll(
+      { query: 'SELECT * FROM c WHERE c.partnerId = @partition AND c.type = @type', parameters: [{ name: '@partition', value: partition }, { name: '@type', value: 'rolloverPage' }] },
+      { partnerId: partition },
+    )
+  ).filter((p): p is RolloverPage => p.type === 'rolloverPage');
+  const partnerIds = [...new Set(pages.flatMap((p) => p.partnerIds))];
+  for (const partnerId of partnerIds) await services.queues.send(queueNames.rolloverSummaries, { runId, partnerId });
+}
+
+/** RolloverSummary: one email per partner and run to its incentive admins: what renewed, what needs action. */
+export async function sendRolloverSummary(services: Services, message: { runId: string; partnerId: string }): Promise<{ sent: boolean }> {
+  const run = (await operations(services).read(runPartition(message.runId), 'run'))?.doc;
+  if (!run || run.type !== 'rolloverRun') throw new PoisonMessage(`unknown rollover run ${message.runId}`);
+  const partner = await services.partners.partner(message.partnerId);
+  if (!partner) return { sent: false };
+  const admins = (await services.partners.users(message.partnerId)).filter((u) => u.roles.includes('IncentiveAdmin'));
+  if (admins.length === 0) return { sent: false };
+  const renewals = (
+    await services.repository<Enrollment>('enrollments').queryAll(
+      {
+        query: 'SELECT * FROM c WHERE c.partnerId = @partnerId AND c.type = @type AND c.fiscalYear = @fiscalYear AND IS_DEFINED(c.renewedFrom)',
+        parameters: [
+          { name: '@partnerId', value: message.partnerId },
+          { name: '@type', value: 'enrollment' },
+          { name: '@fiscalYear', value: run.fromFiscalYear + 1 },
+        ],
+      },
+      { partnerId: message.partnerId },
+    )
+  ).sort((a, b) => a.id.localeCompare(b.id));
+  const line = (e: Enrollment) => `- ${e.programId}, location ${e.locationPartnerId}${e.actionsNeeded.length ? `: ${e.actionsNeeded.join(', ')}` : ''}${e.unmetRequirements?.length ? `: ${e.unmetRequirements.join('; ')}` : ''}`;
+  const renewed = renewals.filter((e) => e.status === 'Enrolled');
+  const action = renewals.filter((e) => e.status === 'ActionRequired');
+  const notEligible = renewals.filter((e) => e.status === 'NotEligible');
+  await services.email.send({
+    idempotencyKey: `rollover-summary:${message.runId}:${message.partnerId}`,
+    type: 'RolloverSummary',
+    to: admins.map((a) => ({ address: a.email, ...(a.displayName ? { displayName: a.displayName } : {}) })),
+    subject: `Incentive enrollments for fiscal year ${run.fromFiscalYear + 1}`,
+    plainText: [
+      `Your ${partner.doc.companyName} incentive enrollments were carried into fiscal year ${run.fromFiscalYear + 1}.`,
+      '',
+      `Renewed (${renewed.length}):`,
+      ...renewed.map(line),
+      '',
+      `Needs action (${action.length}):`,
+      ...action.map(line),
+      '',
+      `Not eligible (${notEligible.length}):`,
+      ...notEligible.map(line),
+    ].join('\n'),
+  });
+  return { sent: true };
 }
 
 export interface PageCountsResult {

@@ -1,0 +1,13 @@
+import * as z from 'zod';
+import { partnerIdSchema } from '../shared/domain/partner.js';
+import { queueFunction } from '../shared/platform/functions.js';
+import { queueNames } from '../shared/platform/queues.js';
+import { sendRolloverSummary } from '../shared/use-cases/rollover.js';
+
+queueFunction('rolloverSummaries', {
+  queueName: queueNames.rolloverSummaries,
+  message: z.object({ runId: z.string().min(1).max(100), partnerId: partnerIdSchema }),
+  async handler(message, { services }) {
+    await sendRolloverSummary(services, message);
+  },
+});
