@@ -35,6 +35,8 @@ export interface RolloverPage extends PageCounts {
   page: number;
   /** The partners whose enrolments this page renewed (for their summary emails). */
   partnerIds: string[];
+  /** Request units the page cost (query page, partner reads, bulk writes), as the SDK reported them. */
+  requestCharge: number;
   completedAt: string;
 }
 

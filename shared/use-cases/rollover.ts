@@ -72,7 +72,11 @@ export async function processRolloverPage(services: Services, message: PageMessa
   if (!run || run.type !== 'rolloverRun') throw new PoisonMessage(`unknown rollover run ${message.runId}`);
   if (await ops.read(partition, pageRecordId(message.page))) return { page: message.page, alreadyDone: true };
 
-  const enrollments = services.repository<Enrollment & PartnerDocument>('enrollments');
+  let requestCharge = 0;
+  const meter = (ru: number): void => {
+    requestCharge += ru;
+  };
+  const enrollments = services.repository<Enrollment & PartnerDocument>('enrollments', meter);
   const page = await enrollments.queryPage(
     {
       query: 'SELECT * FROM c WHERE c.type = @type AND c.fiscalYear = @fiscalYear',
@@ -105,6 +109,7 @@ export async function processRolloverPage(services: Services, message: PageMessa
       const ops: OperationInput[] = chunk.map((r) => ({ operationType: 'Create', partitionKey: r.partnerId, resourceBody: JSON.parse(JSON.stringify(r)) as JSONObject }));
       const results = await container.items.bulk(ops);
       failed += results.filter((r) => r.statusCode >= 400 && r.statusCode !== 409).length;
+      requestCharge += results.reduce((sum, r) => sum + (r.requestCharge ?? 0), 0);
     }
     if (failed > 0) throw new Error(`${failed} renewal(s) of page ${message.page} failed; the page will be retried`);
   }
@@ -116,6 +121,7 @@ export async function processRolloverPage(services: Services, message: PageMessa
     page: message.page,
     ...countOf(renewals, failed),
     partnerIds: [...partners.keys()],
+    requestCharge,
     completedAt: new Date().toISOString(),
   };
   await ops.createIfAbsent(record);
@@ -209,6 +215,7 @@ export async function rolloverStatus(services: Services, runId: string) {
   ).filter((p): p is RolloverPage => p.type === 'rolloverPage');
   const sum = (key: 'scanned' | 'renewed' | 'actionRequired' | 'notEligible' | 'failed') => pages.reduce((total, p) => total + p[key], 0);
   const completed = run.lastPage !== undefined && pages.length >= run.lastPage + 1;
+  const requestUnits = pages.reduce((total, p) => total + (p.requestCharge ?? 0), 0);
   return {
     runId,
     fromFiscalYear: run.fromFiscalYear,
@@ -220,6 +227,8 @@ export async function rolloverStatus(services: Services, runId: string) {
     notEligible: sum('notEligible'),
     failed: sum('failed'),
     pages: pages.length,
+    requestUnits: +requestUnits.toFixed(2),
+    requestUnitsPerRenewal: +(requestUnits / Math.max(1, sum('scanned'))).toFixed(2),
     startedAt: run.startedAt,
   };
 }

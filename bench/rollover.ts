@@ -1,0 +1,189 @@
+// Issue 5 benchmark: a rollover of N enrolments (over N/10 partners) end to end through the timer's
+// planning, the page queue and the workers of the local host, vs a bare @azure/cosmos program on the
+// same emulator that pages through the same enrolments with the same page size and bulk-writes the
+// same renewals (with the same partner reads). Each side gets its own identical database, because
+// the emulator scans a whole container for every query page. Goals: time ratio <= 1.5; the host's
+// peak RSS at 20,000 vs 5,000 enrolments <= 1.2.
+import { Agent } from 'node:https';
+import { CosmosClient, type Container, type JSONObject, type OperationInput } from '@azure/cosmos';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { QueueServiceClient } from '@azure/storage-queue';
+import { provisionResources } from '../shared/data/provision.js';
+import { enrollmentIdOf, type Enrollment } from '../shared/domain/incentives.js';
+import type { Partner } from '../shared/domain/partner.js';
+import { renewalOf } from '../shared/domain/rollover.js';
+import { ensureDevKeys, signDevToken } from '../shared/local-host/dev-keys.js';
+import { ask, ratio, startBenchStack, startServer, type Server } from './support.js';
+
+const pageSize = 1000;
+const fromFiscalYear = 2026;
+
+function partnerDoc(i: number): Partner {
+  const partnerId = `bp${i}`;
+  const location = `${partnerId}-L`;
+  const now = new Date().toISOString();
+  return {
+    id: 'partner',
+    type: 'partner',
+    partnerId,
+    companyName: `Partner ${i}`,
+    address: { line1: '1 Main St', city: 'Seattle', postalCode: '98101', country: 'US' },
+    primaryContact: { firstName: 'A', lastName: 'B', email: `p${i}@bench.example` },
+    programs: ['ai-cloud-partner'],
+    cspModel: 'None',
+    locations: [{ partnerId: location, country: 'US', active: i % 20 !== 0 }],
+    agreementActive: i % 25 !== 0,
+    bankProfiles: [{ id: 'bank', locationPartnerId: location, default: true, complete: true }],
+    taxProfiles: [{ id: 'tax', locationPartnerId: location, complete: i % 10 !== 0 }],
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+function enrollmentDoc(partner: Partner, program: number): Enrollment {
+  const location = partner.locations[0]?.partnerId ?? '';
+  const id = enrollmentIdOf(location, `program-${program}`, fromFiscalYear);
+  const now = new Date().toISOString();
+  return {
+    id,
+    type: 'enrollment',
+    partnerId: partner.partnerId,
+    enrollmentId: id,
+    programId: `program-${program}`,
+    locationPartnerId: location,
+    fiscalYear: fromFiscalYear,
+    status: 'Enrolled',
+    actionsNeeded: [],
+    openProgram: false,
+    bankProfileId: 'bank',
+    taxProfileId: 'tax',
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+async function bulkCreate(container: Container, docs: { partnerId: string }[]): Promise<void> {
+  for (let i = 0; i < docs.length; i += 100) {
+    const ops: OperationInput[] = docs.slice(i, i + 100).map((d) => ({ operationType: 'Create', partitionKey: d.partnerId, resourceBody: JSON.parse(JSON.stringify(d)) as JSONObject }));
+    const results = await container.items.bulk(ops);
+    const bad = results.filter((r) => r.statusCode >= 400 && r.statusCode !== 409);
+    if (bad.length > 0) throw new Error(`seeding failed with status ${bad[0]?.statusCode}`);
+  }
+}
+
+async function seed(client: CosmosClient, databaseId: string, env: Record<string, string>, enrollments: number): Promise<void> {
+  const storage = env.AzureWebJobsStorage ?? '';
+  await provisionResources({
+    cosmos: client,
+    databaseId,
+    queueService: QueueServiceClient.fromConnectionString(storage),
+    blobService: BlobServiceClient.fromConnectionString(storage),
+    blobContainers: [],
+  });
+  const db = client.database(databaseId);
+  const partners = Array.from({ length: enrollments / 10 }, (_, i) => partnerDoc(i));
+  await bulkCreate(db.container('partners'), partners);
+  await bulkCreate(db.container('enrollments'), partners.flatMap((p) => Array.from({ length: 10 }, (_, k) => enrollmentDoc(p, k))));
+}
+
+/** The bare program: page through, read the partners, bulk-write the renewals. */
+async function bareRollover(client: CosmosClient, databaseId: string): Promise<number> {
+  const db = client.database(databaseId);
+  const started = performance.now();
+  let continuationToken: string | undefined;
+  do {
+    const response = await db
+      .container('enrollments')
+      .items.query<Enrollment>(
+        { query: 'SELECT * FROM c WHERE c.type = @type AND c.fiscalYear = @fiscalYear', parameters: [{ name: '@type', value: 'enrollment' }, { name: '@fiscalYear', value: fromFiscalYear }] },
+        { maxItemCount: pageSize, continuationToken },
+      )
+      .fetchNext();
+    continuationToken = response.continuationToken ?? undefined;
+    const partners = new Map<string, Partner | undefined>();
+    await Promise.all(
+      [...new Set(response.resources.map((e) => e.partnerId))].map(async (id) => {
+        partners.set(id, (await db.container('partners').item('partner', id).read<Partner>()).resource);
+      }),
+    );
+    const now = new Date();
+    await bulkCreate(db.container('enrollments'), response.resources.map((e) => renewalOf(e, partners.get(e.partnerId), now)));
+  } while (continuationToken);
+  return performance.now() - started;
+}
+
+export async function benchRollover(sizes = [5000, 20000]): Promise<Record<string, unknown>> {
+  const stack = await startBenchStack();
+  const client = new CosmosClient({
+    endpoint: stack.env.COSMOS_ENDPOINT ?? '',
+    key: stack.env.COSMOS_KEY ?? '',
+    connectionPolicy: { enableEndpointDiscovery: false },
+    agent: new Agent({ rejectUnauthorized: false, keepAlive: true }),
+  });
+  const servers: Server[] = [];
+  const results: Record<string, unknown> = {};
+  const peaks: Record<number, number> = {};
+  try {
+    const keys = await ensureDevKeys(stack.keysDir);
+    const operator = await signDevToken(keys.privateJwk, { roles: ['PlatformOperator'] });
+    for (const n of sizes) {
+      const ours = `bench-ours-${n}`;
+      const bare = `bench-bare-${n}`;
+      await seed(client, ours, stack.env, n);
+      await seed(client, bare, stack.env, n);
+
+      const host = await startServer('./servers/app-host.ts', { ...stack.env, COSMOS_DATABASE: ours, ROLLOVER_PAGE_SIZE: String(pageSize) });
+      servers.push(host);
+      await ask(host, { startTriggers: true }, 'triggersStarted');
+      const baseline = await ask<number>(host, { resetPeak: true }, 'rss');
+      const started = performance.now();
+      const response = await fetch(`http://127.0.0.1:${host.port}/api/operations/rollovers`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${operator}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ fromFiscalYear }),
+      });
+      const { runId } = (await response.json()) as { runId: string };
+      let status: { status: string; scanned: number; renewed: number; actionRequired: number; notEligible: number; requestUnits: number; requestUnitsPerRenewal: number; pages: number };
+      for (;;) {
+        status = (await (await fetch(`http://127.0.0.1:${host.port}/api/operations/rollovers/${runId}`, { headers: { authorization: `Bearer ${operator}` } })).json()) as typeof status;
+        if (status.status === 'Completed') break;
+        if (performance.now() - started > 20 * 60_000) throw new Error(`rollover of ${n} did not complete in 20 minutes`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      const oursMs = performance.now() - started;
+      const peak = await ask<number>(host, { peak: true }, 'peak');
+      peaks[n] = peak;
+      await host.stop();
+      servers.pop();
+
+      const bareMs = await bareRollover(client, bare);
+      results[`rollover${n}`] = {
+        oursSeconds: +(oursMs / 1000).toFixed(1),
+        bareSeconds: +(bareMs / 1000).toFixed(1),
+        ratio: ratio(oursMs, bareMs),
+        goal: '<= 1.5',
+        pages: status.pages,
+        scanned: status.scanned,
+        renewed: status.renewed,
+        actionRequired: status.actionRequired,
+        notEligible: status.notEligible,
+        requestUnitsPerRenewal: status.requestUnitsPerRenewal,
+        hostPeakRssMiB: +(peak / 1024 / 1024).toFixed(1),
+        hostRssGrowthMiB: +((peak - baseline) / 1024 / 1024).toFixed(1),
+      };
+    }
+    const [small, large] = sizes;
+    if (small !== undefined && large !== undefined && peaks[small] && peaks[large]) {
+      results.peakRss = { ratio: ratio(peaks[large] ?? 0, peaks[small] ?? 1), goal: '<= 1.2' };
+    }
+    return results;
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()));
+    client.dispose();
+    await stack.stop();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(JSON.stringify(await benchRollover(), null, 2));
+}
