@@ -101,9 +101,14 @@ async function bareRollover(client: CosmosClient, databaseId: string): Promise<n
       .fetchNext();
     continuationToken = response.continuationToken ?? undefined;
     const partners = new Map<string, Partner | undefined>();
+    const ids = [...new Set(response.resources.map((e) => e.partnerId))];
+    let next = 0;
     await Promise.all(
-      [...new Set(response.resources.map((e) => e.partnerId))].map(async (id) => {
-        partners.set(id, (await db.container('partners').item('partner', id).read<Partner>()).resource);
+      Array.from({ length: Math.min(16, ids.length) }, async () => {
+        while (next < ids.length) {
+          const id = ids[next++] ?? '';
+          partners.set(id, (await db.container('partners').item('partner', id).read<Partner>()).resource);
+        }
       }),
     );
     const now = new Date();
@@ -118,7 +123,7 @@ export async function benchRollover(sizes = [5000, 20000]): Promise<Record<strin
     endpoint: stack.env.COSMOS_ENDPOINT ?? '',
     key: stack.env.COSMOS_KEY ?? '',
     connectionPolicy: { enableEndpointDiscovery: false },
-    agent: new Agent({ rejectUnauthorized: false, keepAlive: true }),
+    agent: new Agent({ rejectUnauthorized: false, keepAlive: true, maxSockets: 32 }),
   });
   const servers: Server[] = [];
   const results: Record<string, unknown> = {};

@@ -24,7 +24,8 @@ export function createCosmosDatabase(settings: CosmosSettings, credential: () =>
       requestTimeout: 30_000,
       retryOptions: { maxRetryAttemptCount: 9, maxWaitTimeInSeconds: 30, fixedRetryIntervalInMilliseconds: 0 },
     },
-    ...(settings.tlsInsecure ? { agent: new Agent({ rejectUnauthorized: false, keepAlive: true }) } : {}),
+    // The local emulator is one Node process: a bounded socket pool keeps bursts from overrunning it.
+    ...(settings.tlsInsecure ? { agent: new Agent({ rejectUnauthorized: false, keepAlive: true, maxSockets: 32 }) } : {}),
   });
   return client.database(settings.database);
 }

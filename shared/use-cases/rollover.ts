@@ -93,10 +93,16 @@ export async function processRolloverPage(services: Services, message: PageMessa
     await ops.update(partition, 'run', (doc) => (doc.type === 'rolloverRun' && doc.lastPage === undefined ? { ...doc, lastPage: message.page } : unchanged));
   }
 
+  // The partners of the page, read 16 at a time: enough to hide latency, not a burst of hundreds.
   const partners = new Map<string, Partner | undefined>();
+  const ids = [...new Set(page.items.map((e) => e.partnerId))];
+  let next = 0;
   await Promise.all(
-    [...new Set(page.items.map((e) => e.partnerId))].map(async (partnerId) => {
-      partners.set(partnerId, (await services.partners.partner(partnerId))?.doc);
+    Array.from({ length: Math.min(16, ids.length) }, async () => {
+      while (next < ids.length) {
+        const partnerId = ids[next++] ?? '';
+        partners.set(partnerId, (await services.partners.partner(partnerId))?.doc);
+      }
     }),
   );
   const now = services.now();
@@ -107,7 +113,7 @@ export async function processRolloverPage(services: Services, message: PageMessa
     for (let i = 0; i < renewals.length; i += 100) {
       const chunk = renewals.slice(i, i + 100);
       const ops: OperationInput[] = chunk.map((r) => ({ operationType: 'Create', partitionKey: r.partnerId, resourceBody: JSON.parse(JSON.stringify(r)) as JSONObject }));
-      const results = await container.items.bulk(ops);
+      const results = await bulkWithRetry(() => container.items.bulk(ops));
       failed += results.filter((r) => r.statusCode >= 400 && r.statusCode !== 409).length;
       requestCharge += results.reduce((sum, r) => sum + (r.requestCharge ?? 0), 0);
     }
@@ -194,6 +200,22 @@ export async function sendRolloverSummary(services: Services, message: { runId: 
     ].join('\n'),
   });
   return { sent: true };
+}
+
+/**
+ * A bulk call that failed on the network (a reset connection, no HTTP status) is tried again: its
+ * creates carry deterministic ids, so a repeat writes nothing twice.
+ */
+async function bulkWithRetry<T>(call: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      const status = (error as { code?: unknown }).code;
+      if (typeof status === 'number' || attempt >= attempts) throw error;
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
+  }
 }
 
 export interface PageCountsResult {
