@@ -1,6 +1,7 @@
 import type { PartnerUser } from '../domain/incentives.js';
 import type { Partner } from '../domain/partner.js';
 import { emptyVerification, type CheckType, type DocumentType, type Tab, type VerificationDoc } from '../domain/verification.js';
+import { AppError } from '../platform/errors.js';
 import type { BatchWrite, Mutation, Repository, Stored } from './repository.js';
 
 /** A verification document's metadata; the bytes are in blob storage at `blobName`. */
@@ -96,6 +97,13 @@ export class PartnerStore {
   private forget(partnerId: string): void {
     this.writes++;
     this.snapshots.delete(partnerId);
+  }
+
+  /** The partner, or a 404 for the caller: every partner-scoped use case starts here. */
+  async required(partnerId: string): Promise<Stored<Partner>> {
+    const partner = await this.partner(partnerId);
+    if (!partner) throw AppError.notFound(`Partner ${partnerId} does not exist.`);
+    return partner;
   }
 
   async partner(partnerId: string): Promise<Stored<Partner> | undefined> {

@@ -26,12 +26,6 @@ import { PoisonMessage } from '../platform/functions.js';
 import { queueNames } from '../platform/queues.js';
 import { sendConfirmation } from './attestation-notifier.js';
 
-async function requirePartner(services: Services, partnerId: string): Promise<Partner> {
-  const partner = await services.partners.partner(partnerId);
-  if (!partner) throw AppError.notFound(`Partner ${partnerId} does not exist.`);
-  return partner.doc;
-}
-
 async function requireCustomer(services: Services, partnerId: string, customerId: string): Promise<Customer> {
   const customer = await services.agreements.customer(partnerId, customerId);
   if (!customer) throw AppError.notFound(`Customer ${customerId} does not exist.`);
@@ -40,7 +34,7 @@ async function requireCustomer(services: Services, partnerId: string, customerId
 
 /** Creates or replaces a customer; with DirectAcceptance the answer carries the invitation (ATT-7). */
 export async function putCustomer(services: Services, partnerId: string, customerId: string, input: CustomerInput) {
-  const partner = await requirePartner(services, partnerId);
+  const partner = (await services.partners.required(partnerId)).doc;
   for (let attempt = 1; attempt <= 10; attempt++) {
     const existing = await services.agreements.customer(partnerId, customerId);
     const now = services.now().toISOString();
@@ -114,7 +108,7 @@ export async function attestAgreement(
   services: Services,
   input: { partnerId: string; customerId: string; primaryContact: AcceptedBy; dateAgreed: string; principal: Principal },
 ) {
-  const partner = await requirePartner(services, input.partnerId);
+  const partner = (await services.partners.required(input.partnerId)).doc;
   assertMayAttest(partner);
   const now = services.now();
   if (!notInTheFuture(input.dateAgreed, now)) {

@@ -6,8 +6,7 @@ import { AppError } from '../platform/errors.js';
 
 /** CSP-1: every requirement of direct-bill enrolment with whether the partner meets it. */
 export async function directBillEligibility(services: Services, partnerId: string) {
-  const partner = await services.partners.partner(partnerId);
-  if (!partner) throw AppError.notFound(`Partner ${partnerId} does not exist.`);
+  const partner = await services.partners.required(partnerId);
   const requirements = directBillRequirements(partner.doc, services.now());
   return { eligible: requirements.every((r) => r.met), requirements };
 }
@@ -17,8 +16,7 @@ export async function directBillEligibility(services: Services, partnerId: strin
  * again answers the plan already bought, so a retried request buys nothing twice.
  */
 export async function buySupportPlan(services: Services, partnerId: string, plan: SupportPlanPurchase['plan'], principal: Principal) {
-  const partner = await services.partners.partner(partnerId);
-  if (!partner) throw AppError.notFound(`Partner ${partnerId} does not exist.`);
+  const partner = await services.partners.required(partnerId);
   const creditCheck = partner.doc.csp?.creditCheck ?? 'NotStarted';
   if (creditCheck !== 'Passed') {
     throw AppError.conflict(`A support plan can be bought once the credit check has passed (it is ${creditCheck}).`, 'CreditCheckNotPassed');

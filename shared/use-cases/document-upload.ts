@@ -63,8 +63,7 @@ export async function uploadVerificationDocument(
     throw AppError.tooLarge(`The file exceeds ${maxBytes} bytes.`);
   }
   if (!input.body) throw AppError.validation('The request has no body.', [{ path: 'file', message: 'required' }]);
-  const partner = await services.partners.partner(input.partnerId);
-  if (!partner) throw AppError.notFound(`Partner ${input.partnerId} does not exist.`);
+  await services.partners.required(input.partnerId);
 
   const documentId = randomUUID();
   const blobName = `${input.partnerId}/${documentId}`;
@@ -302,7 +301,7 @@ async function commit(
 
 /** The documents of the tabs the caller may see (VER-1). */
 export async function listVerificationDocuments(services: Services, partnerId: string, principal: Principal) {
-  if (!(await services.partners.partner(partnerId))) throw AppError.notFound(`Partner ${partnerId} does not exist.`);
+  await services.partners.required(partnerId);
   const records = await services.partners.documents(partnerId);
   return records.filter((r) => visible(r, principal)).map(publicRecord);
 }

@@ -10,7 +10,6 @@ import {
   type Enrollment,
   type PartnerUser,
 } from '../domain/incentives.js';
-import type { Partner } from '../domain/partner.js';
 import type { Principal, Role } from '../platform/auth.js';
 import { AppError } from '../platform/errors.js';
 import { PoisonMessage } from '../platform/functions.js';
@@ -19,15 +18,9 @@ export const invitationSubject = 'Invitation to partner incentive enrollment';
 
 const enrollments = (services: Services): Repository<Enrollment> => services.repository<Enrollment>('enrollments');
 
-async function requirePartner(services: Services, partnerId: string): Promise<Partner> {
-  const partner = await services.partners.partner(partnerId);
-  if (!partner) throw AppError.notFound(`Partner ${partnerId} does not exist.`);
-  return partner.doc;
-}
-
 /** INC-1: a GlobalAdmin or AccountAdmin assigns roles (IncentiveAdmin among them) to a user. */
 export async function putUser(services: Services, partnerId: string, userId: string, input: { email: string; displayName?: string | undefined; roles: Role[]; locationPartnerIds: string[] }) {
-  const partner = await requirePartner(services, partnerId);
+  const partner = (await services.partners.required(partnerId)).doc;
   const known = new Set(partner.locations.map((l) => l.partnerId));
   const unknown = input.locationPartnerIds.filter((id) => !known.has(id));
   if (unknown.length > 0) throw AppError.validation('Unknown location partner ids.', unknown.map((id) => ({ path: 'body.locationPartnerIds', message: `${id} is not a location of the partner` })));
@@ -141,7 +134,7 @@ function view(e: Enrollment, roles: ReadonlySet<Role>) {
 
 /** INC-3: a partner's enrolments of a fiscal year (default: the current one), as the viewer may see them. */
 export async function listEnrollments(services: Services, partnerId: string, fiscalYear: number | undefined, principal: Principal) {
-  await requirePartner(services, partnerId);
+  (await services.partners.required(partnerId)).doc;
   const year = fiscalYear ?? fiscalYearOf(services.now(), services.config.FISCAL_YEAR_START_MONTH);
   const items = await enrollments(services).queryAll(
     {
@@ -164,7 +157,7 @@ export async function listEnrollments(services: Services, partnerId: string, fis
  * at once make one transition.
  */
 export async function enroll(services: Services, partnerId: string, enrollmentId: string, request: { bankProfileId?: string | undefined; taxProfileId?: string | undefined }, principal: Principal) {
-  const partner = await requirePartner(services, partnerId);
+  const partner = (await services.partners.required(partnerId)).doc;
   const repo = enrollments(services);
   const stored = await repo.read(partnerId, enrollmentId);
   if (!stored) throw AppError.notFound(`Enrollment ${enrollmentId} does not exist.`);

@@ -21,12 +21,6 @@ import { PoisonMessage } from '../platform/functions.js';
 import { forgetSend } from './partners.js';
 import { sendVerificationEmail } from './verification-email.js';
 
-async function requirePartner(services: Services, partnerId: string): Promise<Partner> {
-  const partner = await services.partners.partner(partnerId);
-  if (!partner) throw AppError.notFound(`Partner ${partnerId} does not exist.`);
-  return partner.doc;
-}
-
 function emailOwnership(doc: VerificationDoc): 'none' | 'pending' | 'accepted' {
   const checks = doc.tabs.flatMap((t) => t.checks.filter((c) => c.type === 'EmailOwnership'));
   if (checks.length === 0) return 'none';
@@ -36,7 +30,7 @@ function emailOwnership(doc: VerificationDoc): 'none' | 'pending' | 'accepted' {
 /** The legal-info view of the tabs the caller may see (VER-1, VER-4, VER-5). */
 export async function getVerification(services: Services, partnerId: string, principal: Principal) {
   const { partner, verification } = await services.partners.snapshot(partnerId);
-  if (!partner) throw AppError.notFound(`Partner ${partnerId} does not exist.`);
+  if (!partner) throw AppError.notFound(`Partner ${partnerId} does not exist.`); // from the snapshot, not a read
   return verificationView(verification, principal.roles, services.now(), new Set(services.config.VERIFICATION_HOLIDAYS));
 }
 
@@ -46,7 +40,7 @@ export async function getVerification(services: Services, partnerId: string, pri
  */
 export async function resendVerificationEmail(services: Services, partnerId: string) {
   const { VERIFICATION_RESEND_COOLDOWN_SECONDS: cooldown, VERIFICATION_RESEND_DAILY_CAP: cap, VERIFICATION_TOKEN_TTL_HOURS: ttl } = services.config;
-  const partner = await requirePartner(services, partnerId);
+  const partner = (await services.partners.required(partnerId)).doc;
   for (let attempt = 1; attempt <= 10; attempt++) {
     const { doc, etag } = await services.partners.verification(partnerId);
     const ownership = emailOwnership(doc);
