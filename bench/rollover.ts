@@ -4,12 +4,12 @@
 // same renewals (with the same partner reads). Each side gets its own identical database, because
 // the emulator scans a whole container for every query page. Goals: time ratio <= 1.5; the host's
 // peak RSS at 20,000 vs 5,000 enrolments <= 1.2.
-import { Agent } from 'node:https';
-import { CosmosClient, type Container, type JSONObject, type OperationInput } from '@azure/cosmos';
+import type { Container, CosmosClient, JSONObject, OperationInput } from '@azure/cosmos';
+import { createCosmosClient } from '../shared/data/cosmos-client.js';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueServiceClient } from '@azure/storage-queue';
 import { provisionResources } from '../shared/data/provision.js';
-import { enrollmentIdOf, type Enrollment } from '../shared/domain/incentives.js';
+import { newEnrollment, type Enrollment } from '../shared/domain/incentives.js';
 import type { Partner } from '../shared/domain/partner.js';
 import { renewalOf } from '../shared/domain/rollover.js';
 import { ensureDevKeys, signDevToken } from '../shared/local-host/dev-keys.js';
@@ -41,25 +41,9 @@ function partnerDoc(i: number): Partner {
 }
 
 function enrollmentDoc(partner: Partner, program: number): Enrollment {
-  const location = partner.locations[0]?.partnerId ?? '';
-  const id = enrollmentIdOf(location, `program-${program}`, fromFiscalYear);
-  const now = new Date().toISOString();
-  return {
-    id,
-    type: 'enrollment',
-    partnerId: partner.partnerId,
-    enrollmentId: id,
-    programId: `program-${program}`,
-    locationPartnerId: location,
-    fiscalYear: fromFiscalYear,
-    status: 'Enrolled',
-    actionsNeeded: [],
-    openProgram: false,
-    bankProfileId: 'bank',
-    taxProfileId: 'tax',
-    createdAt: now,
-    updatedAt: now,
-  };
+  const locationPartnerId = partner.locations[0]?.partnerId ?? '';
+  const fields = { partnerId: partner.partnerId, locationPartnerId, programId: `program-${program}`, fiscalYear: fromFiscalYear, status: 'Enrolled' as const, openProgram: false };
+  return { ...newEnrollment(fields, new Date()), bankProfileId: 'bank', taxProfileId: 'tax' };
 }
 
 async function bulkCreate(container: Container, docs: { partnerId: string }[]): Promise<void> {
@@ -119,12 +103,7 @@ async function bareRollover(client: CosmosClient, databaseId: string): Promise<n
 
 export async function benchRollover(sizes = [5000, 20000]): Promise<Record<string, unknown>> {
   const stack = await startBenchStack();
-  const client = new CosmosClient({
-    endpoint: stack.env.COSMOS_ENDPOINT ?? '',
-    key: stack.env.COSMOS_KEY ?? '',
-    connectionPolicy: { enableEndpointDiscovery: false },
-    agent: new Agent({ rejectUnauthorized: false, keepAlive: true, maxSockets: 32 }),
-  });
+  const client = createCosmosClient({ endpoint: stack.env.COSMOS_ENDPOINT ?? '', key: stack.env.COSMOS_KEY, tlsInsecure: true });
   const servers: Server[] = [];
   const results: Record<string, unknown> = {};
   const peaks: Record<number, number> = {};

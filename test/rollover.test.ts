@@ -1,7 +1,9 @@
 import type { Database } from '@azure/cosmos';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getServices, overrideServices } from '../shared/composition-root.js';
-import { enrollmentIdOf, type Enrollment } from '../shared/domain/incentives.js';
+import { enrollmentIdOf, newEnrollment, type Enrollment } from '../shared/domain/incentives.js';
+import { partnerInputSchema, type Partner } from '../shared/domain/partner.js';
+import { renewalOf as renewalDecision } from '../shared/domain/rollover.js';
 import { call, emailsTo, eventually, partnerBody, startAppHost, tokenFor, unique, type TestHost } from './support/harness.js';
 
 // Two enrolments a page, so that every run here spans several pages (and queue messages). Runs are
@@ -34,24 +36,9 @@ async function enrolled(fiscalYear: number, setup: PartnerSetup = {}): Promise<{
     taxProfiles: [{ id: 'tax', locationPartnerId: location, complete: setup.taxComplete ?? true }],
   });
   expect((await call(host, 'PUT', `/api/partners/${partnerId}`, { token: await operator(), body })).status).toBe(201);
-  const enrollmentId = enrollmentIdOf(location, 'azure-growth', fiscalYear);
-  const now = new Date().toISOString();
-  await (await getServices()).repository<Enrollment>('enrollments').create({
-    id: enrollmentId,
-    type: 'enrollment',
-    partnerId,
-    enrollmentId,
-    programId: 'azure-growth',
-    locationPartnerId: location,
-    fiscalYear,
-    status: setup.status ?? 'Enrolled',
-    actionsNeeded: [],
-    openProgram: false,
-    bankProfileId: 'bank',
-    taxProfileId: 'tax',
-    createdAt: now,
-    updatedAt: now,
-  });
+  const enrollment = newEnrollment({ partnerId, locationPartnerId: location, programId: 'azure-growth', fiscalYear, status: setup.status ?? 'Enrolled', openProgram: false }, new Date());
+  await (await getServices()).repository<Enrollment>('enrollments').create({ ...enrollment, bankProfileId: 'bank', taxProfileId: 'tax' });
+  const { enrollmentId } = enrollment;
   const adminEmail = `ia.${partnerId.toLowerCase()}@contoso.example`;
   const user = await call(host, 'PUT', `/api/partners/${partnerId}/users/ia`, { token: await tokenFor({ partnerId, roles: ['GlobalAdmin'] }), body: { email: adminEmail, roles: ['IncentiveAdmin'] } });
   expect(user.status).toBe(201);
@@ -197,6 +184,26 @@ describe('fiscal-year rollover (INC-5)', () => {
       return response.status === 200 ? ((await response.json()) as { fromFiscalYear: number }) : undefined;
     });
     expect(status.fromFiscalYear).toBe(2026);
+  });
+
+  it('INC-5: a renewal is a new enrolment: nothing of the old one\u2019s history (events, invitation, validation) is carried', () => {
+    const source: Enrollment = {
+      ...newEnrollment({ partnerId: 'p', locationPartnerId: 'p-L', programId: 'x', fiscalYear: 2026, status: 'Enrolled', openProgram: false }, new Date()),
+      lastEventId: 'e-1',
+      invitationSentAt: '2025-08-01T00:00:00.000Z',
+      validationReason: 'old reason',
+      bankProfileId: 'bank',
+      taxProfileId: 'tax',
+    };
+    const input = partnerInputSchema.parse(
+      partnerBody({ locations: [{ partnerId: 'p-L', country: 'US', active: true }], bankProfiles: [{ id: 'bank', locationPartnerId: 'p-L', default: true, complete: true }], taxProfiles: [{ id: 'tax', locationPartnerId: 'p-L', complete: true }] }),
+    );
+    const partner: Partner = { ...input, id: 'partner', type: 'partner', partnerId: 'p', createdAt: source.createdAt, updatedAt: source.createdAt };
+    const renewal = renewalDecision(source, partner, new Date());
+    expect(renewal).toMatchObject({ id: enrollmentIdOf('p-L', 'x', 2027), status: 'Enrolled', renewedFrom: source.enrollmentId, bankProfileId: 'bank', taxProfileId: 'tax' });
+    expect(renewal).not.toHaveProperty('lastEventId');
+    expect(renewal).not.toHaveProperty('invitationSentAt');
+    expect(renewal).not.toHaveProperty('validationReason');
   });
 
   it('refuses a fiscal year that has not ended, a too old one, a negative or a string year (400), and non-operators (403)', async () => {

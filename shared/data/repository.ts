@@ -1,4 +1,4 @@
-import type { Container, ItemDefinition, JSONObject, JSONValue, OperationInput, PatchOperation, SqlQuerySpec } from '@azure/cosmos';
+import type { Container, ItemDefinition, JSONObject, OperationInput, SqlQuerySpec } from '@azure/cosmos';
 import { AppError } from '../platform/errors.js';
 
 /** Every stored document belongs to one partner partition. */
@@ -124,21 +124,6 @@ export class Repository<T extends PartnerDocument> {
     return { doc: strip<T>(response.resource ?? doc), etag: response.etag };
   }
 
-  /** Partial update, optionally guarded by an ETag; used for counters that many writers bump. */
-  async patch(partnerId: string, id: string, operations: PatchOperation[], etag?: string): Promise<Stored<T>> {
-    try {
-      const response = await this.container
-        .item(id, partnerId)
-        .patch<T>(operations, etag ? { accessCondition: { type: 'IfMatch', condition: etag } } : undefined);
-      this.charge('patch', response.requestCharge);
-      if (!response.resource) throw new Error(`patch of ${id} returned no resource`);
-      return { doc: strip<T>(response.resource), etag: response.etag };
-    } catch (error) {
-      if (cosmosStatus(error) === 412) throw new ConcurrencyConflict(id);
-      throw error;
-    }
-  }
-
   /**
    * Read-modify-write with optimistic concurrency: reads, lets `mutate` decide, writes with IfMatch,
    * and on a lost race starts over from a fresh read. `mutate` must be pure: it may run several times.
@@ -162,21 +147,6 @@ export class Repository<T extends PartnerDocument> {
         // Back off a little, with jitter, so many writers of one hot document converge.
         await new Promise((r) => setTimeout(r, Math.random() * Math.min(100, 5 * attempt)));
       }
-    }
-  }
-
-  async delete(partnerId: string, id: string, etag?: string): Promise<boolean> {
-    try {
-      const response = await this.container
-        .item(id, partnerId)
-        .delete(etag ? { accessCondition: { type: 'IfMatch', condition: etag } } : undefined);
-      this.charge('delete', response.requestCharge);
-      return true;
-    } catch (error) {
-      const status = cosmosStatus(error);
-      if (status === 404) return false;
-      if (status === 412) throw new ConcurrencyConflict(id);
-      throw error;
     }
   }
 
@@ -259,4 +229,3 @@ function assertParameterised(query: SqlQuerySpec): void {
   }
 }
 
-export type { JSONValue };

@@ -51,6 +51,18 @@ export function enrollmentIdOf(locationPartnerId: string, programId: string, fis
   return `${locationPartnerId}.${programId}.${fiscalYear}`;
 }
 
+/** A new enrolment with its deterministic id; callers add what their event knows (profiles, reasons). */
+export function newEnrollment(
+  fields: { partnerId: string; locationPartnerId: string; programId: string; fiscalYear: number; status: EnrollmentStatus; openProgram: boolean },
+  now: Date,
+): Enrollment {
+  // Exactly these fields: callers pass whole events or enrolments, whose other keys must not leak in.
+  const { partnerId, locationPartnerId, programId, fiscalYear, status, openProgram } = fields;
+  const id = enrollmentIdOf(locationPartnerId, programId, fiscalYear);
+  const at = now.toISOString();
+  return { id, type: 'enrollment', partnerId, enrollmentId: id, programId, locationPartnerId, fiscalYear, status, actionsNeeded: [], openProgram, createdAt: at, updatedAt: at };
+}
+
 /** INC-5: the fiscal year a date falls in; fiscal year 2027 starts on 1 July 2026 (start month 7). */
 export function fiscalYearOf(date: Date, startMonth = 7): number {
   const year = date.getUTCFullYear();

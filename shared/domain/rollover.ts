@@ -1,4 +1,4 @@
-import { chooseProfiles, enrollmentIdOf, type ActionNeeded, type Enrollment } from './incentives.js';
+import { chooseProfiles, newEnrollment, type ActionNeeded, type Enrollment } from './incentives.js';
 import type { Partner } from './partner.js';
 
 /** The operations partition of one rollover run: its run document and one record per page done. */
@@ -49,23 +49,9 @@ export const pageRecordId = (page: number): string => `page:${page}`;
  * never completed); NotEligible when eligibility or the agreement was lost.
  */
 export function renewalOf(source: Enrollment, partner: Partner | undefined, now: Date): Enrollment {
-  const fiscalYear = source.fiscalYear + 1;
-  const id = enrollmentIdOf(source.locationPartnerId, source.programId, fiscalYear);
-  const at = now.toISOString();
   const base: Enrollment = {
-    id,
-    type: 'enrollment',
-    partnerId: source.partnerId,
-    enrollmentId: id,
-    programId: source.programId,
-    locationPartnerId: source.locationPartnerId,
-    fiscalYear,
-    status: 'NotEligible',
-    actionsNeeded: [],
-    openProgram: source.openProgram,
+    ...newEnrollment({ ...source, fiscalYear: source.fiscalYear + 1, status: 'NotEligible' }, now),
     renewedFrom: source.enrollmentId,
-    createdAt: at,
-    updatedAt: at,
   };
   const location = partner?.locations.find((l) => l.partnerId === source.locationPartnerId);
   const unmet: string[] = [];

@@ -1,8 +1,7 @@
-import { CosmosClient } from '@azure/cosmos';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueServiceClient } from '@azure/storage-queue';
-import { Agent } from 'node:https';
 import { containerDefinitions } from '../data/containers.js';
+import { createCosmosClient } from '../data/cosmos-client.js';
 import { provisionResources } from '../data/provision.js';
 import { devAudience, devIssuer, ensureDevKeys } from './dev-keys.js';
 import { EmailEndpoint } from './email-endpoint.js';
@@ -80,12 +79,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const blobService = env.AzureWebJobsStorage ? BlobServiceClient.fromConnectionString(env.AzureWebJobsStorage) : undefined;
     const queueService = env.AzureWebJobsStorage ? QueueServiceClient.fromConnectionString(env.AzureWebJobsStorage) : undefined;
     if (wantCosmos || wantStorage) {
-      const cosmos = new CosmosClient({
-        endpoint: env.COSMOS_ENDPOINT ?? '',
-        key: env.COSMOS_KEY ?? emulatorCosmosKey,
-        connectionPolicy: { enableEndpointDiscovery: false },
-        agent: new Agent({ rejectUnauthorized: false, keepAlive: true }),
-      });
+      const cosmos = createCosmosClient({ endpoint: env.COSMOS_ENDPOINT ?? '', key: env.COSMOS_KEY ?? emulatorCosmosKey, tlsInsecure: true });
       if (wantCosmos && blobService && queueService) {
         await provisionResources({ cosmos, databaseId, queueService, blobService, blobContainers: [env.DOCUMENTS_CONTAINER ?? 'verification-documents'] });
       }

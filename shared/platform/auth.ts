@@ -126,8 +126,3 @@ export function authorize(principal: Principal, rule: Exclude<AccessRule, { anon
     throw AppError.forbidden('The token does not grant access to this partner.');
   }
 }
-
-/** Roles of the principal that also appear in the rule (e.g. to decide what a viewer may see). */
-export function hasAnyRole(principal: Principal | undefined, wanted: readonly Role[]): boolean {
-  return principal !== undefined && wanted.some((r) => principal.roles.has(r));
-}

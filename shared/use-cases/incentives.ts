@@ -2,7 +2,7 @@ import type { Services } from '../composition-root.js';
 import { ConcurrencyConflict, unchanged, type Repository } from '../data/repository.js';
 import {
   chooseProfiles,
-  enrollmentIdOf,
+  newEnrollment,
   fiscalYearOf,
   incentiveAdminsOf,
   userDocumentId,
@@ -64,25 +64,14 @@ export async function handleEligibility(services: Services, event: EligibilityEv
     throw new PoisonMessage(`location ${event.locationPartnerId} is not a location of partner ${event.partnerId}`);
   }
   const repo = enrollments(services);
-  const enrollmentId = enrollmentIdOf(event.locationPartnerId, event.programId, event.fiscalYear);
-  const now = services.now().toISOString();
   const status = event.eligible ? 'Invited' : 'NotEligible';
   const fresh: Enrollment = {
-    id: enrollmentId,
-    type: 'enrollment',
-    partnerId: event.partnerId,
-    enrollmentId,
-    programId: event.programId,
-    locationPartnerId: event.locationPartnerId,
-    fiscalYear: event.fiscalYear,
-    status,
-    actionsNeeded: [],
+    ...newEnrollment({ ...event, status }, services.now()),
     ...(event.eligible ? {} : { unmetRequirements: event.unmetRequirements ?? [] }),
-    openProgram: event.openProgram,
     lastEventId: event.eventId,
-    createdAt: now,
-    updatedAt: now,
   };
+  const { enrollmentId } = fresh;
+  const now = fresh.updatedAt;
   const created = await repo.createIfAbsent(fresh);
   if (!created.created) {
     // Eligibility can change before the admin acts (Invited <-> NotEligible); later states stay.

@@ -142,16 +142,13 @@ export async function processRolloverPage(services: Services, message: PageMessa
 async function planSummariesIfComplete(services: Services, runId: string): Promise<void> {
   const ops = operations(services);
   const partition = runPartition(runId);
-  const status = await rolloverStatus(services, runId);
-  if (status.status !== 'Completed' || status.dryRun) return;
+  // Until the last page is known the run cannot be complete: no need to read the page records.
+  const run = (await ops.read(partition, 'run'))?.doc;
+  if (!run || run.type !== 'rolloverRun' || run.lastPage === undefined || run.dryRun || run.summaryPlannedAt) return;
+  const pages = await pageRecords(services, runId);
+  if (pages.length < run.lastPage + 1) return;
   const result = await ops.update(partition, 'run', (doc) => (doc.type === 'rolloverRun' && !doc.summaryPlannedAt ? { ...doc, summaryPlannedAt: services.now().toISOString() } : unchanged));
   if (!result?.changed) return;
-  const pages = (
-    await ops.queryAll(
-      { query: 'SELECT * FROM c WHERE c.partnerId = @partition AND c.type = @type', parameters: [{ name: '@partition', value: partition }, { name: '@type', value: 'rolloverPage' }] },
-      { partnerId: partition },
-    )
-  ).filter((p): p is RolloverPage => p.type === 'rolloverPage');
   const partnerIds = [...new Set(pages.flatMap((p) => p.partnerIds))];
   for (const partnerId of partnerIds) await services.queues.send(queueNames.rolloverSummaries, { runId, partnerId });
 }
@@ -223,18 +220,22 @@ export interface PageCountsResult {
   alreadyDone: boolean;
 }
 
+async function pageRecords(services: Services, runId: string): Promise<RolloverPage[]> {
+  const partition = runPartition(runId);
+  const docs = await operations(services).queryAll(
+    { query: 'SELECT * FROM c WHERE c.partnerId = @partition AND c.type = @type', parameters: [{ name: '@partition', value: partition }, { name: '@type', value: 'rolloverPage' }] },
+    { partnerId: partition },
+  );
+  return docs.filter((p): p is RolloverPage => p.type === 'rolloverPage');
+}
+
 /** A run's status and counts: the sum of its page records, so retried pages never count twice. */
 export async function rolloverStatus(services: Services, runId: string) {
   const ops = operations(services);
   const partition = runPartition(runId);
   const run = (await ops.read(partition, 'run'))?.doc;
   if (!run || run.type !== 'rolloverRun') throw AppError.notFound(`Rollover run ${runId} does not exist.`);
-  const pages = (
-    await ops.queryAll(
-      { query: 'SELECT * FROM c WHERE c.partnerId = @partition AND c.type = @type', parameters: [{ name: '@partition', value: partition }, { name: '@type', value: 'rolloverPage' }] },
-      { partnerId: partition },
-    )
-  ).filter((p): p is RolloverPage => p.type === 'rolloverPage');
+  const pages = await pageRecords(services, runId);
   const sum = (key: 'scanned' | 'renewed' | 'actionRequired' | 'notEligible' | 'failed') => pages.reduce((total, p) => total + p[key], 0);
   const completed = run.lastPage !== undefined && pages.length >= run.lastPage + 1;
   const requestUnits = pages.reduce((total, p) => total + (p.requestCharge ?? 0), 0);
