@@ -54,6 +54,41 @@ describe('optimistic concurrency', () => {
   });
 });
 
+describe('transactional batches', () => {
+  it('are all or nothing: a failing write undoes the writes before it (as on Azure; the local emulator is patched to match)', async () => {
+    const partnerId = unique('p');
+    const kept = await repo.create({ id: 'kept', partnerId, kind: 'counter', value: 1, writers: [] });
+    await repo.create({ id: 'taken', partnerId, kind: 'counter', value: 0, writers: [] });
+    await expect(
+      repo.transact(partnerId, [
+        { kind: 'create', doc: { id: 'new', partnerId, kind: 'counter', value: 0, writers: [] } },
+        { kind: 'replace', doc: { ...kept.doc, value: 2 }, etag: kept.etag },
+        { kind: 'create', doc: { id: 'taken', partnerId, kind: 'counter', value: 9, writers: [] } },
+      ]),
+    ).rejects.toMatchObject({ status: 409 });
+    expect(await repo.read(partnerId, 'new')).toBeUndefined();
+    const after = await repo.read(partnerId, 'kept');
+    expect(after?.doc.value).toBe(1);
+    expect(after?.etag).toBe(kept.etag);
+    expect((await repo.read(partnerId, 'taken'))?.doc.value).toBe(0);
+  });
+
+  it('undo a replace and a delete too when a later create conflicts', async () => {
+    const partnerId = unique('p');
+    const a = await repo.create({ id: 'a', partnerId, kind: 'counter', value: 1, writers: [] });
+    await repo.create({ id: 'b', partnerId, kind: 'counter', value: 2, writers: [] });
+    await expect(
+      repo.transact(partnerId, [
+        { kind: 'replace', doc: { ...a.doc, value: 10 }, etag: a.etag },
+        { kind: 'delete', id: 'b' },
+        { kind: 'create', doc: { id: 'a', partnerId, kind: 'counter', value: 0, writers: [] } },
+      ]),
+    ).rejects.toBeInstanceOf(AppError);
+    expect((await repo.read(partnerId, 'a'))?.doc.value).toBe(1);
+    expect((await repo.read(partnerId, 'b'))?.doc.value).toBe(2);
+  });
+});
+
 describe('creates', () => {
   it('surfaces a duplicate create (Cosmos 409) as a domain conflict', async () => {
     const partnerId = unique('p');

@@ -61,6 +61,11 @@ export const envSchema = z
     FISCAL_YEAR_START_MONTH: z.coerce.number().int().min(1).max(12).default(7),
     /** Enrolments per rollover page (one queue message, one invocation each). */
     ROLLOVER_PAGE_SIZE: positiveInt(500),
+    /** BP-2: general availability of partner-id profiles; legacy profiles may migrate for 120 days from it. */
+    BUSINESS_PROFILES_GA_DATE: z.iso.date().default('2024-02-29'),
+    /** Anonymous lead requests accepted per client address and window (then 429). */
+    LEAD_RATE_LIMIT: positiveInt(5),
+    LEAD_RATE_WINDOW_SECONDS: positiveInt(3600),
     /** Largest verification document accepted (bytes). */
     UPLOAD_MAX_BYTES: positiveInt(10 * 1024 * 1024),
 

@@ -9,6 +9,14 @@ export const containerDefinitions = [
   { id: 'enrollments', partitionKey: '/partnerId', purpose: 'incentive enrolments' },
   { id: 'profiles', partitionKey: '/partnerId', purpose: 'business profiles and leads' },
   { id: 'operations', partitionKey: '/partnerId', purpose: 'operator runs (rollovers); partnerId is a run key' },
+  {
+    id: 'lookups',
+    partitionKey: '/partnerId',
+    // Items may carry `ttl` (rate-limit windows expire by themselves on Azure).
+    defaultTtl: -1,
+    purpose: 'lookups by a public key (business profile id \u2192 owning partner) and rate-limit windows; partnerId is the lookup key',
+  },
 ] as const;
 
+export type ContainerDefinition = (typeof containerDefinitions)[number];
 export type ContainerName = (typeof containerDefinitions)[number]['id'];

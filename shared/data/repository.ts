@@ -124,6 +124,16 @@ export class Repository<T extends PartnerDocument> {
     return { doc: strip<T>(response.resource ?? doc), etag: response.etag };
   }
 
+  /** Deletes a document; an absent one counts as deleted (deletes are retried after crashes). */
+  async delete(partnerId: string, id: string): Promise<void> {
+    try {
+      const response = await this.container.item(id, partnerId).delete();
+      this.charge('delete', response.requestCharge);
+    } catch (error) {
+      if (cosmosStatus(error) !== 404) throw error;
+    }
+  }
+
   /**
    * Read-modify-write with optimistic concurrency: reads, lets `mutate` decide, writes with IfMatch,
    * and on a lost race starts over from a fresh read. `mutate` must be pure: it may run several times.

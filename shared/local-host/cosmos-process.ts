@@ -1,6 +1,10 @@
 // Runs @vercel/cosmosdb-server in its own process (its queries scan whole containers and would
 // otherwise block the function host's event loop). keepAlive: without it every request reconnects.
-import { createHttpsServer } from '@vercel/cosmosdb-server';
+import { installAtomicBatches } from './cosmos-atomic-batch.js';
+
+installAtomicBatches();
+// Loaded after the patch: the server's route table captures the batch handler when it loads.
+const { createHttpsServer } = await import('@vercel/cosmosdb-server');
 
 const port = Number(process.argv[2] ?? '8081');
 const server = createHttpsServer({ keepAlive: true } as Parameters<typeof createHttpsServer>[0]);

@@ -55,6 +55,9 @@ export class LocalHttpRequest implements HttpRequest {
       const headers = new Headers();
       const raw = this.#req.rawHeaders;
       for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i] ?? '', raw[i + 1] ?? '');
+      // As Azure's front end does: the connecting address is appended to X-Forwarded-For.
+      const remote = this.#req.socket.remoteAddress;
+      if (remote) headers.append('x-forwarded-for', remote.includes(':') ? `[${remote}]:${this.#req.socket.remotePort ?? 0}` : `${remote}:${this.#req.socket.remotePort ?? 0}`);
       this.#headers = headers;
     }
     return this.#headers;

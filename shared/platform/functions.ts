@@ -148,7 +148,18 @@ function toResponseInit(result: HttpResult): HttpResponseInit {
   if (result.body instanceof ReadableStream || typeof result.body === 'string' || result.body instanceof Uint8Array) {
     return { status: result.status, headers, body: result.body };
   }
-  return { status: result.status, headers: { 'content-type': 'application/json', ...headers }, jsonBody: result.body };
+  return { status: result.status, headers: { 'content-type': 'application/json', ...headers }, body: htmlSafeJson(result.body) };
+}
+
+const htmlSignificant = /[<>&\u2028\u2029]/g;
+const escapes: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', '\u2028': '\\u2028', '\u2029': '\\u2029' };
+
+/**
+ * JSON whose text holds no `<`, `>` or `&` (escaped as \u003c etc., the same JSON value): a stored
+ * `<script>` from a lead or a profile stays inert even where a client drops the JSON into HTML.
+ */
+export function htmlSafeJson(value: unknown): string {
+  return JSON.stringify(value).replace(htmlSignificant, (c) => escapes[c] ?? c);
 }
 
 /** The one mapping from errors to responses: 4xx detail shown, anything else logged and hidden. */
@@ -157,7 +168,7 @@ export function problemResponse(error: unknown, context: InvocationContext): Htt
   if (problem.status >= 500) {
     context.error(`Unhandled error in ${context.functionName}:`, error instanceof Error ? (error.stack ?? error.message) : String(error));
   }
-  return { status: problem.status, headers: { ...headers, 'content-type': 'application/problem+json' }, jsonBody: problem };
+  return { status: problem.status, headers: { ...headers, 'content-type': 'application/problem+json' }, body: htmlSafeJson(problem) };
 }
 
 /**

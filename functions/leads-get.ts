@@ -1,0 +1,22 @@
+import * as z from 'zod';
+import { partnerIdSchema } from '../shared/domain/partner.js';
+import { httpFunction } from '../shared/platform/functions.js';
+import { listLeads } from '../shared/use-cases/business-profiles.js';
+
+httpFunction('listLeads', {
+  method: 'GET',
+  route: 'partners/{partnerId}/leads',
+  summary: 'Leads from the partner\u2019s profiles, newest first, for its ReferralAdmin (BP-5). Text is returned as stored, JSON-escaped.',
+  tags: ['business-profiles'],
+  access: { roles: ['ReferralAdmin'], partnerParam: 'partnerId' },
+  params: z.object({ partnerId: partnerIdSchema }),
+  query: z.object({
+    managingPartnerId: partnerIdSchema.optional(),
+    pageSize: z.coerce.number().int().min(1).max(100).default(50),
+    continuationToken: z.string().min(1).max(4096).optional(),
+  }),
+  responses: { 200: { description: '{ leads, continuationToken? }' } },
+  async handler({ params, query, services }) {
+    return { status: 200, body: await listLeads(services, params.partnerId, query) };
+  },
+});

@@ -1,0 +1,17 @@
+import * as z from 'zod';
+import { partnerIdSchema } from '../shared/domain/partner.js';
+import { httpFunction } from '../shared/platform/functions.js';
+import { getPublishedProfile } from '../shared/use-cases/business-profiles.js';
+
+httpFunction('getPublishedProfile', {
+  method: 'GET',
+  route: 'business-profiles/{profileId}',
+  summary: 'A published business profile as customers see it: no managing partner id, no account (BP-5).',
+  tags: ['business-profiles'],
+  access: { anonymous: true },
+  params: z.object({ profileId: partnerIdSchema }),
+  responses: { 200: { description: 'The published profile' }, 404: { description: 'No such profile (or deleted)' } },
+  async handler({ params, services }) {
+    return { status: 200, body: await getPublishedProfile(services, params.profileId) };
+  },
+});
