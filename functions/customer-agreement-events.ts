@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { acceptedBySchema, agreementOptions } from '../shared/domain/agreements.js';
 import { isoDate, partnerIdSchema } from '../shared/domain/partner.js';
 import { queueFunction } from '../shared/platform/functions.js';
+import { logEvent } from '../shared/platform/telemetry.js';
 import { queueNames } from '../shared/platform/queues.js';
 import { recordAgreementEvent } from '../shared/use-cases/agreements.js';
 
@@ -17,6 +18,6 @@ queueFunction('customerAgreementEvents', {
     occurredAt: z.iso.datetime({ offset: true }),
   }),
   async handler(event, { services, context }) {
-    await recordAgreementEvent(services, event, (message) => context.warn(message));
+    await recordAgreementEvent(services, event, (message) => logEvent(context, 'warn', 'AgreementEventNotice', { eventId: event.eventId, message }));
   },
 });

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { partnerIdSchema, partnerInputSchema, type Partner } from '../shared/domain/partner.js';
 import { httpFunction } from '../shared/platform/functions.js';
+import { logEvent } from '../shared/platform/telemetry.js';
 import { upsertPartner } from '../shared/use-cases/partners.js';
 
 /** The partner as clients see it: the stored account without storage fields. */
@@ -19,7 +20,7 @@ httpFunction('putPartner', {
   body: partnerInputSchema,
   responses: { 200: { description: 'Replaced' }, 201: { description: 'Created' } },
   async handler({ params, body, services, context }) {
-    const result = await upsertPartner(services, params.partnerId, body, (message) => context.warn(message));
+    const result = await upsertPartner(services, params.partnerId, body, (message) => logEvent(context, 'warn', 'PartnerNotice', { partnerId: params.partnerId, message }));
     return { status: result.created ? 201 : 200, body: publicPartner(result.partner) };
   },
 });

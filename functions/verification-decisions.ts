@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { partnerIdSchema } from '../shared/domain/partner.js';
 import { checkTypes, tabs } from '../shared/domain/verification.js';
 import { queueFunction } from '../shared/platform/functions.js';
+import { logEvent } from '../shared/platform/telemetry.js';
 import { queueNames } from '../shared/platform/queues.js';
 import { handleVerificationDecision } from '../shared/use-cases/verification.js';
 
@@ -22,6 +23,6 @@ queueFunction('verificationDecisions', {
   message: decisionMessageSchema,
   async handler(message, { services, context }) {
     const result = await handleVerificationDecision(services, message);
-    context.log(`decision ${message.decisionId}: ${result.applied ? 'applied' : 'already applied or older'}, ${result.emailsSent} email(s) sent`);
+    logEvent(context, 'info', 'VerificationDecision', { decisionId: message.decisionId, partnerId: message.partnerId, applied: result.applied, emailsSent: result.emailsSent });
   },
 });

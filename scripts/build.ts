@@ -1,10 +1,16 @@
-// `npm run build`: the deployable function app in dist/ (after `tsc --noEmit` has type-checked it).
-// One ESM bundle of our code and its small dependencies, split so the SDK adapters load on first use;
-// the Azure SDKs stay in node_modules. CommonJS dependencies (busboy) call require(): the banner gives
-// each output file a real one.
-import { rm } from 'node:fs/promises';
+// `npm run build`: the deployable function app in dist/ (after `tsc --noEmit` has type-checked it):
+//   dist/functions/*.js   one ESM bundle of our code and its small dependencies, split so the SDK
+//                         adapters load on first use (CommonJS dependencies get a real require()).
+//   dist/host.json        the host configuration, as is.
+//   dist/package.json     "main" and the production dependencies the bundle leaves external (the Azure
+//                         SDKs and OpenTelemetry), nothing else: no dev dependencies, no scripts.
+// azd deploys dist/ (azure.yaml); `npm install` there fetches only those dependencies. The build fails
+// if the bundle imports a package that is not a declared dependency, or pulls in local-host code.
+import { copyFile, readFile, rm, writeFile } from 'node:fs/promises';
+import { isBuiltin } from 'node:module';
 import { build } from 'esbuild';
 
+const external = ['@azure/*', '@opentelemetry/*'];
 await rm('dist', { recursive: true, force: true });
 const result = await build({
   entryPoints: ['functions/index.ts'],
@@ -18,12 +24,33 @@ const result = await build({
   // Less to parse at cold start; identifiers kept, so stack traces stay readable without source maps.
   minifyWhitespace: true,
   minifySyntax: true,
-  external: ['@azure/*'],
+  external,
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   metafile: true,
   logLevel: 'warning',
 });
-const bytes = Object.entries(result.metafile.outputs)
-  .filter(([file]) => file.endsWith('.js'))
-  .reduce((sum, [, output]) => sum + output.bytes, 0);
-console.log(`dist/functions: ${Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js')).length} files, ${(bytes / 1024).toFixed(0)} KiB of JavaScript`);
+
+const inputs = Object.keys(result.metafile.inputs);
+const devOnly = inputs.filter((file) => /(^|\/)(shared\/local-host|test|bench|scripts)\//.test(file) || /azurite|cosmosdb-server/.test(file));
+if (devOnly.length > 0) throw new Error(`the bundle must not contain development code: ${devOnly.join(', ')}`);
+
+const packageName = (specifier: string) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+const imported = new Set(
+  Object.values(result.metafile.outputs).flatMap((output) => output.imports.filter((i) => i.external && !isBuiltin(i.path)).map((i) => packageName(i.path))),
+);
+const manifest = JSON.parse(await readFile('package.json', 'utf8')) as { name: string; version: string; engines: unknown; dependencies: Record<string, string> };
+const dependencies: Record<string, string> = {};
+for (const name of [...imported].sort()) {
+  const version = manifest.dependencies[name];
+  if (!version) throw new Error(`the bundle imports ${name}, which is not a dependency in package.json`);
+  dependencies[name] = version;
+}
+await writeFile(
+  'dist/package.json',
+  `${JSON.stringify({ name: manifest.name, version: manifest.version, private: true, type: 'module', main: 'functions/index.js', engines: manifest.engines, dependencies }, null, 2)}\n`,
+);
+await copyFile('host.json', 'dist/host.json');
+
+const js = Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith('.js'));
+const bytes = js.reduce((sum, [, output]) => sum + output.bytes, 0);
+console.log(`dist/: ${js.length} JavaScript files, ${(bytes / 1024).toFixed(0)} KiB; host.json; package.json with ${Object.keys(dependencies).length} dependencies (${Object.keys(dependencies).join(', ')})`);

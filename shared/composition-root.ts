@@ -11,6 +11,7 @@ import { AgreementStore, type AgreementPartitionDoc } from './data/agreement-sto
 import { PartnerStore, type PartnerPartitionDoc } from './data/partner-store.js';
 import { Repository, type ChargeListener, type PartnerDocument } from './data/repository.js';
 import { createJwtVerifier, type TokenVerifier } from './platform/auth.js';
+import { createMetrics, type Metrics } from './platform/telemetry.js';
 
 /** What handlers get: ports and repositories, never raw configuration of SDKs. */
 export interface Services {
@@ -25,6 +26,7 @@ export interface Services {
   email: EmailSender;
   documents: DocumentStore;
   tokens: TokenVerifier;
+  metrics: Metrics;
   now(): Date;
 }
 
@@ -117,6 +119,7 @@ async function createServices(config: AppConfig): Promise<Services> {
       jwksUri: config.AUTH_JWKS_URI,
       jwksFile: config.AUTH_JWKS_FILE,
     }),
+    metrics: await createMetrics(config.APPLICATIONINSIGHTS_CONNECTION_STRING, () => credential),
     now: () => new Date(),
   };
 }

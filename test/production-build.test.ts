@@ -1,4 +1,5 @@
 import { execFile, fork } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +11,21 @@ const root = resolve(import.meta.dirname, '..');
 describe('the production build', () => {
   it('bundles every function of the table, and the bundle serves requests (lazy SDK chunks, CommonJS dependencies)', async () => {
     await promisify(execFile)('npm', ['run', '--silent', 'build'], { cwd: root });
+
+    // The deployable package: compiled JS, host.json and a manifest of production dependencies only.
+    const files = (await readdir(resolve(root, 'dist'), { recursive: true, withFileTypes: true })).filter((f) => f.isFile());
+    const names = files.map((f) => resolve(f.parentPath, f.name).slice(resolve(root, 'dist').length + 1));
+    expect(names.filter((n) => !/^functions\/[\w.-]+\.js(\.map)?$/.test(n)).sort()).toEqual(['host.json', 'package.json']);
+    const manifest = JSON.parse(await readFile(resolve(root, 'dist/package.json'), 'utf8')) as Record<string, unknown> & { dependencies: Record<string, string> };
+    const rootManifest = JSON.parse(await readFile(resolve(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(manifest.main).toBe('functions/index.js');
+    expect(manifest.devDependencies).toBeUndefined();
+    expect(manifest.scripts).toBeUndefined();
+    for (const [name, version] of Object.entries(manifest.dependencies)) expect(rootManifest.dependencies[name], name).toBe(version);
+    expect(Object.keys(manifest.dependencies)).toEqual(expect.arrayContaining(['@azure/functions', '@azure/cosmos']));
+    const bundle = (await Promise.all(names.filter((n) => n.endsWith('.js')).map((n) => readFile(resolve(root, 'dist', n), 'utf8')))).join('\n');
+    for (const devOnly of ['azurite', 'cosmosdb-server', 'vitest', 'FunctionHost', 'installFunctionsCore']) expect(bundle, devOnly).not.toContain(devOnly);
+
     const child = fork(resolve(root, 'test/support/bundle-host.ts'), [], {
       execArgv: ['--import', 'tsx'],
       env: { ...process.env, ...stackEnv() },

@@ -4,6 +4,7 @@ import { getServices, type Services } from '../composition-root.js';
 import { authorize, bearerToken, type AccessRule, type Principal } from './auth.js';
 import { AppError, fieldErrors, toProblem } from './errors.js';
 import { poisonQueueOf } from './queues.js';
+import { logEvent } from './telemetry.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -166,7 +167,7 @@ export function htmlSafeJson(value: unknown): string {
 export function problemResponse(error: unknown, context: InvocationContext): HttpResponseInit {
   const { problem, headers } = toProblem(error);
   if (problem.status >= 500) {
-    context.error(`Unhandled error in ${context.functionName}:`, error instanceof Error ? (error.stack ?? error.message) : String(error));
+    logEvent(context, 'error', 'UnhandledError', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
   }
   return { status: problem.status, headers: { ...headers, 'content-type': 'application/problem+json' }, body: htmlSafeJson(problem) };
 }
@@ -210,7 +211,7 @@ export function queueFunction<S extends z.ZodType>(name: string, definition: Que
       const parsed = definition.message.safeParse(decoded);
       if (!parsed.success) {
         const issues = fieldErrors(parsed.error, 'message').map((e) => `${e.path}: ${e.message}`);
-        context.warn(`Invalid message moved to ${poisonQueueOf(definition.queueName)}: ${issues.join('; ')}`);
+        logEvent(context, 'warn', 'MessagePoisoned', { queue: definition.queueName, reason: 'invalid', issues });
         await services.queues.send(poisonQueueOf(definition.queueName), decoded);
         return;
       }
@@ -219,7 +220,7 @@ export function queueFunction<S extends z.ZodType>(name: string, definition: Que
         await definition.handler(parsed.data, { services, context, dequeueCount });
       } catch (error) {
         if (!(error instanceof PoisonMessage)) throw error;
-        context.warn(`Message moved to ${poisonQueueOf(definition.queueName)}: ${error.message}`);
+        logEvent(context, 'warn', 'MessagePoisoned', { queue: definition.queueName, reason: error.message });
         await services.queues.send(poisonQueueOf(definition.queueName), decoded);
       }
     },

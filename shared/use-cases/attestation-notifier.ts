@@ -45,6 +45,7 @@ export async function sendConfirmation(
       doc.type === 'notification' && doc.status !== 'Sent' ? { ...doc, status: 'Sent', sentAt } : unchanged,
     );
   }
+  services.metrics.record('attestation.confirmation.delay', (Date.parse(sentAt) - Date.parse(n.occurredAt)) / 1000);
   return 'sent';
 }
 

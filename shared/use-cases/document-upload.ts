@@ -294,6 +294,7 @@ async function commit(
       if (error instanceof ConcurrencyConflict) continue;
       throw error;
     }
+    services.metrics.record('verification.upload.bytes', file.size, { contentType: file.contentType });
     return { documentId, sha256: file.sha256, size: file.size, contentType: file.contentType, check: fields.check, checkStatus: filed.checkStatus };
   }
   throw AppError.conflict('The verification is being changed by another request; try again.');

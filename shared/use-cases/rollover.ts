@@ -117,6 +117,7 @@ export async function processRolloverPage(services: Services, message: PageMessa
       failed += results.filter((r) => r.statusCode >= 400 && r.statusCode !== 409).length;
       requestCharge += results.reduce((sum, r) => sum + (r.requestCharge ?? 0), 0);
     }
+    if (failed > 0) services.metrics.record('rollover.renewals.failed', failed, { runId: message.runId });
     if (failed > 0) throw new Error(`${failed} renewal(s) of page ${message.page} failed; the page will be retried`);
   }
   const record: RolloverPage = {
@@ -130,7 +131,12 @@ export async function processRolloverPage(services: Services, message: PageMessa
     requestCharge,
     completedAt: new Date().toISOString(),
   };
-  await ops.createIfAbsent(record);
+  if ((await ops.createIfAbsent(record)).created && !run.dryRun) {
+    for (const outcome of ['Enrolled', 'ActionRequired', 'NotEligible'] as const) {
+      const count = renewals.filter((r) => r.status === outcome).length;
+      if (count > 0) services.metrics.record('rollover.enrollments', count, { outcome, fiscalYear: run.fromFiscalYear + 1 });
+    }
+  }
   await planSummariesIfComplete(services, message.runId);
   return { page: message.page, alreadyDone: false };
 }
