@@ -119,7 +119,7 @@ async function createServices(config: AppConfig): Promise<Services> {
       jwksUri: config.AUTH_JWKS_URI,
       jwksFile: config.AUTH_JWKS_FILE,
     }),
-    metrics: await createMetrics(config.APPLICATIONINSIGHTS_CONNECTION_STRING, () => credential),
+    metrics: createMetrics(config.APPLICATIONINSIGHTS_CONNECTION_STRING, () => credential),
     now: () => new Date(),
   };
 }

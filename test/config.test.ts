@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { DefaultAzureCredential } from '@azure/identity';
+import { describe, expect, it, vi } from 'vitest';
+import { getServices, resetServices } from '../shared/composition-root.js';
 import { parseConfig } from '../shared/config/env.js';
 import { parseHostSettings } from '../shared/local-host/host-settings.js';
 import { Router } from '../shared/local-host/router.js';
@@ -21,6 +23,36 @@ describe('configuration', () => {
     expect(config.COSMOS_KEY).toBeUndefined();
     expect(config.COSMOS_TLS_INSECURE).toBe(false);
     expect(config.COSMOS_DATABASE).toBe('partner-portal');
+  });
+
+  it('builds identity-based clients, sharing one DefaultAzureCredential, when only endpoints are configured', async () => {
+    const keyed = ['COSMOS_KEY', 'COSMOS_TLS_INSECURE', 'AzureWebJobsStorage', 'EMAIL_CONNECTION_STRING', 'EMAIL_ALLOW_INSECURE', 'AUTH_JWKS_FILE'];
+    const previous = Object.fromEntries([...keyed, ...Object.keys(base)].map((name) => [name, process.env[name]]));
+    try {
+      for (const name of keyed) vi.stubEnv(name, undefined);
+      for (const [name, value] of Object.entries(base)) vi.stubEnv(name, value);
+      resetServices();
+      // Every client asks one DefaultAzureCredential for tokens (intercepted here: no Azure in tests).
+      const askers = new Set<unknown>();
+      const getToken = vi.spyOn(DefaultAzureCredential.prototype, 'getToken').mockImplementation(function (this: unknown) {
+        askers.add(this);
+        return Promise.reject(new Error('no Entra ID in tests'));
+      });
+      try {
+        const services = await getServices();
+        const refused = /no Entra ID in tests/;
+        await expect(services.blobService.getContainerClient('c').exists()).rejects.toThrow(refused);
+        await expect(services.queueService.getQueueClient('q').exists()).rejects.toThrow(refused);
+        await expect(services.database.read()).rejects.toThrow(refused);
+        expect(getToken).toHaveBeenCalled();
+        expect(askers.size).toBe(1);
+      } finally {
+        getToken.mockRestore();
+      }
+    } finally {
+      for (const [name, value] of Object.entries(previous)) vi.stubEnv(name, value);
+      resetServices();
+    }
   });
 
   it('lists every problem at once when settings are missing', () => {

@@ -92,11 +92,22 @@ describe('fiscal-year rollover (INC-5)', () => {
     const taxIncomplete = await enrolled(year, { taxComplete: false }); // became incomplete after eligibility
     const noAgreement = await enrolled(year, { agreementActive: false });
     const inactive = await enrolled(year, { locationActive: false });
+    const outcomes: Record<string, number> = {};
+    const restore = await overrideServices({
+      metrics: {
+        record: (name, value, attributes) => {
+          if (name === 'rollover.enrollments' && attributes?.fiscalYear === year + 1) outcomes[String(attributes.outcome)] = (outcomes[String(attributes.outcome)] ?? 0) + value;
+        },
+      },
+    });
     const started = await start(year);
     expect(started.status).toBe(202);
     const { runId } = (await started.json()) as { runId: string };
     const status = await completed(runId);
     expect(status).toMatchObject({ dryRun: false, scanned: 4, renewed: 1, actionRequired: 1, notEligible: 2, failed: 0 });
+    restore();
+    // The same outcomes reach the operators' metric, once per page.
+    expect(outcomes).toEqual({ Enrolled: 1, ActionRequired: 1, NotEligible: 2 });
 
     expect(await renewalOf(carried.partnerId, carried.location, year + 1)).toMatchObject({ status: 'Enrolled', bankProfileId: 'bank', taxProfileId: 'tax', renewedFrom: carried.enrollmentId, fiscalYear: year + 1 });
     expect(await renewalOf(taxIncomplete.partnerId, taxIncomplete.location, year + 1)).toMatchObject({ status: 'ActionRequired', actionsNeeded: ['CompleteTaxProfile'] });

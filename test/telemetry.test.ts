@@ -1,4 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:https';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { overrideServices } from '../shared/composition-root.js';
 import { InvocationContext } from '../shared/platform/azure-functions.js';
 import { createMetrics, logEvent, noMetrics, telemetryMode, type MetricAttributes, type MetricName, type Metrics } from '../shared/platform/telemetry.js';
@@ -21,8 +27,40 @@ afterAll(async () => {
 describe('telemetry wiring', () => {
   it('is off locally (no Application Insights connection string) and on when Azure provides one', async () => {
     expect(telemetryMode(undefined)).toBe('off');
-    expect(await createMetrics(undefined, () => undefined)).toBe(noMetrics);
+    expect(createMetrics(undefined, () => undefined)).toBe(noMetrics);
     expect(telemetryMode('InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://example.invalid/')).toBe('azure-monitor');
+  });
+
+  it('exports custom metrics to Application Insights ingestion when a connection string is set', async () => {
+    const bodies: string[] = [];
+    // The exporter speaks HTTPS only: a local ingestion endpoint with the emulator's self-signed certificate.
+    const certDir = dirname(createRequire(import.meta.url).resolve('@vercel/cosmosdb-server/package.json'));
+    vi.stubEnv('NODE_TLS_REJECT_UNAUTHORIZED', '0');
+    const ingestion = createServer({ cert: readFileSync(join(certDir, 'cert.pem')), key: readFileSync(join(certDir, 'key.pem')) }, (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        bodies.push((req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('utf8'));
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ itemsReceived: 1, itemsAccepted: 1, errors: [] }));
+      });
+    });
+    await new Promise<void>((r) => ingestion.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = ingestion.address() as AddressInfo;
+      const metrics = createMetrics(`InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=http://127.0.0.1:${port}/`, () => undefined);
+      expect(metrics).not.toBe(noMetrics);
+      metrics.record('verification.upload.bytes', 4321, { contentType: 'application/pdf' });
+      metrics.record('rollover.enrollments', 7, { outcome: 'Enrolled' });
+      await metrics.flush?.();
+      const sent = bodies.join('\n');
+      expect(sent).toContain('verification.upload.bytes');
+      expect(sent).toContain('rollover.enrollments');
+      expect(sent).toContain('4321');
+    } finally {
+      vi.stubEnv('NODE_TLS_REJECT_UNAUTHORIZED', undefined);
+      ingestion.close();
+    }
   });
 
   it('logs structured events through the invocation context, carrying the invocation id', () => {

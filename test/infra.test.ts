@@ -1,0 +1,54 @@
+import { resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { infraProblems, readInfra, type InfraFiles } from './support/infra-check.js';
+
+const root = resolve(import.meta.dirname, '..');
+let files: InfraFiles;
+beforeAll(async () => {
+  files = await readInfra(root);
+});
+
+/** The same files with one edit, to prove each check bites. */
+function edited(path: string, from: string | RegExp, to: string): InfraFiles {
+  const text = files[path] ?? '';
+  const next = text.replace(from, to);
+  expect(next, `edit of ${path} applies`).not.toBe(text);
+  return { ...files, [path]: next };
+}
+
+describe('infra/ against the code', () => {
+  it('provides every required app setting, every queue and container, and no key or secret', () => {
+    expect(infraProblems(files)).toEqual([]);
+  });
+
+  it('fails when an app setting the code requires is missing', () => {
+    const problems = infraProblems(edited('infra/app/api.bicep', /\n\s+COSMOS_ENDPOINT: .*/, ''));
+    expect(problems.join('\n')).toMatch(/COSMOS_ENDPOINT/);
+    expect(infraProblems(edited('infra/app/api.bicep', /\n\s+AUTH_JWKS_URI: .*/, '')).join('\n')).toMatch(/AUTH_JWKS_URI/);
+    expect(infraProblems(edited('infra/app/api.bicep', /\n\s+AzureWebJobsStorage__queueServiceUri: .*/, '')).join('\n')).toMatch(/AzureWebJobsStorage/);
+  });
+
+  it('fails when a key, secret or connection string appears in app settings', () => {
+    const withKey = edited('infra/app/api.bicep', '  COSMOS_ENDPOINT:', '  COSMOS_KEY: cosmosAccount.listKeys().primaryMasterKey\n  COSMOS_ENDPOINT:');
+    expect(infraProblems(withKey).join('\n')).toMatch(/COSMOS_KEY is for keys|takes a key|reads keys/);
+    const withConnection = edited('infra/app/api.bicep', '  EMAIL_ENDPOINT:', "  EMAIL_CONNECTION_STRING: 'endpoint=https://x/;accesskey=abc'\n  EMAIL_ENDPOINT:");
+    expect(infraProblems(withConnection).join('\n')).toMatch(/EMAIL_CONNECTION_STRING/);
+    const withSecret = edited('infra/app/api.bicep', '  COSMOS_ENDPOINT:', "  WEBHOOK_SECRET: 'abc'\n  COSMOS_ENDPOINT:");
+    expect(infraProblems(withSecret).join('\n')).toMatch(/WEBHOOK_SECRET looks like a secret/);
+  });
+
+  it('fails when a queue or container the code uses is not provisioned', () => {
+    expect(infraProblems(edited('infra/app/storage.bicep', /\n\s+'rollover-pages'/, ''))).toContain('queue rollover-pages is not provisioned');
+    expect(infraProblems(edited('infra/app/storage.bicep', "map(queueNames, q => { name: '${q}-poison' })", '[]'))).toContain('the -poison queues are not provisioned');
+    expect(infraProblems(edited('infra/app/cosmos.bicep', /\n\s+\{ name: 'lookups'.*/, ''))).toContain('Cosmos container lookups is not provisioned');
+    expect(infraProblems(edited('infra/app/cosmos.bicep', "{ name: 'profiles', partitionKey: '/partnerId'", "{ name: 'profiles', partitionKey: '/id'"))).toContain(
+      'Cosmos container profiles: partition key /id, the code uses /partnerId',
+    );
+    expect(infraProblems(edited('infra/app/storage.bicep', "name: documentsContainerName, publicAccess: 'None'", "name: documentsContainerName, publicAccess: 'Blob'")).join('\n')).toMatch(/verification-documents/);
+  });
+
+  it('fails on Debug logging in host.json and on a typo in a setting name', () => {
+    expect(infraProblems(edited('host.json', '"default": "Warning"', '"default": "Debug"'))).toContain('host.json logs default at Debug');
+    expect(infraProblems(edited('infra/app/api.bicep', '  DOCUMENTS_CONTAINER:', '  DOCUMENT_CONTAINER:')).join('\n')).toMatch(/DOCUMENT_CONTAINER is not read/);
+  });
+});
