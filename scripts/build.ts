@@ -45,9 +45,18 @@ for (const name of [...imported].sort()) {
   if (!version) throw new Error(`the bundle imports ${name}, which is not a dependency in package.json`);
   dependencies[name] = version;
 }
+// Peer dependencies of those (e.g. @opentelemetry/api) are installed by the deployment too.
+for (const name of Object.keys(dependencies)) {
+  const peers = (JSON.parse(await readFile(`node_modules/${name}/package.json`, 'utf8')) as { peerDependencies?: Record<string, string> }).peerDependencies ?? {};
+  for (const peer of Object.keys(peers)) {
+    const version = manifest.dependencies[peer];
+    if (!version) throw new Error(`${name} needs its peer ${peer}, which is not a dependency in package.json`);
+    dependencies[peer] = version;
+  }
+}
 await writeFile(
   'dist/package.json',
-  `${JSON.stringify({ name: manifest.name, version: manifest.version, private: true, type: 'module', main: 'functions/index.js', engines: manifest.engines, dependencies }, null, 2)}\n`,
+  `${JSON.stringify({ name: manifest.name, version: manifest.version, private: true, type: 'module', main: 'functions/index.js', engines: manifest.engines, dependencies: Object.fromEntries(Object.entries(dependencies).sort()) }, null, 2)}\n`,
 );
 await copyFile('host.json', 'dist/host.json');
 
