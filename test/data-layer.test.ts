@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getServices } from '../shared/composition-root.js';
 import { createCosmosDatabase } from '../shared/data/cosmos-client.js';
 import { ConcurrencyConflict, Repository, unchanged, type PartnerDocument } from '../shared/data/repository.js';
+import { linearQueryCode } from '../shared/local-host/cosmos-emulator-fixes.js';
 import { AppError } from '../shared/platform/errors.js';
 import { stackEnv, unique } from './support/harness.js';
 
@@ -86,6 +87,27 @@ describe('transactional batches', () => {
     ).rejects.toBeInstanceOf(AppError);
     expect((await repo.read(partnerId, 'a'))?.doc.value).toBe(1);
     expect((await repo.read(partnerId, 'b'))?.doc.value).toBe(2);
+  });
+});
+
+describe('the local emulator\u2019s query scans', () => {
+  it('are rewritten from a per-document array copy to one pass, with identical results', () => {
+    const serverRequire = createRequire(createRequire(import.meta.url).resolve('@vercel/cosmosdb-server/package.json'));
+    const compile = (serverRequire('@zeit/cosmosdb-query') as { default: (sql: string) => { code: string } }).default;
+    const execute = (serverRequire('@zeit/cosmosdb-query/lib/executor') as {
+      default: (docs: unknown[], options: { code: string; parameters: { name: string; value: unknown }[]; maxItemCount?: number }) => { result: unknown[] };
+    }).default;
+    const docs = Array.from({ length: 300 }, (_, i) => ({ id: `d${i}`, _rid: `r${String(i).padStart(5, '0')}`, partnerId: `p${i % 7}`, type: i % 3 ? 'enrollment' : 'other', n: i }));
+    for (const sql of ['SELECT * FROM c WHERE c.type = @t', 'SELECT * FROM e WHERE e.type = @t AND e.partnerId = @p ORDER BY e.n DESC', 'SELECT VALUE COUNT(1) FROM c WHERE c.type = @t']) {
+      const { code } = compile(sql);
+      const parameters = [
+        { name: '@t', value: 'enrollment' },
+        { name: '@p', value: 'p3' },
+      ];
+      expect(linearQueryCode(code), sql).not.toBe(code);
+      expect(linearQueryCode(code)).not.toContain('[...$,');
+      expect(execute(docs, { code: linearQueryCode(code), parameters, maxItemCount: 50 }), sql).toEqual(execute(docs, { code, parameters, maxItemCount: 50 }));
+    }
   });
 });
 

@@ -188,6 +188,43 @@ describe('fiscal-year rollover (INC-5)', () => {
     for (const p of parts) expect((await renewalOf(p.partnerId, p.location, year + 1))?.status).toBe('Enrolled');
   });
 
+  it('a page that fails every delivery marks the run Failed (poison handler); resuming completes it with exact counts', async () => {
+    const year = 2024; // renewals of this dry run are not written, so other tests' years stay untouched
+    const broken = await enrolled(year);
+    const services = await getServices();
+    const failingPartners = Object.assign(Object.create(Object.getPrototypeOf(services.partners) as object) as typeof services.partners, services.partners, {
+      partner: async (partnerId: string) => {
+        if (partnerId === broken.partnerId) throw new Error('partner store unavailable (test)');
+        return services.partners.partner(partnerId);
+      },
+    });
+    const restore = await overrideServices({ partners: failingPartners });
+    let runId = '';
+    try {
+      runId = ((await (await start(year, true)).json()) as { runId: string }).runId;
+      const failed = await eventually(async () => {
+        const status = (await (await call(host, 'GET', `/api/operations/rollovers/${runId}`, { token: await operator() })).json()) as RunStatus & { failedPages?: { page: number }[] };
+        return status.status === 'Failed' ? status : undefined;
+      }, 30_000, 100);
+      expect(failed.failedPages?.length).toBeGreaterThan(0);
+    } finally {
+      restore();
+    }
+    const resumed = await call(host, 'POST', `/api/operations/rollovers/${runId}/resume`, { token: await operator() });
+    expect(resumed.status).toBe(202);
+    expect(((await resumed.json()) as { requeued: number[] }).requeued.length).toBeGreaterThan(0);
+    const done = await completed(runId);
+    const scannedBefore = await (await getServices()).repository<Enrollment>('enrollments').queryAll({
+      query: 'SELECT * FROM c WHERE c.type = @type AND c.fiscalYear = @year',
+      parameters: [
+        { name: '@type', value: 'enrollment' },
+        { name: '@year', value: year },
+      ],
+    });
+    expect(done.scanned).toBe(scannedBefore.length);
+    expect((await call(host, 'POST', '/api/operations/rollovers/nope/resume', { token: await operator() })).status).toBe(404);
+  });
+
   it('the daily timer starts one run per ended fiscal year, however often it runs', async () => {
     for (let i = 0; i < 3; i++) expect((await fetch(`${host.url}/admin/functions/enrollmentRollover`, { method: 'POST', body: '{}' })).status).toBe(202);
     const status = await eventually(async () => {

@@ -7,8 +7,10 @@ import './memory-probe.js';
 const core = installFunctionsCore();
 await import('../../functions/index.js');
 const host = await FunctionHost.forConnection(core, process.env.AzureWebJobsStorage ?? '', {
+  // BENCH_HOST_LOG=1 shows every host line (with the time), for diagnosis; else only failures.
   log: (line) => {
-    if (/error|failed/i.test(line)) console.error(line);
+    if (process.env.BENCH_HOST_LOG) console.error(`${new Date().toISOString()} ${line}`);
+    else if (/error|failed/i.test(line)) console.error(line);
   },
 });
 // Queue and timer triggers start when the parent says so (after it has queued its burst).

@@ -17,6 +17,14 @@ export interface RolloverRun {
   lastPage?: number;
   /** Set (once, under ETag) by the worker that saw the run complete and queued the summaries. */
   summaryPlannedAt?: string;
+  /** Pages whose message went to the poison queue (retries exhausted), to be resumed by an operator. */
+  failedPages?: FailedPage[];
+}
+
+export interface FailedPage {
+  page: number;
+  continuationToken?: string | undefined;
+  failedAt: string;
 }
 
 export interface PageCounts {

@@ -1,8 +1,8 @@
 // Runs @vercel/cosmosdb-server in its own process (its queries scan whole containers and would
 // otherwise block the function host's event loop). keepAlive: without it every request reconnects.
-import { installAtomicBatches } from './cosmos-atomic-batch.js';
+import { installEmulatorFixes } from './cosmos-emulator-fixes.js';
 
-installAtomicBatches();
+installEmulatorFixes();
 // Loaded after the patch: the server's route table captures the batch handler when it loads.
 const { createHttpsServer } = await import('@vercel/cosmosdb-server');
 

@@ -4,7 +4,7 @@ import type { Services } from '../composition-root.js';
 import { unchanged, type PartnerDocument, type Repository } from '../data/repository.js';
 import { fiscalYearOf, type Enrollment } from '../domain/incentives.js';
 import type { Partner } from '../domain/partner.js';
-import { countOf, pageRecordId, renewalOf, runPartition, type RolloverPage, type RolloverRun } from '../domain/rollover.js';
+import { countOf, pageRecordId, renewalOf, runPartition, type FailedPage, type RolloverPage, type RolloverRun } from '../domain/rollover.js';
 import { AppError } from '../platform/errors.js';
 import { PoisonMessage } from '../platform/functions.js';
 import { queueNames } from '../platform/queues.js';
@@ -244,11 +244,13 @@ export async function rolloverStatus(services: Services, runId: string) {
   const pages = await pageRecords(services, runId);
   const sum = (key: 'scanned' | 'renewed' | 'actionRequired' | 'notEligible' | 'failed') => pages.reduce((total, p) => total + p[key], 0);
   const completed = run.lastPage !== undefined && pages.length >= run.lastPage + 1;
+  const done = new Set(pages.map((p) => p.page));
+  const failedPages = (run.failedPages ?? []).filter((f) => !done.has(f.page)).map((f) => ({ page: f.page, failedAt: f.failedAt }));
   const requestUnits = pages.reduce((total, p) => total + (p.requestCharge ?? 0), 0);
   return {
     runId,
     fromFiscalYear: run.fromFiscalYear,
-    status: completed ? ('Completed' as const) : ('Running' as const),
+    status: completed ? ('Completed' as const) : failedPages.length > 0 ? ('Failed' as const) : ('Running' as const),
     dryRun: run.dryRun,
     scanned: sum('scanned'),
     renewed: sum('renewed'),
@@ -258,7 +260,40 @@ export async function rolloverStatus(services: Services, runId: string) {
     pages: pages.length,
     requestUnits: +requestUnits.toFixed(2),
     requestUnitsPerRenewal: +(requestUnits / Math.max(1, sum('scanned'))).toFixed(2),
+    ...(failedPages.length > 0 ? { failedPages } : {}),
     startedAt: run.startedAt,
   };
+}
+
+/**
+ * The poison handler of `rollover-pages`: a page that failed every delivery is recorded on its run
+ * (with its continuation token), so the run reads Failed instead of Running forever, and an operator
+ * can resume it. A page that completed after all (a duplicate message) is not recorded.
+ */
+export async function recordFailedPage(services: Services, message: PageMessage): Promise<{ recorded: boolean }> {
+  const ops = operations(services);
+  const partition = runPartition(message.runId);
+  if (await ops.read(partition, pageRecordId(message.page))) return { recorded: false };
+  const result = await ops.update(partition, 'run', (doc) => {
+    if (doc.type !== 'rolloverRun' || doc.failedPages?.some((f) => f.page === message.page)) return unchanged;
+    const failed: FailedPage = { page: message.page, continuationToken: message.continuationToken, failedAt: services.now().toISOString() };
+    return { ...doc, failedPages: [...(doc.failedPages ?? []), failed] };
+  });
+  return { recorded: result?.changed ?? false };
+}
+
+/** Operator action: re-queues the failed pages of a run (each redoes its work idempotently). */
+export async function resumeRollover(services: Services, runId: string): Promise<{ runId: string; requeued: number[] }> {
+  const ops = operations(services);
+  const partition = runPartition(runId);
+  let taken: FailedPage[] = [];
+  const result = await ops.update(partition, 'run', (doc) => {
+    if (doc.type !== 'rolloverRun') return unchanged;
+    taken = doc.failedPages ?? [];
+    return taken.length > 0 ? { ...doc, failedPages: [] } : unchanged;
+  });
+  if (!result) throw AppError.notFound(`Rollover run ${runId} does not exist.`);
+  for (const f of taken) await services.queues.send(queueNames.rolloverPages, { runId, page: f.page, continuationToken: f.continuationToken } satisfies PageMessage);
+  return { runId, requeued: taken.map((f) => f.page) };
 }
 
