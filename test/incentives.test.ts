@@ -80,9 +80,25 @@ describe('eligibility (INC-2)', () => {
     const { partnerId, us, fr, adminEmail } = await setup();
     await eligibility({ eventId: unique('e'), partnerId, locationPartnerId: us, programId: 'open-program', fiscalYear: 2027, eligible: true, openProgram: true });
     await eligibility({ eventId: unique('e'), partnerId, locationPartnerId: fr, programId: 'azure-growth', fiscalYear: 2027, eligible: true, openProgram: false });
-    await eventually(async () => ((await enrollment(partnerId, enrollmentIdOf(fr, 'azure-growth', 2027)))?.invitationSentAt ? true : undefined));
+    const frEnrollment = await eventually(() => enrollment(partnerId, enrollmentIdOf(fr, 'azure-growth', 2027)));
     expect((await enrollment(partnerId, enrollmentIdOf(us, 'open-program', 2027)))?.status).toBe('Invited');
     expect(await emailsTo(adminEmail)).toHaveLength(0); // the FR location has no incentive admin of its own
+    expect(frEnrollment.invitationSentAt).toBeUndefined(); // pending until it has one
+  });
+
+  it('INC-1, INC-2: an invitation waiting for an incentive admin goes out once one is assigned, and only once', async () => {
+    const { partnerId, fr } = await setup();
+    await eligibility({ eventId: unique('e'), partnerId, locationPartnerId: fr, programId: 'azure-growth', fiscalYear: 2027, eligible: true, openProgram: false });
+    await eventually(() => enrollment(partnerId, enrollmentIdOf(fr, 'azure-growth', 2027)));
+    const frAdmin = `fr.${partnerId.toLowerCase()}@contoso.example`;
+    const assign = async () =>
+      call(host, 'PUT', `/api/partners/${partnerId}/users/ia-fr`, { token: await as(partnerId, 'GlobalAdmin'), body: { email: frAdmin, roles: ['IncentiveAdmin'], locationPartnerIds: [fr] } });
+    expect((await assign()).status).toBe(201);
+    expect((await assign()).status).toBe(200);
+    const invitations = async () => (await emailsTo(frAdmin)).filter((e) => e.message.headers?.['x-notification-type'] === 'IncentiveInvitation');
+    await eventually(async () => ((await invitations()).length > 0 ? true : undefined));
+    expect((await enrollment(partnerId, enrollmentIdOf(fr, 'azure-growth', 2027)))?.invitationSentAt).toBeDefined();
+    expect(await invitations()).toHaveLength(1);
   });
 
   it('INC-3: an ineligible location is NotEligible with the unmet requirements', async () => {

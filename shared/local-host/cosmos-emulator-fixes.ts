@@ -5,6 +5,7 @@
 //    before a failing one; Azure rolls them back. Code that relies on all-or-nothing batches (a
 //    profile and its location claims, an agreement and its outbox) would otherwise be tested against
 //    behaviour production never has.
+//    It also honours `Prefer: return=minimal` (no documents echoed back), as Azure does.
 // 2. Query scans. The query compiler (@zeit/cosmosdb-query) wraps the documents with
 //    `reduce(($, c) => [...$, { c }], [])`, which copies the array once per document: a query page over
 //    20,000 documents took 13 to 17 s, over 40,000 more than the SDK's 30 s time-out. The same
@@ -92,6 +93,8 @@ function installAtomicBatches(): void {
   handlerModule.default = async (account: Account, req: unknown, res: Response, { dbId, collId }: { dbId: string; collId: string }) => {
     const body = await readJson(req);
     const atomic = isTrue(req, 'x-ms-cosmos-batch-atomic');
+    // `Prefer: return=minimal` (the SDK's contentResponseOnWriteEnabled: false): no document echoed back, as on Azure.
+    const minimal = /return=minimal/i.test(String((req as { headers?: Record<string, unknown> }).headers?.prefer ?? ''));
     const continueOnError = isTrue(req, 'x-ms-cosmos-batch-continue-on-error');
     const collection = account.database(dbId).collection(collId);
     if (!collection.read()) {
@@ -130,7 +133,7 @@ function installAtomicBatches(): void {
           if (before) collection.documents._set(before);
         });
       }
-      results.push({ statusCode: result.statusCode, requestCharge: 1, eTag: result.body?._etag, resourceBody: result.body });
+      results.push({ statusCode: result.statusCode, requestCharge: 1, eTag: result.body?._etag, ...(minimal ? {} : { resourceBody: result.body }) });
     }
     if (failed && atomic) {
       for (const step of undo.reverse()) step();

@@ -37,6 +37,7 @@ export async function putUser(services: Services, partnerId: string, userId: str
   };
   const existing = await services.partners.repo.read(partnerId, user.id);
   await services.partners.repo.upsert(user);
+  if (user.roles.includes('IncentiveAdmin')) await sendPendingInvitations(services, partnerId, partner.companyName);
   const { id: _id, type: _type, ...body } = user;
   return { created: !existing, user: body };
 }
@@ -84,25 +85,49 @@ export async function handleEligibility(services: Services, event: EligibilityEv
     });
   }
   const current = (await repo.read(event.partnerId, enrollmentId))?.doc;
-  if (!current || current.status !== 'Invited' || current.openProgram || current.invitationSentAt) return { enrollmentId, invited: 0 };
+  if (!current) return { enrollmentId, invited: 0 };
+  return { enrollmentId, invited: await sendInvitation(services, partner.doc.companyName, current) };
+}
 
-  const admins = incentiveAdminsOf(await services.partners.users(event.partnerId), event.locationPartnerId);
-  if (admins.length > 0) {
-    await services.email.send({
-      idempotencyKey: `incentive-invitation:${event.partnerId}:${enrollmentId}`,
-      type: 'IncentiveInvitation',
-      to: admins.map((a) => ({ address: a.email, ...(a.displayName ? { displayName: a.displayName } : {}) })),
-      subject: invitationSubject,
-      plainText: [
-        'Hello,',
-        '',
-        `Location ${event.locationPartnerId} of ${partner.doc.companyName} is eligible for the incentive program ${event.programId} in fiscal year ${event.fiscalYear}.`,
-        'Sign in to Partner Center as an incentive admin to enroll: choose the bank profile and the tax profile, and submit.',
-      ].join('\n'),
-    });
-  }
-  await repo.update(event.partnerId, enrollmentId, (doc) => (doc.invitationSentAt ? unchanged : { ...doc, invitationSentAt: services.now().toISOString() }));
-  return { enrollmentId, invited: admins.length };
+/**
+ * INC-2: the invitation of an Invited enrolment to its location's incentive admins, once (a fixed
+ * operation id, then `invitationSentAt`). A location without an incentive admin yet keeps its
+ * invitation pending: it goes out when an IncentiveAdmin is assigned (putUser).
+ */
+async function sendInvitation(services: Services, companyName: string, enrollment: Enrollment): Promise<number> {
+  if (enrollment.status !== 'Invited' || enrollment.openProgram || enrollment.invitationSentAt) return 0;
+  const admins = incentiveAdminsOf(await services.partners.users(enrollment.partnerId), enrollment.locationPartnerId);
+  if (admins.length === 0) return 0;
+  await services.email.send({
+    idempotencyKey: `incentive-invitation:${enrollment.partnerId}:${enrollment.enrollmentId}`,
+    type: 'IncentiveInvitation',
+    to: admins.map((a) => ({ address: a.email, ...(a.displayName ? { displayName: a.displayName } : {}) })),
+    subject: invitationSubject,
+    plainText: [
+      'Hello,',
+      '',
+      `Location ${enrollment.locationPartnerId} of ${companyName} is eligible for the incentive program ${enrollment.programId} in fiscal year ${enrollment.fiscalYear}.`,
+      'Sign in to Partner Center as an incentive admin to enroll: choose the bank profile and the tax profile, and submit.',
+    ].join('\n'),
+  });
+  await enrollments(services).update(enrollment.partnerId, enrollment.enrollmentId, (doc) => (doc.invitationSentAt ? unchanged : { ...doc, invitationSentAt: services.now().toISOString() }));
+  return admins.length;
+}
+
+/** Invitations that waited for an incentive admin (INC-1, INC-2): sent once one is assigned. */
+async function sendPendingInvitations(services: Services, partnerId: string, companyName: string): Promise<void> {
+  const pending = await enrollments(services).queryAll(
+    {
+      query: 'SELECT * FROM c WHERE c.partnerId = @partnerId AND c.type = @type AND c.status = @status AND c.openProgram = false AND NOT IS_DEFINED(c.invitationSentAt)',
+      parameters: [
+        { name: '@partnerId', value: partnerId },
+        { name: '@type', value: 'enrollment' },
+        { name: '@status', value: 'Invited' },
+      ],
+    },
+    { partnerId },
+  );
+  for (const enrollment of pending) await sendInvitation(services, companyName, enrollment);
 }
 
 function view(e: Enrollment, roles: ReadonlySet<Role>) {
