@@ -47,6 +47,16 @@ describe('infra/ against the code', () => {
     expect(infraProblems(edited('infra/app/storage.bicep', "name: documentsContainerName, publicAccess: 'None'", "name: documentsContainerName, publicAccess: 'Blob'")).join('\n')).toMatch(/verification-documents/);
   });
 
+  it('checks the wiring of our own Bicep modules: parameters declared and required, outputs that exist', () => {
+    expect(infraProblems(edited('infra/main.bicep', '    cosmosEndpoint: cosmos.outputs.endpoint', '    cosmosEndpoint: cosmos.outputs.accountEndpoint'))).toContain(
+      'infra/main.bicep: cosmos.outputs.accountEndpoint is not an output of infra/app/cosmos.bicep',
+    );
+    expect(infraProblems(edited('infra/main.bicep', '    authJwksUri: authJwksUri\n', ''))).toContain('infra/main.bicep: module api is not given authJwksUri, which infra/app/api.bicep requires');
+    expect(infraProblems(edited('infra/main.bicep', '    authJwksUri: authJwksUri\n', '    authJwksUri: authJwksUri\n    jwks: authJwksUri\n'))).toContain(
+      'infra/main.bicep: module api is given jwks, which infra/app/api.bicep does not declare',
+    );
+  });
+
   it('fails on Debug logging in host.json and on a typo in a setting name', () => {
     expect(infraProblems(edited('host.json', '"default": "Warning"', '"default": "Debug"'))).toContain('host.json logs default at Debug');
     expect(infraProblems(edited('infra/app/api.bicep', '  DOCUMENTS_CONTAINER:', '  DOCUMENT_CONTAINER:')).join('\n')).toMatch(/DOCUMENT_CONTAINER is not read/);

@@ -7,7 +7,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { overrideServices } from '../shared/composition-root.js';
 import { InvocationContext } from '../shared/platform/azure-functions.js';
-import { createMetrics, logEvent, noMetrics, telemetryMode, type MetricAttributes, type MetricName, type Metrics } from '../shared/platform/telemetry.js';
+import { createMetrics, logEvent, noMetrics, type MetricAttributes, type MetricName, type Metrics } from '../shared/platform/telemetry.js';
 import { call, eventually, partnerBody, startAppHost, tokenFor, unique, type TestHost } from './support/harness.js';
 
 let host: TestHost;
@@ -25,10 +25,8 @@ afterAll(async () => {
 });
 
 describe('telemetry wiring', () => {
-  it('is off locally (no Application Insights connection string) and on when Azure provides one', async () => {
-    expect(telemetryMode(undefined)).toBe('off');
+  it('is off locally (no Application Insights connection string)', () => {
     expect(createMetrics(undefined, () => undefined)).toBe(noMetrics);
-    expect(telemetryMode('InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://example.invalid/')).toBe('azure-monitor');
   });
 
   it('exports custom metrics to Application Insights ingestion when a connection string is set', async () => {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { keyedUuid } from '../platform/keyed-id.js';
 import type { EmailClient, EmailMessage } from '@azure/communication-email';
 
 /** The notification types of the contract (api.md, Email); each email carries one in a header. */
@@ -37,11 +37,7 @@ export interface EmailSender {
 
 /** A UUID (v5 layout) derived from a key, as the service's `Operation-Id` must be a UUID. */
 export function operationIdFor(key: string): string {
-  const hash = createHash('sha256').update(`partner-portal-email:${key}`).digest();
-  hash[6] = ((hash[6] ?? 0) & 0x0f) | 0x50;
-  hash[8] = ((hash[8] ?? 0) & 0x3f) | 0x80;
-  const hex = hash.subarray(0, 16).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+  return keyedUuid('partner-portal-email', key);
 }
 
 export interface AcsEmailSenderOptions {

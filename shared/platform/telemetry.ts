@@ -24,11 +24,6 @@ export interface Metrics {
 
 export const noMetrics: Metrics = { record() {} };
 
-/** Where telemetry goes: Azure Monitor when the app has an Application Insights connection string (Azure), nowhere locally. */
-export function telemetryMode(connectionString: string | undefined): 'azure-monitor' | 'off' {
-  return connectionString ? 'azure-monitor' : 'off';
-}
-
 /** Records taken before the exporter has loaded are kept (up to this many) and replayed. */
 const maxPending = 10_000;
 
@@ -41,7 +36,7 @@ const maxPending = 10_000;
  * never imported) without a connection string, as on the local stack.
  */
 export function createMetrics(connectionString: string | undefined, credential: () => TokenCredential | undefined): Metrics {
-  if (!connectionString || telemetryMode(connectionString) === 'off') return noMetrics;
+  if (!connectionString) return noMetrics;
   const pending: [MetricName, number, MetricAttributes | undefined][] = [];
   let sink: Metrics | undefined;
   const loading = loadAzureMonitorMetrics(connectionString, credential())

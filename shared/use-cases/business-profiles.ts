@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Services } from '../composition-root.js';
 import { RateLimiter } from '../data/rate-limiter.js';
 import { ConcurrencyConflict, unchanged, type Repository } from '../data/repository.js';
@@ -21,6 +21,7 @@ import {
   type ProfilesPartitionDoc,
 } from '../domain/business-profiles.js';
 import { AppError } from '../platform/errors.js';
+import { keyedUuid } from '../platform/keyed-id.js';
 
 /** `lookups` document that finds a profile's owner from its public id (the leads route names no partner). */
 interface ProfileLookup {
@@ -34,12 +35,6 @@ const lookupKey = (profileId: string) => `profile:${profileId}`;
 const profiles = (services: Services) => services.repository<ProfilesPartitionDoc>('profiles');
 const lookups = (services: Services) => services.repository<ProfileLookup>('lookups');
 const closesAt = (services: Services) => migrationClosesAt(services.config.BUSINESS_PROFILES_GA_DATE);
-
-/** The same client key always names the same resource, so a retried POST finds what the first one made. */
-function keyedUuid(scope: string, key: string): string {
-  const hex = createHash('sha256').update(`${scope}\n${key}`).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
-}
 
 async function readProfile(repo: Repository<ProfilesPartitionDoc>, partnerId: string, profileId: string) {
   const stored = await repo.read(partnerId, profileId);

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
-import busboy from 'busboy';
+import type { Busboy } from 'busboy';
 import * as z from 'zod';
 import type { Services } from '../composition-root.js';
 import { documentRecordId, PartnerStore, type DocumentRecord } from '../data/partner-store.js';
@@ -89,10 +89,12 @@ async function receive(
   maxBytes: number,
   uploading: () => void,
 ): Promise<{ fields: Record<string, string>; file: ReceivedFile }> {
+  // Loaded on the first upload, not with the function table (cold start).
+  const { default: busboy } = await import('busboy');
   const reader = (input.body as NodeReadableStream<Uint8Array>).getReader();
   return new Promise((resolve, reject) => {
     let settled = false;
-    let parser: busboy.Busboy | undefined;
+    let parser: Busboy | undefined;
     let file: Promise<ReceivedFile> | undefined;
     // On any failure: stop reading, end the file stream, and answer only once the blob upload has
     // settled, so that the caller's clean-up runs after the last byte was (or was not) committed.

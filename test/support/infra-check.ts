@@ -56,7 +56,7 @@ const secretValue = /listKeys|listConnectionStrings|listSecrets|listCredentials|
 
 /** A value of the right shape for a setting, so the schema can be run on what infra provides. */
 function placeholderFor(name: string): string {
-  const field = (envSchema.shape as Record<string, { safeParse(v: unknown): { success: boolean } } | undefined>)[name];
+  const field = (envSchema().shape as Record<string, { safeParse(v: unknown): { success: boolean } } | undefined>)[name];
   const candidates = ['https://placeholder.example/', 'placeholder@example.com', '1', 'placeholder'];
   return candidates.find((c) => field?.safeParse(c).success) ?? 'placeholder';
 }
@@ -77,7 +77,7 @@ export function infraProblems(files: InfraFiles): string[] {
   for (const name of localOnly) if (settings.has(name)) problems.push(`app setting ${name} is for keys or local emulators; Azure uses the managed identity`);
   if (settings.get('AzureWebJobsStorage__credential') !== "'managedidentity'") problems.push("AzureWebJobsStorage__credential must be 'managedidentity'");
   for (const name of ['AzureWebJobsStorage__clientId', 'AZURE_CLIENT_ID']) if (!settings.has(name)) problems.push(`app setting ${name} (the user-assigned identity) is missing`);
-  const known = new Set(Object.keys(envSchema.shape));
+  const known = new Set(Object.keys(envSchema().shape));
   for (const name of settings.keys()) {
     if (!known.has(name) && !hostSettings.has(name)) problems.push(`app setting ${name} is not read by the code or the host (a typo?)`);
   }
@@ -100,7 +100,7 @@ export function infraProblems(files: InfraFiles): string[] {
   if (!storage.includes("map(queueNames, q => { name: '${q}-poison' })")) problems.push('the -poison queues are not provisioned');
 
   // The documents container, private; no shared-key access.
-  const documents = String(envSchema.shape.DOCUMENTS_CONTAINER.parse(undefined));
+  const documents = String(envSchema().shape.DOCUMENTS_CONTAINER.parse(undefined));
   if (!new RegExp(`var documentsContainerName = '${documents}'`).test(storage) || !/name: documentsContainerName, publicAccess: 'None'/.test(storage)) {
     problems.push(`blob container ${documents} is not provisioned with public access off`);
   }
@@ -120,7 +120,7 @@ export function infraProblems(files: InfraFiles): string[] {
     }
   }
   for (const name of infraContainers.keys()) if (!containerDefinitions.some((c) => c.id === name)) problems.push(`Cosmos container ${name} is provisioned but unused`);
-  const database = String(envSchema.shape.COSMOS_DATABASE.parse(undefined));
+  const database = String(envSchema().shape.COSMOS_DATABASE.parse(undefined));
   if (!cosmos.includes(`var databaseName = '${database}'`)) problems.push(`Cosmos database ${database} is not provisioned`);
   if (!/disableLocalAuth: true/.test(cosmos)) problems.push('Cosmos DB must have local (key) auth disabled');
   if (!/disableLocalAuth: true/.test(files['infra/app/monitoring.bicep'] ?? '')) problems.push('Application Insights must refuse instrumentation-key-only ingestion');
@@ -134,5 +134,49 @@ export function infraProblems(files: InfraFiles): string[] {
     if (/^(Debug|Trace)$/i.test(level)) problems.push(`host.json logs ${category} at ${level}`);
   }
   if (!/project: \.\/dist/.test(files['azure.yaml'] ?? '')) problems.push('azure.yaml must deploy dist/ (the production build)');
+  problems.push(...moduleWiringProblems(files));
+  return problems;
+}
+
+/** The `{ ... }` that opens at `from` (an index of `{`), by brace counting. */
+function braces(text: string, from: number): string {
+  let depth = 0;
+  for (let i = from; i < text.length; i++) {
+    if (text[i] === '{') depth++;
+    else if (text[i] === '}' && --depth === 0) return text.slice(from, i + 1);
+  }
+  return text.slice(from);
+}
+
+/**
+ * What a Bicep compiler would say about our own modules' wiring (there is no compiler on the build
+ * machine): every local module exists, is given only parameters it declares and every one it requires,
+ * and every `<module>.outputs.<name>` read is an output it declares.
+ */
+export function moduleWiringProblems(files: InfraFiles): string[] {
+  const problems: string[] = [];
+  for (const [path, text] of Object.entries(files)) {
+    if (!path.endsWith('.bicep')) continue;
+    const dir = path.slice(0, path.lastIndexOf('/'));
+    for (const match of text.matchAll(/^module (\w+) '(\.\/[^']+)' = \{/gm)) {
+      const [, name, relativePath] = match;
+      const target = `${dir}/${(relativePath ?? '').slice(2)}`;
+      const module = files[target];
+      if (!module) {
+        problems.push(`${path}: module ${name} points at ${target}, which does not exist`);
+        continue;
+      }
+      const declared = new Map([...module.matchAll(/^param (\w+) [\w.]+( =)?/gm)].map((m) => [m[1] ?? '', m[2] !== undefined]));
+      const body = braces(text, (match.index ?? 0) + match[0].length - 1);
+      const paramsAt = body.indexOf('params: {');
+      const given = paramsAt < 0 ? [] : [...braces(body, paramsAt + 'params: '.length).matchAll(/^ {4}(\w+):/gm)].map((m) => m[1] ?? '');
+      for (const param of given) if (!declared.has(param)) problems.push(`${path}: module ${name} is given ${param}, which ${target} does not declare`);
+      for (const [param, hasDefault] of declared) if (!hasDefault && !given.includes(param)) problems.push(`${path}: module ${name} is not given ${param}, which ${target} requires`);
+      const outputs = new Set([...module.matchAll(/^output (\w+) /gm)].map((m) => m[1]));
+      for (const read of text.matchAll(new RegExp(`\\b${name}\\.outputs\\.(\\w+)`, 'g'))) {
+        if (!outputs.has(read[1])) problems.push(`${path}: ${name}.outputs.${read[1]} is not an output of ${target}`);
+      }
+    }
+  }
   return problems;
 }
