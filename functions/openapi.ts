@@ -1,4 +1,4 @@
-import { httpDefinitions, httpFunction } from '../shared/platform/functions.js';
+import { httpDefinitions, httpFunction, loadEveryFunction } from '../shared/platform/functions.js';
 import { buildOpenApiDocument } from '../shared/platform/openapi.js';
 
 let document: Record<string, unknown> | undefined;
@@ -11,6 +11,7 @@ httpFunction('openapi', {
   access: { anonymous: true },
   responses: { 200: { description: 'OpenAPI 3.1 document' } },
   async handler() {
+    await loadEveryFunction();
     document ??= buildOpenApiDocument(httpDefinitions, { title: 'Partner portal API', version: '1.0.0' });
     return { status: 200, body: document };
   },

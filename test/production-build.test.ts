@@ -9,7 +9,7 @@ import { partnerBody, stackEnv, tokenFor, unique } from './support/harness.js';
 const root = resolve(import.meta.dirname, '..');
 
 describe('the production build', () => {
-  it('bundles every function of the table, and the bundle serves requests (lazy SDK chunks, CommonJS dependencies)', async () => {
+  it('bundles every function of the table behind a lazy entry, and the bundle serves requests (lazy modules and SDK chunks, CommonJS dependencies)', async () => {
     await promisify(execFile)('npm', ['run', '--silent', 'build'], { cwd: root });
 
     // The deployable package: compiled JS, host.json and a manifest of production dependencies only.
@@ -32,13 +32,16 @@ describe('the production build', () => {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     try {
-      const { port, functions } = await new Promise<{ port: number; functions: string[] }>((done, fail) => {
-        child.once('message', (m) => done(m as { port: number; functions: string[] }));
+      const { port, functions } = await new Promise<{ port: number; functions: { name: string; trigger: unknown }[] }>((done, fail) => {
+        child.once('message', (m) => done(m as { port: number; functions: { name: string; trigger: unknown }[] }));
         child.once('exit', (code) => fail(new Error(`bundle host exited with ${code}`)));
       });
       const core = installFunctionsCore();
       await import('../functions/index.js');
-      expect([...functions].sort()).toEqual(core.registrations.map((r) => r.name).sort());
+      // The generated entry registers every function of the table with the same trigger metadata
+      // (routes, methods, queues, schedules): no "no job functions found" and no drift on Azure.
+      const byName = (list: { name: string; trigger: unknown }[]) => [...list].sort((a, b) => a.name.localeCompare(b.name));
+      expect(byName(functions)).toEqual(byName(core.registrations.map((r) => ({ name: r.name, trigger: core.triggerOf(r) }))));
 
       const base = `http://127.0.0.1:${port}`;
       expect((await fetch(`${base}/api/health`)).status).toBe(200);
@@ -59,6 +62,10 @@ describe('the production build', () => {
         body: form,
       });
       expect(upload.status).toBe(201);
+      // Function modules load on first use; the OpenAPI document loads them all and describes every route.
+      const openapi = (await (await fetch(`${base}/api/openapi.json`)).json()) as { paths: Record<string, unknown> };
+      const routes = core.registrations.flatMap((r) => (core.triggerOf(r).type === 'httpTrigger' ? [`/api/${core.triggerOf(r).route ?? ''}`] : []));
+      expect(Object.keys(openapi.paths).sort()).toEqual([...new Set(routes)].sort());
     } finally {
       child.kill('SIGTERM');
     }

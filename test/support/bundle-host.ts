@@ -10,5 +10,5 @@ const core = installFunctionsCore();
 await import(pathToFileURL(join(projectRoot(), 'dist/functions/index.js')).href);
 const host = await FunctionHost.forConnection(core, process.env.AzureWebJobsStorage ?? '', { log: () => {} });
 const port = await host.listen(0);
-process.send?.({ port, functions: core.registrations.map((r) => r.name) });
+process.send?.({ port, functions: core.registrations.map((r) => ({ name: r.name, trigger: core.triggerOf(r) })) });
 process.on('SIGTERM', () => void host.stop().then(() => process.exit(0)));
