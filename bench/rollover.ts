@@ -16,7 +16,7 @@ import { ensureDevKeys, signDevToken } from '../shared/local-host/dev-keys.js';
 import { ask, ratio, startBenchStack, startServer, type Server } from './support.js';
 
 // The production default (ROLLOVER_PAGE_SIZE): the emulator's query scans are linear now, so no larger page is needed.
-const pageSize = 500;
+const pageSize = Number(process.env.BENCH_PAGE_SIZE ?? 500);
 const fromFiscalYear = 2026;
 
 function partnerDoc(i: number): Partner {
