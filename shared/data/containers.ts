@@ -18,5 +18,4 @@ export const containerDefinitions = [
   },
 ] as const;
 
-export type ContainerDefinition = (typeof containerDefinitions)[number];
 export type ContainerName = (typeof containerDefinitions)[number]['id'];

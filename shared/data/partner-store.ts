@@ -123,31 +123,26 @@ export class PartnerStore {
   }
 
   async documents(partnerId: string): Promise<DocumentRecord[]> {
-    const docs = await this.repo.queryAll(
-      {
-        query: 'SELECT * FROM c WHERE c.partnerId = @partnerId AND c.type = @type ORDER BY c.uploadedAt DESC',
-        parameters: [
-          { name: '@partnerId', value: partnerId },
-          { name: '@type', value: 'document' },
-        ],
-      },
-      { partnerId },
-    );
-    return docs.filter((d): d is DocumentRecord => d.type === 'document');
+    return this.ofType(partnerId, 'document', ' ORDER BY c.uploadedAt DESC');
   }
 
   async users(partnerId: string): Promise<PartnerUser[]> {
+    return this.ofType(partnerId, 'user');
+  }
+
+  /** Every document of one type in a partner's partition (bounded sets: its users, its documents). */
+  private async ofType<K extends PartnerPartitionDoc['type']>(partnerId: string, type: K, order: '' | ' ORDER BY c.uploadedAt DESC' = ''): Promise<Extract<PartnerPartitionDoc, { type: K }>[]> {
     const docs = await this.repo.queryAll(
       {
-        query: 'SELECT * FROM c WHERE c.partnerId = @partnerId AND c.type = @type',
+        query: `SELECT * FROM c WHERE c.partnerId = @partnerId AND c.type = @type${order}`,
         parameters: [
           { name: '@partnerId', value: partnerId },
-          { name: '@type', value: 'user' },
+          { name: '@type', value: type },
         ],
       },
       { partnerId },
     );
-    return docs.filter((d): d is PartnerUser => d.type === 'user');
+    return docs.filter((d): d is Extract<PartnerPartitionDoc, { type: K }> => d.type === type);
   }
 
   /** A write of the verification state: create when new (no ETag), else replace over the version read. */

@@ -31,14 +31,17 @@ export class RateLimiter {
     const id = String(start);
     const retryAfter = (start + windowMs - now.getTime()) / 1000;
     const first: WindowCount = { id, partnerId, type: 'rateWindow', count: 1, ttl: windowSeconds * 2 };
-    if ((await this.repo.createIfAbsent(first)).created) return;
+    // Count against the window if it exists (the usual case: one read, one replace); else start it.
+    // A create that loses a race to another request's create counts against that window instead.
     let allowed = false;
-    const result = await this.repo.update(partnerId, id, (current) => {
-      allowed = current.count < limit;
-      return allowed ? { ...current, count: current.count + 1 } : unchanged;
-    });
-    // The window expired between the create and the read: a new window starts with this attempt.
-    if (!result) return;
+    for (;;) {
+      const counted = await this.repo.update(partnerId, id, (current) => {
+        allowed = current.count < limit;
+        return allowed ? { ...current, count: current.count + 1 } : unchanged;
+      });
+      if (counted) break;
+      if ((await this.repo.createIfAbsent(first)).created) return;
+    }
     if (!allowed) throw AppError.rateLimited(`Too many requests from this address; try again in ${Math.ceil(retryAfter)} seconds.`, retryAfter);
   }
 }

@@ -10,8 +10,6 @@
  * its Africa table lists 47 countries and regions; the table is what is carried here. To change a
  * market, edit this table (and its test); no code depends on a particular country.
  */
-export const cspMarketsSource = 'https://learn.microsoft.com/partner-center/regional-authorization-overview (2021-04-15)';
-
 export const cspMarkets: Readonly<Record<string, readonly string[]>> = {
   Africa: [
     'AO', 'BJ', 'BW', 'BF', 'BI', 'CM', 'CV', 'CF', 'TD', 'KM', 'CG', 'CD', 'CI', 'DJ', 'GQ', 'ER', 'ET', 'PF', 'GA', 'GM',

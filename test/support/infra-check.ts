@@ -31,7 +31,7 @@ function block(text: string, name: string, open: '{' | '['): string | undefined 
 }
 
 /** `NAME: expression` lines of the app's settings object. */
-export function appSettingsOf(apiBicep: string): Map<string, string> {
+function appSettingsOf(apiBicep: string): Map<string, string> {
   const body = block(apiBicep, 'appSettings', '{') ?? '';
   const settings = new Map<string, string>();
   for (const line of body.split('\n').slice(1)) {
@@ -153,7 +153,7 @@ function braces(text: string, from: number): string {
  * machine): every local module exists, is given only parameters it declares and every one it requires,
  * and every `<module>.outputs.<name>` read is an output it declares.
  */
-export function moduleWiringProblems(files: InfraFiles): string[] {
+function moduleWiringProblems(files: InfraFiles): string[] {
   const problems: string[] = [];
   for (const [path, text] of Object.entries(files)) {
     if (!path.endsWith('.bicep')) continue;
