@@ -6,7 +6,7 @@ import * as z from 'zod';
 import type { Services } from '../composition-root.js';
 import { documentRecordId, PartnerStore, type DocumentRecord } from '../data/partner-store.js';
 import { ConcurrencyConflict } from '../data/repository.js';
-import { documentTypes, fileDocument, tabRoles, tabs, type CheckStatus } from '../domain/verification.js';
+import { documentTypes, fileDocument, tabRoles, tabs, type CheckStatus, type VerificationDoc } from '../domain/verification.js';
 import type { Principal } from '../platform/auth.js';
 import { AppError, fieldErrors } from '../platform/errors.js';
 
@@ -63,18 +63,20 @@ export async function uploadVerificationDocument(
     throw AppError.tooLarge(`The file exceeds ${maxBytes} bytes.`);
   }
   if (!input.body) throw AppError.validation('The request has no body.', [{ path: 'file', message: 'required' }]);
-  await services.partners.required(input.partnerId);
+  // The verification state is read beside the partner: the early field check and the first commit
+  // attempt use it (the commit is ETag-guarded, so a state changed meanwhile is read again).
+  const [, state] = await Promise.all([services.partners.required(input.partnerId), services.partners.verification(input.partnerId)]);
 
   const documentId = randomUUID();
   const blobName = `${input.partnerId}/${documentId}`;
   let blobWritten = false;
   try {
-    const { fields, file } = await receive(services, input, blobName, maxBytes, () => {
+    const { fields, file } = await receive(services, input, state.doc, blobName, maxBytes, () => {
       blobWritten = true;
     });
     const parsed = uploadFieldsSchema.safeParse(fields);
     if (!parsed.success) throw AppError.validation('The upload fields are not valid.', fieldErrors(parsed.error));
-    const result = await commit(services, input.partnerId, input.principal, documentId, blobName, parsed.data, file);
+    const result = await commit(services, input.partnerId, input.principal, documentId, blobName, parsed.data, file, state);
     blobWritten = false; // committed: the blob now belongs to its record
     return result;
   } finally {
@@ -85,6 +87,7 @@ export async function uploadVerificationDocument(
 async function receive(
   services: Services,
   input: { partnerId: string; principal: Principal; contentType: string; body: NodeReadableStream<Uint8Array> | null },
+  verification: VerificationDoc,
   blobName: string,
   maxBytes: number,
   uploading: () => void,
@@ -129,7 +132,7 @@ async function receive(
         fail(AppError.validation(`Unexpected file field "${name}".`, [{ path: name, message: 'the document goes in the field "file"' }]));
         return;
       }
-      file = storeFile(services, input, fields, stream, info.filename, blobName, maxBytes, uploading);
+      file = storeFile(services, input, verification, fields, stream, info.filename, blobName, maxBytes, uploading);
       file.catch(fail);
     });
     parser.on('filesLimit', () => fail(AppError.validation('Send exactly one file.', [{ path: 'file', message: 'only one file is accepted' }])));
@@ -171,6 +174,7 @@ async function receive(
 async function storeFile(
   services: Services,
   input: { partnerId: string; principal: Principal },
+  verification: VerificationDoc,
   fieldsSoFar: Record<string, string>,
   stream: Readable,
   filename: string | undefined,
@@ -182,8 +186,7 @@ async function storeFile(
   if (fieldsSoFar.check !== undefined || fieldsSoFar.documentType !== undefined) {
     const early = uploadFieldsSchema.safeParse(fieldsSoFar);
     if (!early.success) throw AppError.validation('The upload fields are not valid.', fieldErrors(early.error));
-    const { doc } = await services.partners.verification(input.partnerId);
-    const filed = fileDocument(doc, early.data.check, input.principal.roles, services.now());
+    const filed = fileDocument(verification, early.data.check, input.principal.roles, services.now());
     if (!filed.ok) throw AppError.conflict(filed.reason);
   }
 
@@ -266,10 +269,13 @@ async function commit(
   blobName: string,
   fields: z.infer<typeof uploadFieldsSchema>,
   file: ReceivedFile,
+  known: { doc: VerificationDoc; etag: string | undefined },
 ): Promise<UploadResult> {
   const roles = fields.tab ? new Set([...principal.roles].filter((r) => tabRoles[fields.tab ?? 'partner'].includes(r))) : principal.roles;
   for (let attempt = 1; attempt <= 10; attempt++) {
-    const { doc, etag } = await services.partners.verification(partnerId);
+    // A state read earlier is used once, and only when it exists (an ETag): its replace fails if it
+    // changed. Without one, a concurrent first write would turn into a 409 rather than a retry.
+    const { doc, etag } = attempt === 1 && known.etag ? known : await services.partners.verification(partnerId);
     const now = services.now();
     const filed = fileDocument(doc, fields.check, roles, now);
     if (!filed.ok) throw AppError.conflict(filed.reason);
