@@ -50,13 +50,19 @@ export interface RolloverPage extends PageCounts {
 
 export const pageRecordId = (page: number): string => `page:${page}`;
 
+/** What a renewal is decided from: the fields the rollover's page query projects (less to read and hold). */
+export type RenewalSource = Pick<
+  Enrollment,
+  'partnerId' | 'enrollmentId' | 'programId' | 'locationPartnerId' | 'fiscalYear' | 'status' | 'openProgram' | 'bankProfileId' | 'taxProfileId'
+>;
+
 /**
  * INC-5: the next fiscal year's enrolment for one of this year's. Carried as Enrolled, with the same
  * profiles, when the partner stays eligible (location active), has an active agreement and complete
  * payout and tax profiles; ActionRequired when a profile is missing or incomplete (or the enrolment
  * never completed); NotEligible when eligibility or the agreement was lost.
  */
-export function renewalOf(source: Enrollment, partner: Partner | undefined, now: Date): Enrollment {
+export function renewalOf(source: RenewalSource, partner: Partner | undefined, now: Date): Enrollment {
   const base: Enrollment = {
     ...newEnrollment({ ...source, fiscalYear: source.fiscalYear + 1, status: 'NotEligible' }, now),
     renewedFrom: source.enrollmentId,
@@ -79,12 +85,12 @@ export function renewalOf(source: Enrollment, partner: Partner | undefined, now:
   return { ...base, ...profiles, status: 'ActionRequired', actionsNeeded };
 }
 
-export function countOf(renewals: readonly Enrollment[], failed: number): PageCounts {
-  return {
-    scanned: renewals.length,
-    renewed: renewals.filter((r) => r.status === 'Enrolled').length,
-    actionRequired: renewals.filter((r) => r.status === 'ActionRequired').length,
-    notEligible: renewals.filter((r) => r.status === 'NotEligible').length,
-    failed,
-  };
+/** Adds a batch of renewals (and its failed writes) to running page counts. */
+export function countOf(renewals: readonly Enrollment[], failed: number, into: PageCounts = { scanned: 0, renewed: 0, actionRequired: 0, notEligible: 0, failed: 0 }): PageCounts {
+  into.scanned += renewals.length;
+  into.renewed += renewals.filter((r) => r.status === 'Enrolled').length;
+  into.actionRequired += renewals.filter((r) => r.status === 'ActionRequired').length;
+  into.notEligible += renewals.filter((r) => r.status === 'NotEligible').length;
+  into.failed += failed;
+  return into;
 }
