@@ -4,7 +4,7 @@
 import { QueueServiceClient } from '@azure/storage-queue';
 import { encodeQueueMessage } from '../shared/adapters/queue-publisher.js';
 import { ensureDevKeys, signDevToken } from '../shared/local-host/dev-keys.js';
-import { ask, ratio, startBenchStack, startServer, type Server } from './support.js';
+import { ask, ratio, startBenchStack, startFunctionHost, type Server } from './support.js';
 
 const batchSize = 16; // host.json extensions.queues.batchSize
 
@@ -42,7 +42,7 @@ export async function benchAttestationBurst(sizes = [500, 2000]): Promise<Record
     const results: Record<string, unknown> = {};
     for (const n of sizes) {
       // A fresh host for each size, its triggers held until the burst is queued.
-      const host = await startServer('./servers/app-host.ts', stack.env);
+      const host = await startFunctionHost('./servers/app-host.ts', stack.env);
       servers.push(host);
       const base = `http://127.0.0.1:${host.port}`;
       const partnerId = `bench-${n}`;
@@ -93,7 +93,7 @@ export async function benchAttestationBurst(sizes = [500, 2000]): Promise<Record
       servers.pop();
 
       const sla = await (async () => {
-        const again = await startServer('./servers/app-host.ts', stack.env);
+        const again = await startFunctionHost('./servers/app-host.ts', stack.env);
         servers.push(again);
         const response = await fetch(`http://127.0.0.1:${again.port}/api/operations/notifications/sla`, { headers: { authorization: `Bearer ${operator}` } });
         await again.stop();

@@ -1,12 +1,12 @@
 // Issue 2 benchmark: requests/s through the local host to a trivial function vs bare node:http doing
 // the same work, in one run: both servers up, measured in alternating rounds, medians compared.
 // Goal: ratio >= 0.7.
-import { loadGenerator, median, ratio, requestsPerSecond, startServer } from './support.js';
+import { loadGenerator, median, ratio, requestsPerSecond, startFunctionHost, startServer } from './support.js';
 
 
 export async function benchHttpThroughput(rounds = 3, seconds = 4, connections = 50): Promise<Record<string, unknown>> {
   const bare = await startServer('./servers/bare-http.ts');
-  const host = await startServer('./servers/trivial-host.ts');
+  const host = await startFunctionHost('./servers/trivial-host.ts');
   const rps = { bare: [] as number[], host: [] as number[] };
   const p99 = { bare: [] as number[], host: [] as number[] };
   let failures = 0;

@@ -13,7 +13,7 @@ import { newEnrollment, type Enrollment } from '../shared/domain/incentives.js';
 import type { Partner } from '../shared/domain/partner.js';
 import { renewalOf } from '../shared/domain/rollover.js';
 import { ensureDevKeys, signDevToken } from '../shared/local-host/dev-keys.js';
-import { ask, ratio, startBenchStack, startServer, type Server } from './support.js';
+import { ask, ratio, startBenchStack, startFunctionHost, type Server } from './support.js';
 
 // The production default (ROLLOVER_PAGE_SIZE): the emulator's query scans are linear now, so no larger page is needed.
 const pageSize = Number(process.env.BENCH_PAGE_SIZE ?? 500);
@@ -117,7 +117,7 @@ export async function benchRollover(sizes = [5000, 20000]): Promise<Record<strin
       await seed(client, ours, stack.env, n);
       await seed(client, bare, stack.env, n);
 
-      const host = await startServer('./servers/app-host.ts', { ...stack.env, COSMOS_DATABASE: ours, ROLLOVER_PAGE_SIZE: String(pageSize) });
+      const host = await startFunctionHost('./servers/app-host.ts', { ...stack.env, COSMOS_DATABASE: ours, ROLLOVER_PAGE_SIZE: String(pageSize) });
       servers.push(host);
       await ask(host, { startTriggers: true }, 'triggersStarted');
       const baseline = await ask<number>(host, { resetPeak: true }, 'rss');

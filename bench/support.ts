@@ -1,6 +1,8 @@
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { nodeWorkerArguments } from '../shared/local-host/host-settings.js';
 import { runningCompiled } from '../shared/local-host/project-root.js';
 
 export interface Server {
@@ -9,14 +11,20 @@ export interface Server {
   stop(): Promise<void>;
 }
 
+/** A server that hosts functions, started with the V8 arguments the Azure worker gets. */
+export function startFunctionHost(relative: string, env: Record<string, string> = {}): Promise<Server> {
+  return startServer(relative, env, nodeWorkerArguments);
+}
+
 /** Starts a bench server in its own process (so the load generator does not share its event loop). */
-export async function startServer(relative: string, env: Record<string, string> = {}): Promise<Server> {
+export async function startServer(relative: string, env: Record<string, string> = {}, nodeArguments: readonly string[] = []): Promise<Server> {
   // Servers run as the bench itself runs: compiled by `npm run bench`, or from source under tsx.
   const file = fileURLToPath(new URL(runningCompiled ? relative.replace(/\.ts$/, '.js') : relative, import.meta.url));
   const child = fork(file, [], {
     // BENCH_CPU_PROF=<dir> writes a CPU profile of each server (see README, Benchmarks).
     execArgv: [
       '--expose-gc',
+      ...nodeArguments,
       ...(runningCompiled ? [] : ['--import', 'tsx']),
       ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
     ],
@@ -95,13 +103,25 @@ export function ask<T>(server: Server, message: Record<string, unknown>, key: st
   });
 }
 
+/** CPU time (user + system) a process has used so far, in ms, from /proc (Linux; undefined elsewhere). */
+export function processCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    // Fields 14 and 15 (utime, stime) after the parenthesised command name, in clock ticks (100 a second).
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? NaN;
 }
 
 /** Emulators on free ports (no function host), as the tests start them; returns their settings. */
-export async function startBenchStack(): Promise<{ env: Record<string, string>; keysDir: string; stop(): Promise<void> }> {
+export async function startBenchStack(): Promise<{ env: Record<string, string>; keysDir: string; pids: Record<string, number | undefined>; stop(): Promise<void> }> {
   const { mkdtemp, rm } = await import('node:fs/promises');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
@@ -126,6 +146,7 @@ export async function startBenchStack(): Promise<{ env: Record<string, string>; 
   return {
     env: stack.env,
     keysDir,
+    pids: Object.fromEntries(stack.processes.map((p) => [p.name, p.pid])),
     stop: async () => {
       await stack.stop();
       await rm(keysDir, { recursive: true, force: true });

@@ -14,7 +14,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { ensureDevKeys, signDevToken } from '../shared/local-host/dev-keys.js';
-import { ask, median, ratio, requestsPerSecond, startBenchStack, startServer, type Server } from './support.js';
+import { ask, median, processCpuMs, ratio, requestsPerSecond, startBenchStack, startFunctionHost, startServer, type Server } from './support.js';
 
 const MiB = 1024 * 1024;
 const execFileAsync = promisify(execFile);
@@ -88,13 +88,13 @@ async function peakGrowth(server: Server, run: () => Promise<unknown>): Promise<
   return peak - baseline;
 }
 
-export async function benchVerification(rounds = 7): Promise<Record<string, unknown>> {
+export async function benchVerification(rounds = 11): Promise<Record<string, unknown>> {
   const stack = await startBenchStack();
   const dir = await mkdtemp(join(tmpdir(), 'bench-upload-'));
   const env = { ...stack.env, UPLOAD_MAX_BYTES: String(200 * MiB) };
   const servers: Server[] = [];
   try {
-    const host = await startServer('./servers/app-host.ts', env);
+    const host = await startFunctionHost('./servers/app-host.ts', env);
     servers.push(host);
     const bare = await startServer('./servers/bare-upload.ts', env);
     servers.push(bare);
@@ -128,15 +128,26 @@ export async function benchVerification(rounds = 7): Promise<Record<string, unkn
     const hostGrowth = await peakGrowth(host, () => httpUpload(uploadUrl, admin, big, 100 * MiB));
     const bareGrowth = await peakGrowth(bare, () => ask<number>(bare, { upload: { file: big, blobName: 'bench/bare-big' } }, 'uploadedMs'));
 
+    // CPU used per upload by each process on each side: on a small machine the ratio is bounded by
+    // the sum of them, shared between the cores.
+    const cpu = { host: 0, hostAzurite: 0, bare: 0, bareAzurite: 0 };
+    const azurite = stack.pids['azurite-blob'];
+    const cpuNow = (pid: number | undefined) => processCpuMs(pid) ?? NaN;
     const hostMs: number[] = [];
     const bareMs: number[] = [];
     for (let r = 0; r < rounds; r++) {
+      const [h0, a0] = [cpuNow(host.child.pid), cpuNow(azurite)];
       hostMs.push(await httpUpload(uploadUrl, admin, small, 10 * MiB));
+      const [h1, a1, b1] = [cpuNow(host.child.pid), cpuNow(azurite), cpuNow(bare.child.pid)];
       bareMs.push(await ask<number>(bare, { upload: { file: small, blobName: `bench/bare-${r}` } }, 'uploadedMs'));
+      cpu.host += (h1 - h0) / rounds;
+      cpu.hostAzurite += (a1 - a0) / rounds;
+      cpu.bare += (cpuNow(bare.child.pid) - b1) / rounds;
+      cpu.bareAzurite += (cpuNow(azurite) - a1) / rounds;
     }
 
     const verificationRps = await requestsPerSecond(`${base}/api/partners/${partnerId}/verification`, 50, 4, { authorization: `Bearer ${admin}` });
-    const trivial = await startServer('./servers/trivial-host.ts');
+    const trivial = await startFunctionHost('./servers/trivial-host.ts');
     servers.push(trivial);
     const trivialRps = await requestsPerSecond(`http://127.0.0.1:${trivial.port}/api/trivial`, 50, 4);
     if (verificationRps.failures > 0) throw new Error(`${verificationRps.failures} failed GET /verification requests`);
@@ -149,6 +160,12 @@ export async function benchVerification(rounds = 7): Promise<Record<string, unkn
         bareUploadStreamMBps: bareMs.map(mbps),
         ratio: ratio(median(bareMs), median(hostMs)),
         goal: '>= 0.8',
+        cpuMsPerUpload: {
+          host: Math.round(cpu.host),
+          azuriteServingHost: Math.round(cpu.hostAzurite),
+          bareUploadStream: Math.round(cpu.bare),
+          azuriteServingBare: Math.round(cpu.bareAzurite),
+        },
       },
       upload100MiBPeakRssGrowth: {
         hostMiB: +(hostGrowth / MiB).toFixed(1),

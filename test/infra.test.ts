@@ -57,6 +57,13 @@ describe('infra/ against the code', () => {
     );
   });
 
+  it('holds the worker V8 arguments equal on Azure and under npm start (INC-5: a long rollover peaks as a short one does)', () => {
+    expect(infraProblems(edited('infra/app/api.bicep', "'--max-old-space-size=512'", "'--max-old-space-size=4096'"))).toContain(
+      "app setting languageWorkers__node__arguments must be '--max-old-space-size=512'",
+    );
+    expect(infraProblems(edited('package.json', 'exec node --max-old-space-size=512 ', 'exec node '))).toContain('npm start must run node with --max-old-space-size=512');
+  });
+
   it('fails on Debug logging in host.json and on a typo in a setting name', () => {
     expect(infraProblems(edited('host.json', '"default": "Warning"', '"default": "Debug"'))).toContain('host.json logs default at Debug');
     expect(infraProblems(edited('infra/app/api.bicep', '  DOCUMENTS_CONTAINER:', '  DOCUMENT_CONTAINER:')).join('\n')).toMatch(/DOCUMENT_CONTAINER is not read/);

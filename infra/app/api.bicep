@@ -43,6 +43,9 @@ var appSettings = {
   VERIFICATION_LINK_BASE: verificationLinkBase
   APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+  // The worker's V8 heap capped to fit the instance (see nodeWorkerArguments in
+  // shared/local-host/host-settings.ts: npm start runs with the same arguments).
+  languageWorkers__node__arguments: '--max-old-space-size=512'
 }
 
 module site 'br/public:avm/res/web/site:0.15.1' = {

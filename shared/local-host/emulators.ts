@@ -26,6 +26,8 @@ export function azuriteConnectionString(blobPort: number, queuePort: number): st
 
 export interface ChildHandle {
   name: string;
+  /** For diagnosis (the benchmarks read its CPU time). */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -58,6 +60,7 @@ function handle(name: string, child: ChildProcess, cleanup?: () => Promise<void>
   child.once('exit', () => running.delete(child));
   return {
     name,
+    pid: child.pid,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
@@ -108,7 +111,7 @@ export async function startAzurite(options: {
     throw error;
   }
   const last = handles[handles.length - 1];
-  if (last) handles[handles.length - 1] = { name: last.name, stop: async () => (await last.stop(), await rm(scratch, { recursive: true, force: true })) };
+  if (last) handles[handles.length - 1] = { name: last.name, pid: last.pid, stop: async () => (await last.stop(), await rm(scratch, { recursive: true, force: true })) };
   return handles;
 }
 

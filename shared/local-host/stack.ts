@@ -35,6 +35,8 @@ export interface RunningStack {
   env: Record<string, string>;
   email: EmailEndpoint | undefined;
   host: FunctionHost | undefined;
+  /** The emulator processes (Azurite blob and queue, Cosmos), for diagnosis. */
+  processes: { name: string; pid: number | undefined }[];
   stop(): Promise<void>;
 }
 
@@ -96,7 +98,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       await host.start();
       await host.listen(options.ports.host);
     }
-    return { env, email, host, stop };
+    return { env, email, host, processes: children.map((c) => ({ name: c.name, pid: c.pid })), stop };
   } catch (error) {
     await stop();
     throw error;

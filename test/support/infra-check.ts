@@ -6,6 +6,7 @@ import { join, relative } from 'node:path';
 import { envSchema, parseConfig } from '../../shared/config/env.js';
 import { containerDefinitions } from '../../shared/data/containers.js';
 import { allQueues } from '../../shared/platform/queues.js';
+import { nodeWorkerArguments } from '../../shared/local-host/host-settings.js';
 
 export type InfraFiles = Record<string, string>;
 
@@ -18,7 +19,7 @@ export async function readInfra(root: string): Promise<InfraFiles> {
       files[relative(root, path)] = await readFile(path, 'utf8');
     }
   }
-  for (const name of ['host.json', 'azure.yaml']) files[name] = await readFile(join(root, name), 'utf8');
+  for (const name of ['host.json', 'azure.yaml', 'package.json']) files[name] = await readFile(join(root, name), 'utf8');
   return files;
 }
 
@@ -46,6 +47,7 @@ const hostSettings = new Set([
   'AzureWebJobsStorage__credential',
   'AzureWebJobsStorage__clientId',
   'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
+  'languageWorkers__node__arguments',
 ]);
 /** Settings that only exist for keys, connection strings or the local emulators. */
 const localOnly = ['COSMOS_KEY', 'COSMOS_TLS_INSECURE', 'AzureWebJobsStorage', 'EMAIL_CONNECTION_STRING', 'EMAIL_ALLOW_INSECURE', 'AUTH_JWKS_FILE'];
@@ -133,6 +135,11 @@ export function infraProblems(files: InfraFiles): string[] {
   for (const [category, level] of Object.entries(host.logging?.logLevel ?? {})) {
     if (/^(Debug|Trace)$/i.test(level)) problems.push(`host.json logs ${category} at ${level}`);
   }
+  // The worker's V8 arguments: the same on Azure and under npm start.
+  const workerArguments = nodeWorkerArguments.join(' ');
+  if (settings.get('languageWorkers__node__arguments') !== `'${workerArguments}'`) problems.push(`app setting languageWorkers__node__arguments must be '${workerArguments}'`);
+  const start = (JSON.parse(files['package.json'] ?? '{}') as { scripts?: Record<string, string> }).scripts?.start ?? '';
+  if (!start.includes(`node ${workerArguments} `)) problems.push(`npm start must run node with ${workerArguments}`);
   if (!/project: \.\/dist/.test(files['azure.yaml'] ?? '')) problems.push('azure.yaml must deploy dist/ (the production build)');
   problems.push(...moduleWiringProblems(files));
   return problems;
