@@ -50,10 +50,10 @@ export interface RolloverPage extends PageCounts {
 
 export const pageRecordId = (page: number): string => `page:${page}`;
 
-/** What a renewal is decided from: the fields the rollover's page query projects (less to read and hold). */
+/** What a renewal is decided from: the fields the rollover's page query projects. */
 export type RenewalSource = Pick<
   Enrollment,
-  'partnerId' | 'enrollmentId' | 'programId' | 'locationPartnerId' | 'fiscalYear' | 'status' | 'openProgram' | 'bankProfileId' | 'taxProfileId'
+  'id' | 'partnerId' | 'enrollmentId' | 'programId' | 'locationPartnerId' | 'fiscalYear' | 'status' | 'openProgram' | 'bankProfileId' | 'taxProfileId'
 >;
 
 /**
@@ -85,12 +85,12 @@ export function renewalOf(source: RenewalSource, partner: Partner | undefined, n
   return { ...base, ...profiles, status: 'ActionRequired', actionsNeeded };
 }
 
-/** Adds a batch of renewals (and its failed writes) to running page counts. */
-export function countOf(renewals: readonly Enrollment[], failed: number, into: PageCounts = { scanned: 0, renewed: 0, actionRequired: 0, notEligible: 0, failed: 0 }): PageCounts {
-  into.scanned += renewals.length;
-  into.renewed += renewals.filter((r) => r.status === 'Enrolled').length;
-  into.actionRequired += renewals.filter((r) => r.status === 'ActionRequired').length;
-  into.notEligible += renewals.filter((r) => r.status === 'NotEligible').length;
-  into.failed += failed;
-  return into;
+export function countOf(renewals: readonly Enrollment[], failed: number): PageCounts {
+  return {
+    scanned: renewals.length,
+    renewed: renewals.filter((r) => r.status === 'Enrolled').length,
+    actionRequired: renewals.filter((r) => r.status === 'ActionRequired').length,
+    notEligible: renewals.filter((r) => r.status === 'NotEligible').length,
+    failed,
+  };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { OperationInput, JSONObject } from '@azure/cosmos';
 import type { Services } from '../composition-root.js';
-import { unchanged, type PartnerDocument, type Repository } from '../data/repository.js';
+import { unchanged, type Repository } from '../data/repository.js';
 import { fiscalYearOf, type Enrollment } from '../domain/incentives.js';
 import type { Partner } from '../domain/partner.js';
 import { countOf, pageRecordId, renewalOf, runPartition, type FailedPage, type RenewalSource, type RolloverPage, type RolloverRun } from '../domain/rollover.js';
@@ -76,13 +76,13 @@ export async function processRolloverPage(services: Services, message: PageMessa
   const meter = (ru: number): void => {
     requestCharge += ru;
   };
-  const enrollments = services.repository<RenewalSource & PartnerDocument>('enrollments', meter);
-  // Only the fields a renewal is decided from: a page of whole documents (system properties and all)
-  // is about twice the bytes to receive, parse and hold while the page is worked.
+  const enrollments = services.repository<RenewalSource>('enrollments', meter);
+  // Only the fields a renewal is decided from (and the id): a page of whole documents, system
+  // properties and all, is about twice the bytes to receive and parse.
   const page = await enrollments.queryPage(
     {
       query:
-        'SELECT c.partnerId, c.enrollmentId, c.programId, c.locationPartnerId, c.fiscalYear, c.status, c.openProgram, c.bankProfileId, c.taxProfileId ' +
+        'SELECT c.id, c.partnerId, c.enrollmentId, c.programId, c.locationPartnerId, c.fiscalYear, c.status, c.openProgram, c.bankProfileId, c.taxProfileId ' +
         'FROM c WHERE c.type = @type AND c.fiscalYear = @fiscalYear',
       parameters: [
         { name: '@type', value: 'enrollment' },
@@ -109,27 +109,21 @@ export async function processRolloverPage(services: Services, message: PageMessa
       }
     }),
   );
-  // Renewed and written 100 at a time (a bulk call's worth), each batch let go once written: what a
-  // page holds at once is one batch of renewals, not the page's.
   const now = services.now();
-  const counts = countOf([], 0);
-  const sources = page.items;
-  const container = services.database.container('enrollments');
-  for (let batch = sources.splice(0, 100); batch.length > 0; batch = sources.splice(0, 100)) {
-    const renewals = batch.map((e) => renewalOf(e, partners.get(e.partnerId), now));
-    let failed = 0;
-    if (!run.dryRun) {
-      const ops: OperationInput[] = renewals.map((r) => ({ operationType: 'Create', partitionKey: r.partnerId, resourceBody: asJson(r) }));
+  const renewals = page.items.map((e) => renewalOf(e, partners.get(e.partnerId), now));
+  let failed = 0;
+  if (!run.dryRun && renewals.length > 0) {
+    const container = services.database.container('enrollments');
+    for (let i = 0; i < renewals.length; i += 100) {
+      const chunk = renewals.slice(i, i + 100);
+      const ops: OperationInput[] = chunk.map((r) => ({ operationType: 'Create', partitionKey: r.partnerId, resourceBody: asJson(r) }));
       // The created documents are not needed back: less to send, parse and hold (Prefer: return=minimal).
       const results = await bulkWithRetry(() => container.items.bulk(ops, undefined, { contentResponseOnWriteEnabled: false }));
-      failed = results.filter((r) => r.statusCode >= 400 && r.statusCode !== 409).length;
+      failed += results.filter((r) => r.statusCode >= 400 && r.statusCode !== 409).length;
       requestCharge += results.reduce((sum, r) => sum + (r.requestCharge ?? 0), 0);
     }
-    countOf(renewals, failed, counts);
-  }
-  if (counts.failed > 0) {
-    services.metrics.record('rollover.renewals.failed', counts.failed, { runId: message.runId });
-    throw new Error(`${counts.failed} renewal(s) of page ${message.page} failed; the page will be retried`);
+    if (failed > 0) services.metrics.record('rollover.renewals.failed', failed, { runId: message.runId });
+    if (failed > 0) throw new Error(`${failed} renewal(s) of page ${message.page} failed; the page will be retried`);
   }
   const record: RolloverPage = {
     id: pageRecordId(message.page),
@@ -137,14 +131,14 @@ export async function processRolloverPage(services: Services, message: PageMessa
     partnerId: partition,
     runId: message.runId,
     page: message.page,
-    ...counts,
+    ...countOf(renewals, failed),
     partnerIds: [...partners.keys()],
     requestCharge,
     completedAt: new Date().toISOString(),
   };
   if ((await ops.createIfAbsent(record)).created && !run.dryRun) {
-    const byOutcome = { Enrolled: counts.renewed, ActionRequired: counts.actionRequired, NotEligible: counts.notEligible };
-    for (const [outcome, count] of Object.entries(byOutcome)) {
+    for (const outcome of ['Enrolled', 'ActionRequired', 'NotEligible'] as const) {
+      const count = renewals.filter((r) => r.status === outcome).length;
       if (count > 0) services.metrics.record('rollover.enrollments', count, { outcome, fiscalYear: run.fromFiscalYear + 1 });
     }
   }
