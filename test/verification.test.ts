@@ -342,6 +342,46 @@ describe('documents (VER-8, VER-9)', () => {
     expect((await fetch(`${host.url}/api/partners/${partnerId}/verification/documents`, { method: 'POST', body: new FormData() })).status).toBe(401);
   });
 
+  it('VER-8: a check accepted while its document is still arriving answers 409 and keeps nothing (the state read at the start is checked again at commit)', async () => {
+    const { partnerId } = await createPartner();
+    const token = await as(partnerId, 'GlobalAdmin');
+    const boundary = 'x-boundary-456';
+    const head = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="check"\r\n\r\nBusiness\r\n` +
+        `--${boundary}\r\nContent-Disposition: form-data; name="documentType"\r\n\r\nBusinessRegistration\r\n` +
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="late.pdf"\r\nContent-Type: application/pdf\r\n\r\n`,
+    );
+    const file = pdf(256 * 1024);
+    const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+    const req = httpRequest(`${host.url}/api/partners/${partnerId}/verification/documents`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(head.length + file.length + tail.length) },
+    });
+    const answered = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      req.on('response', (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+    });
+    // The fields and the first bytes: the host has read the partner and its verification state and
+    // started the blob. Then the check is accepted, and only then does the rest of the file arrive.
+    req.write(head);
+    req.write(file.subarray(0, 64 * 1024));
+    await new Promise((r) => setTimeout(r, 300));
+    await decide({ decisionId: unique('d'), partnerId, check: 'Business', tab: 'partner', outcome: 'Accepted', decidedAt: new Date().toISOString() });
+    await eventually(async () => ((await verification(partnerId)).tabs[0]?.checks.find((c) => c.type === 'Business')?.status === 'Accepted' ? true : undefined));
+    req.end(Buffer.concat([file.subarray(64 * 1024), tail]));
+    const { status, body } = await answered;
+    expect(status).toBe(409);
+    expect(body).toMatch(/accepted/i);
+    expect(await blobNames(`${partnerId}/`)).toEqual([]);
+    expect(await documentRecords(partnerId)).toEqual([]);
+    expect((await verification(partnerId)).tabs[0]?.checks.find((c) => c.type === 'Business')?.status).toBe('Accepted');
+  });
+
   it('leaves no blob and no record when the client disconnects mid-upload', async () => {
     const { partnerId } = await createPartner();
     const token = await as(partnerId, 'GlobalAdmin');
