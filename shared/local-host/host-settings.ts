@@ -5,10 +5,10 @@ import * as z from 'zod';
  * The Node worker's V8 arguments: the app setting `languageWorkers__node__arguments` on Azure
  * (infra/app/api.bicep), `npm start` and the benchmarks' function hosts locally (test/infra.test.ts
  * holds the three together). V8 sizes its heap from the machine's memory, not the instance's, and
- * lets the old generation grow to about four times what is live before a full collection: during a
- * 20,000-enrolment rollover the heap peaked at 82-88 MiB over a live 27 MiB, and the longer the run
- * the higher. Capped, V8 grows it at most twofold: the same rollover peaks at 52 MiB, as a 5,000 one
- * does, at no cost in time. 512 MiB is eighteen times the live heap and a quarter of the 2,048 MB
+ * lets the old generation grow to about four times what is live before a full collection: a
+ * 20,000-enrolment rollover peaked at 82-88 MiB of heap over a live 27 MiB, while a 5,000 one ended
+ * before getting there. Capped, V8 grows it at most twofold: both peak at about 50 MiB, at no cost in
+ * time. 512 MiB is eighteen times the live heap and a quarter of the 2,048 MB
  * instance that the Functions host shares with the worker.
  */
 export const nodeWorkerArguments = ['--max-old-space-size=512'] as const;
