@@ -46,16 +46,18 @@ export async function startServer(relative: string, env: Record<string, string> 
   };
 }
 
-/** wrk (Debian package `wrk`) when installed: a C client leaves the CPU to the servers; else autocannon. */
-export const loadGenerator: 'wrk' | 'autocannon' = (() => {
+/** Whether a command is on the PATH (it runs; some, like wrk, exit 1 on --version). */
+export function installed(command: string): boolean {
   try {
-    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
-    return 'wrk';
+    execFileSync(command, ['--version'], { stdio: 'ignore' });
+    return true;
   } catch (error) {
-    // wrk --version exits 1 but runs; ENOENT means it is not installed
-    return (error as { code?: string }).code === 'ENOENT' ? 'autocannon' : 'wrk';
+    return (error as { code?: string }).code !== 'ENOENT';
   }
-})();
+}
+
+/** wrk (Debian package `wrk`) when installed: a C client leaves the CPU to the servers; else autocannon. */
+export const loadGenerator: 'wrk' | 'autocannon' = installed('wrk') ? 'wrk' : 'autocannon';
 
 export interface LoadResult {
   rps: number;

@@ -4,7 +4,7 @@
 // - memory: the host's peak RSS growth during a 100 MiB upload vs the bare uploadStream's growth,
 //   goal: no more than the bare growth + 16 MiB;
 // - GET /verification at 50 concurrent clients vs the trivial-function baseline, goal >= 0.5.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
@@ -14,7 +14,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { ensureDevKeys, signDevToken } from '../shared/local-host/dev-keys.js';
-import { ask, median, processCpuMs, ratio, requestsPerSecond, startBenchStack, startFunctionHost, startServer, type Server } from './support.js';
+import { ask, installed, median, processCpuMs, ratio, requestsPerSecond, startBenchStack, startFunctionHost, startServer, type Server } from './support.js';
 
 const MiB = 1024 * 1024;
 const execFileAsync = promisify(execFile);
@@ -33,14 +33,7 @@ async function httpUpload(url: string, token: string, file: string, size: number
   return curlAvailable ? curlUpload(url, token, file) : nodeUpload(url, token, file, size);
 }
 
-const curlAvailable = (() => {
-  try {
-    execFileSync('curl', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const curlAvailable = installed('curl');
 
 async function curlUpload(url: string, token: string, file: string): Promise<number> {
   const args = ['-sS', '-o', '/dev/null', '-w', '%{http_code} %{time_total}', '-H', `authorization: Bearer ${token}`, '-H', 'Expect:'];
