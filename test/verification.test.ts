@@ -58,6 +58,29 @@ async function upload(partnerId: string, parts: { check?: string; documentType?:
   return fetch(`${host.url}/api/partners/${partnerId}/verification/documents`, { method: 'POST', headers: { authorization: `Bearer ${await as(partnerId, ...roles)}` }, body: form });
 }
 
+/**
+ * A Business upload written by hand, so a test can pace or cut it: the fields and the file's part
+ * header (`head`), then the caller's file bytes, then `tail`; content-length is set for `fileBytes`.
+ */
+async function streamedUpload(partnerId: string, filename: string, fileBytes: number) {
+  const boundary = 'x-boundary-123';
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="check"\r\n\r\nBusiness\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="documentType"\r\n\r\nBusinessRegistration\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: application/pdf\r\n\r\n`,
+  );
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  const req = httpRequest(`${host.url}/api/partners/${partnerId}/verification/documents`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${await as(partnerId, 'GlobalAdmin')}`,
+      'content-type': `multipart/form-data; boundary=${boundary}`,
+      'content-length': String(head.length + fileBytes + tail.length),
+    },
+  });
+  return { req, head, tail };
+}
+
 async function blobNames(prefix: string): Promise<string[]> {
   const names: string[] = [];
   for await (const blob of blobService().getContainerClient(stackEnv().DOCUMENTS_CONTAINER ?? 'verification-documents').listBlobsFlat({ prefix })) names.push(blob.name);
@@ -344,19 +367,8 @@ describe('documents (VER-8, VER-9)', () => {
 
   it('VER-8: a check accepted while its document is still arriving answers 409 and keeps nothing (the state read at the start is checked again at commit)', async () => {
     const { partnerId } = await createPartner();
-    const token = await as(partnerId, 'GlobalAdmin');
-    const boundary = 'x-boundary-456';
-    const head = Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="check"\r\n\r\nBusiness\r\n` +
-        `--${boundary}\r\nContent-Disposition: form-data; name="documentType"\r\n\r\nBusinessRegistration\r\n` +
-        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="late.pdf"\r\nContent-Type: application/pdf\r\n\r\n`,
-    );
     const file = pdf(256 * 1024);
-    const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-    const req = httpRequest(`${host.url}/api/partners/${partnerId}/verification/documents`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(head.length + file.length + tail.length) },
-    });
+    const { req, head, tail } = await streamedUpload(partnerId, 'late.pdf', file.length);
     const answered = new Promise<{ status: number; body: string }>((resolve, reject) => {
       req.on('response', (res) => {
         let body = '';
@@ -384,18 +396,8 @@ describe('documents (VER-8, VER-9)', () => {
 
   it('leaves no blob and no record when the client disconnects mid-upload', async () => {
     const { partnerId } = await createPartner();
-    const token = await as(partnerId, 'GlobalAdmin');
-    const boundary = 'x-boundary-123';
-    const head = Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="check"\r\n\r\nBusiness\r\n` +
-        `--${boundary}\r\nContent-Disposition: form-data; name="documentType"\r\n\r\nBusinessRegistration\r\n` +
-        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.pdf"\r\nContent-Type: application/pdf\r\n\r\n`,
-    );
+    const { req, head } = await streamedUpload(partnerId, 'big.pdf', 9 * 1024 * 1024);
     await new Promise<void>((resolve) => {
-      const req = httpRequest(`${host.url}/api/partners/${partnerId}/verification/documents`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(head.length + 9 * 1024 * 1024) },
-      });
       req.on('error', () => resolve());
       req.write(head);
       req.write(pdf(6 * 1024 * 1024));
