@@ -57,11 +57,12 @@ describe('infra/ against the code', () => {
     );
   });
 
-  it('holds the worker V8 arguments equal on Azure and under npm start (INC-5: a long rollover peaks as a short one does)', () => {
-    expect(infraProblems(edited('infra/app/api.bicep', "'--max-old-space-size=512'", "'--max-old-space-size=4096'"))).toContain(
-      "app setting languageWorkers__node__arguments must be '--max-old-space-size=512'",
+  it('holds the worker V8 arguments equal on Azure and under npm start (INC-5: a long rollover peaks as a short one does; VER-8: no full collection per upload)', () => {
+    const workerArguments = '--max-old-space-size=512 --max-semi-space-size=4 --initial-old-space-size=56';
+    expect(infraProblems(edited('infra/app/api.bicep', `'${workerArguments}'`, "'--max-old-space-size=4096'"))).toContain(
+      `app setting languageWorkers__node__arguments must be '${workerArguments}'`,
     );
-    expect(infraProblems(edited('package.json', 'exec node --max-old-space-size=512 ', 'exec node '))).toContain('npm start must run node with --max-old-space-size=512');
+    expect(infraProblems(edited('package.json', ' --initial-old-space-size=56 ', ' '))).toContain(`npm start must run node with ${workerArguments}`);
   });
 
   it('fails on Debug logging in host.json and on a typo in a setting name', () => {

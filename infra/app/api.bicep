@@ -45,7 +45,7 @@ var appSettings = {
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
   // The worker's V8 heap capped to fit the instance (see nodeWorkerArguments in
   // shared/local-host/host-settings.ts: npm start runs with the same arguments).
-  languageWorkers__node__arguments: '--max-old-space-size=512'
+  languageWorkers__node__arguments: '--max-old-space-size=512 --max-semi-space-size=4 --initial-old-space-size=56'
 }
 
 module site 'br/public:avm/res/web/site:0.15.1' = {

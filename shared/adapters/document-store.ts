@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { BlockBufferPool, uploadInBlocks } from './block-upload.js';
 import { BlobSASPermissions, generateBlobSASQueryParameters, StorageSharedKeyCredential, type BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 
 /** Port: where verification documents live. */
@@ -17,13 +18,15 @@ export const uploadConcurrency = 4;
 
 export class BlobDocumentStore implements DocumentStore {
   private readonly container: ContainerClient;
+  /** One pool per host: enough idle blocks for one upload at full concurrency. */
+  private readonly blocks = new BlockBufferPool(uploadBlockBytes, uploadConcurrency + 1);
 
   constructor(private readonly service: BlobServiceClient, containerName: string) {
     this.container = service.getContainerClient(containerName);
   }
 
   async upload(name: string, body: Readable, options: { contentType: string; metadata: Record<string, string>; signal?: AbortSignal }): Promise<void> {
-    await this.container.getBlockBlobClient(name).uploadStream(body, uploadBlockBytes, uploadConcurrency, {
+    await uploadInBlocks(this.container.getBlockBlobClient(name), body, this.blocks, uploadConcurrency, {
       blobHTTPHeaders: { blobContentType: options.contentType },
       metadata: options.metadata,
       ...(options.signal ? { abortSignal: options.signal } : {}),

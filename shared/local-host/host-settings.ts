@@ -4,14 +4,20 @@ import * as z from 'zod';
 /**
  * The Node worker's V8 arguments: the app setting `languageWorkers__node__arguments` on Azure
  * (infra/app/api.bicep), `npm start` and the benchmarks' function hosts locally (test/infra.test.ts
- * holds the three together). V8 sizes its heap from the machine's memory, not the instance's, and
- * lets the old generation grow to about four times what is live before a full collection: a
- * 20,000-enrolment rollover peaked at 82-88 MiB of heap over a live 27 MiB, while a 5,000 one ended
- * before getting there. Capped, V8 grows it at most twofold: both peak at about 50 MiB, at no cost in
- * time. 512 MiB is eighteen times the live heap and a quarter of the 2,048 MB
- * instance that the Functions host shares with the worker.
+ * holds the three together). Measured in bench/ (README, Benchmarks), for a live heap of 25-28 MiB:
+ * - `--max-old-space-size=512`: V8 sizes its heap from the machine's memory, not the instance's,
+ *   and let the old generation grow to about four times what is live before a full collection: a
+ *   20,000-enrolment rollover peaked at 82-88 MiB of heap, while a 5,000 one ended before getting
+ *   there. Capped, V8 grows it at most twofold. 512 MiB is a quarter of the 2,048 MB instance.
+ * - `--max-semi-space-size=4` and `--initial-old-space-size=56`: V8 starts a full collection as
+ *   soon as the old generation's headroom is smaller than what the young generation could promote.
+ *   With the default 16 MiB semi-spaces and a small live heap that held after every collection, so
+ *   each 10 MiB upload (whose socket reads force young collections) ended in a mark-compact: 16 ms
+ *   of its 105 ms of CPU. A smaller young generation and an old-generation floor of about twice the
+ *   live heap leave room for it: no full collection in 250 uploads, and the rollover's peak still
+ *   does not grow with its size.
  */
-export const nodeWorkerArguments = ['--max-old-space-size=512'] as const;
+export const nodeWorkerArguments = ['--max-old-space-size=512', '--max-semi-space-size=4', '--initial-old-space-size=56'] as const;
 
 /** `hh:mm:ss` (or `d.hh:mm:ss`) as host.json writes durations, in milliseconds. */
 const duration = z.string().regex(/^(\d+\.)?\d{1,2}:\d{2}:\d{2}(\.\d+)?$/, 'a duration like 00:00:30').transform((text) => {
