@@ -91,4 +91,19 @@ describe('route templates', () => {
     expect(router.match('POST', '/items/4')).toEqual({ target: 'optional', params: { id: '4' } });
     expect(router.match('DELETE', '/partners/P1/customers/C9')).toBeUndefined();
   });
+
+  it('matches by method and segment count without missing optional, catch-all or trailing-slash forms', () => {
+    const router = new Router<string>();
+    router.add('files/{*rest}', ['get'], 'catch-all');
+    router.add('items/{id}/{rest?}', ['POST', 'PUT'], 'optional');
+    router.add('items/{id}/parts/{part}', ['PUT'], 'part');
+    expect(router.match('GET', '/files')).toEqual({ target: 'catch-all', params: {} });
+    expect(router.match('get', '/files/a/b/c.pdf')).toEqual({ target: 'catch-all', params: { rest: 'a/b/c.pdf' } });
+    expect(router.match('POST', '/items/4/')).toEqual({ target: 'optional', params: { id: '4' } });
+    expect(router.match('PUT', '/items/4/x')).toEqual({ target: 'optional', params: { id: '4', rest: 'x' } });
+    expect(router.match('PUT', '/items/4/parts/9')).toEqual({ target: 'part', params: { id: '4', part: '9' } });
+    expect(router.match('POST', '/items/4/parts/9')).toBeUndefined();
+    expect(router.match('POST', '/items')).toBeUndefined();
+    expect(router.match('POST', '/items//4')).toBeUndefined();
+  });
 });
