@@ -81,7 +81,7 @@ async function peakGrowth(server: Server, run: () => Promise<unknown>): Promise<
   return peak - baseline;
 }
 
-export async function benchVerification(rounds = 11): Promise<Record<string, unknown>> {
+export async function benchVerification(rounds = 21): Promise<Record<string, unknown>> {
   const stack = await startBenchStack();
   const dir = await mkdtemp(join(tmpdir(), 'bench-upload-'));
   const env = { ...stack.env, UPLOAD_MAX_BYTES: String(200 * MiB) };

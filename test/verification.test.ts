@@ -357,6 +357,29 @@ describe('documents (VER-8, VER-9)', () => {
     expect(await documentRecords(partnerId)).toEqual([]);
   });
 
+  it('answers a rejected large body with its problem, not a reset, and drains the rest', async () => {
+    const { partnerId } = await createPartner();
+    // The type is judged from the first bytes: the other 2 MiB are never read by the handler.
+    const text = await upload(partnerId, { check: 'Business', documentType: 'BusinessRegistration', files: [{ name: 'a.pdf', bytes: Buffer.alloc(2 * 1024 * 1024, 0x61) }] });
+    expect(text.status).toBe(415);
+    expect(await text.json()).toMatchObject({ status: 415 });
+    // Fields that fail before the file is read: the parser is destroyed with the file part open.
+    const early = await upload(partnerId, { check: 'Vibes', documentType: 'BusinessRegistration', files: [{ name: 'a.pdf', bytes: pdf(2 * 1024 * 1024) }] });
+    expect(early.status).toBe(400);
+    // The connection and the host are still good for the next request.
+    expect((await upload(partnerId, { check: 'Business', documentType: 'BusinessRegistration', files: [{ name: 'a.pdf', bytes: pdf() }] })).status).toBe(201);
+    expect(await blobNames(`${partnerId}/`)).toHaveLength(1);
+  });
+
+  it('answers 404 for an unknown partner whatever the body holds, and stores nothing', async () => {
+    const ghost = unique('P');
+    const good = await upload(ghost, { check: 'Business', documentType: 'BusinessRegistration', files: [{ name: 'a.pdf', bytes: pdf(256 * 1024) }] });
+    expect(good.status).toBe(404);
+    const noFile = await upload(ghost, { check: 'Business', documentType: 'BusinessRegistration' });
+    expect(noFile.status).toBe(404);
+    expect(await blobNames(`${ghost}/`)).toEqual([]);
+  });
+
   it('ACC-3: uploads need a verification role of the same partner', async () => {
     const { partnerId } = await createPartner();
     expect((await upload(partnerId, { check: 'Business', documentType: 'BusinessRegistration', files: [{ name: 'a.pdf', bytes: pdf() }] }, ['SalesAgent'])).status).toBe(403);

@@ -258,6 +258,7 @@ export class FunctionHost {
     const streaming = writeResponse(res, result, method === 'HEAD');
     if (streaming) await streaming;
     // Whatever of the request body the handler did not read is drained, so the socket can be reused.
+    request.releaseBody();
     if (!req.readableEnded) req.resume();
   }
 

@@ -10,21 +10,50 @@ import { HttpRequest } from '../platform/azure-functions.js';
  */
 const readAheadBytes = 64 * 1024;
 
-export function pullStream(req: IncomingMessage): ReadableStream<Uint8Array> {
-  const chunks = req[Symbol.asyncIterator]();
-  return new ReadableStream<Uint8Array>(
+export interface PulledBody {
+  stream: ReadableStream<Uint8Array>;
+  /** Stops feeding the stream (the request is not destroyed): resuming the request then drains it. */
+  release(): void;
+}
+
+export function pullStream(req: IncomingMessage): PulledBody {
+  // Flowing with pauses rather than an async iterator: once released, the same 'data' listener
+  // discards what is left, so resuming drains the body (an iterator's 'readable' listener would keep
+  // resume() from doing anything until it was torn down, a race with the next request).
+  let released = false;
+  let settled = false;
+  const stream = new ReadableStream<Uint8Array>(
     {
-      async pull(controller) {
-        const next = (await chunks.next()) as IteratorResult<Buffer>;
-        if (next.done) controller.close();
-        else controller.enqueue(new Uint8Array(next.value.buffer, next.value.byteOffset, next.value.byteLength));
+      start(controller) {
+        const settle = (end: () => void): void => {
+          if (settled || released) return;
+          settled = true;
+          end();
+        };
+        req.on('data', (chunk: Buffer) => {
+          if (released || settled) return;
+          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+          if ((controller.desiredSize ?? 0) <= 0) req.pause();
+        });
+        req.on('end', () => settle(() => controller.close()));
+        req.on('error', (error) => settle(() => controller.error(error)));
+        req.on('close', () => {
+          if (!req.readableEnded) settle(() => controller.error(new Error('the request closed before its body ended')));
+        });
       },
-      async cancel() {
-        await chunks.return?.();
+      pull() {
+        req.resume();
+      },
+      cancel() {
+        release();
       },
     },
     new ByteLengthQueuingStrategy({ highWaterMark: readAheadBytes }),
   );
+  const release = (): void => {
+    released = true;
+  };
+  return { stream, release };
 }
 
 /**
@@ -40,7 +69,7 @@ export class LocalHttpRequest implements HttpRequest {
   #req: IncomingMessage;
   #headers: Headers | undefined;
   #query: URLSearchParams | undefined;
-  #body: ReadableStream<Uint8Array> | null | undefined;
+  #body: PulledBody | null | undefined;
   #full: HttpRequest | undefined;
 
   constructor(req: IncomingMessage, url: string, params: Record<string, string>) {
@@ -71,11 +100,19 @@ export class LocalHttpRequest implements HttpRequest {
   get body(): NodeReadableStream<Uint8Array> | null {
     if (this.#full) return this.#full.body;
     if (this.#body === undefined) this.#body = this.method === 'GET' || this.method === 'HEAD' ? null : pullStream(this.#req);
-    return this.#body as NodeReadableStream<Uint8Array> | null;
+    return (this.#body?.stream ?? null) as NodeReadableStream<Uint8Array> | null;
   }
 
   get bodyUsed(): boolean {
-    return this.#full?.bodyUsed ?? this.#body?.locked ?? false;
+    return this.#full?.bodyUsed ?? this.#body?.stream.locked ?? false;
+  }
+
+  /**
+   * Called by the host once the response is out: whatever of the body the handler left unread is no
+   * longer pulled for it, so the host can drain it (a stream left pulling would hold the connection).
+   */
+  releaseBody(): void {
+    this.#body?.release();
   }
 
   get user(): HttpRequest['user'] {

@@ -63,22 +63,27 @@ export async function uploadVerificationDocument(
     throw AppError.tooLarge(`The file exceeds ${maxBytes} bytes.`);
   }
   if (!input.body) throw AppError.validation('The request has no body.', [{ path: 'file', message: 'required' }]);
-  // The verification state is read beside the partner: the early field check and the first commit
-  // attempt use it (the commit is ETag-guarded, so a state changed meanwhile is read again).
-  const [, state] = await Promise.all([services.partners.required(input.partnerId), services.partners.verification(input.partnerId)]);
+  // The verification state is read beside the partner, while the body starts arriving: the early
+  // field check and the first commit attempt use it (the commit is ETag-guarded, so a state changed
+  // meanwhile is read again). Nothing is stored before it is known.
+  const stateRead = Promise.all([services.partners.required(input.partnerId), services.partners.verification(input.partnerId)]).then(([, state]) => state);
+  stateRead.catch(() => {}); // awaited below, on every path
 
   const documentId = randomUUID();
   const blobName = `${input.partnerId}/${documentId}`;
   let blobWritten = false;
   try {
-    const { fields, file } = await receive(services, input, state.doc, blobName, maxBytes, () => {
+    const { fields, file } = await receive(services, input, stateRead, blobName, maxBytes, () => {
       blobWritten = true;
     });
     const parsed = uploadFieldsSchema.safeParse(fields);
     if (!parsed.success) throw AppError.validation('The upload fields are not valid.', fieldErrors(parsed.error));
-    const result = await commit(services, input.partnerId, input.principal, documentId, blobName, parsed.data, file, state);
+    const result = await commit(services, input.partnerId, input.principal, documentId, blobName, parsed.data, file, await stateRead);
     blobWritten = false; // committed: the blob now belongs to its record
     return result;
+  } catch (error) {
+    await stateRead; // an unknown partner is a 404, whatever the body held
+    throw error;
   } finally {
     if (blobWritten) await services.documents.delete(blobName).catch(() => {});
   }
@@ -87,7 +92,7 @@ export async function uploadVerificationDocument(
 async function receive(
   services: Services,
   input: { partnerId: string; principal: Principal; contentType: string; body: NodeReadableStream<Uint8Array> | null },
-  verification: VerificationDoc,
+  state: Promise<{ doc: VerificationDoc }>,
   blobName: string,
   maxBytes: number,
   uploading: () => void,
@@ -127,12 +132,15 @@ async function receive(
       else fields[name] = value;
     });
     parser.on('file', (name, stream, info) => {
+      // A parser destroyed by a failure errors the file stream it has open: that error is already
+      // being answered (through fail), and must not go unhandled, whatever storeFile has reached.
+      stream.on('error', () => {});
       if (name !== 'file') {
         stream.resume();
         fail(AppError.validation(`Unexpected file field "${name}".`, [{ path: name, message: 'the document goes in the field "file"' }]));
         return;
       }
-      file = storeFile(services, input, verification, fields, stream, info.filename, blobName, maxBytes, uploading);
+      file = storeFile(services, input, state, fields, stream, info.filename, blobName, maxBytes, uploading);
       file.catch(fail);
     });
     parser.on('filesLimit', () => fail(AppError.validation('Send exactly one file.', [{ path: 'file', message: 'only one file is accepted' }])));
@@ -174,7 +182,7 @@ async function receive(
 async function storeFile(
   services: Services,
   input: { partnerId: string; principal: Principal },
-  verification: VerificationDoc,
+  state: Promise<{ doc: VerificationDoc }>,
   fieldsSoFar: Record<string, string>,
   stream: Readable,
   filename: string | undefined,
@@ -182,6 +190,7 @@ async function storeFile(
   maxBytes: number,
   uploading: () => void,
 ): Promise<ReceivedFile> {
+  const verification = (await state).doc;
   // Fields sent before the file (as the portal does) are checked before any byte is stored.
   if (fieldsSoFar.check !== undefined || fieldsSoFar.documentType !== undefined) {
     const early = uploadFieldsSchema.safeParse(fieldsSoFar);
