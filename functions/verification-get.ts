@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { partnerIdSchema } from '../shared/domain/partner.js';
 import { checkTypes, tabs, verificationRoles } from '../shared/domain/verification.js';
 import { httpFunction } from '../shared/platform/functions.js';
-import { getVerification } from '../shared/use-cases/verification.js';
+import { getVerificationJson } from '../shared/use-cases/verification.js';
 
 const viewSchema = z.object({
   accountSuspended: z.boolean(),
@@ -28,6 +28,6 @@ httpFunction('getVerification', {
   params: z.object({ partnerId: partnerIdSchema }),
   responses: { 200: { description: 'The legal-info view', schema: viewSchema } },
   async handler({ params, services, principal }) {
-    return { status: 200, body: await getVerification(services, params.partnerId, principal) };
+    return { status: 200, headers: { 'content-type': 'application/json' }, body: await getVerificationJson(services, params.partnerId, principal) };
   },
 });

@@ -2,6 +2,7 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext, t
 import * as z from 'zod';
 import { getServices, type Services } from '../composition-root.js';
 import { authorize, bearerToken, type AccessRule, type Principal } from './auth.js';
+import { htmlSafeJson } from './html-safe-json.js';
 import { AppError, fieldErrors, toProblem } from './errors.js';
 import { poisonQueueOf } from './queues.js';
 import { logEvent } from './telemetry.js';
@@ -166,17 +167,6 @@ function toResponseInit(result: HttpResult): HttpResponseInit {
     return { status: result.status, headers, body: result.body };
   }
   return { status: result.status, headers: { 'content-type': 'application/json', ...headers }, body: htmlSafeJson(result.body) };
-}
-
-const htmlSignificant = /[<>&\u2028\u2029]/g;
-const escapes: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', '\u2028': '\\u2028', '\u2029': '\\u2029' };
-
-/**
- * JSON whose text holds no `<`, `>` or `&` (escaped as \u003c etc., the same JSON value): a stored
- * `<script>` from a lead or a profile stays inert even where a client drops the JSON into HTML.
- */
-export function htmlSafeJson(value: unknown): string {
-  return JSON.stringify(value).replace(htmlSignificant, (c) => escapes[c] ?? c);
 }
 
 /** The one mapping from errors to responses: 4xx detail shown, anything else logged and hidden. */

@@ -18,6 +18,7 @@ import {
 import type { Principal } from '../platform/auth.js';
 import { AppError } from '../platform/errors.js';
 import { PoisonMessage } from '../platform/functions.js';
+import { htmlSafeJson } from '../platform/html-safe-json.js';
 import { forgetSend } from './partners.js';
 import { sendVerificationEmail } from './verification-email.js';
 
@@ -27,11 +28,29 @@ function emailOwnership(doc: VerificationDoc): 'none' | 'pending' | 'accepted' {
   return checks.some((c) => c.status === 'Accepted') ? 'accepted' : 'pending';
 }
 
-/** The legal-info view of the tabs the caller may see (VER-1, VER-4, VER-5). */
-export async function getVerification(services: Services, partnerId: string, principal: Principal) {
+/**
+ * Rendered views per snapshot of a verification state. The portal polls this view: within a
+ * snapshot's window (VIEW_CACHE_MS) each role set gets the same JSON, rendered once. The view
+ * changes with the UTC day (business days elapsed) and the roles, which make the key; a new state
+ * is a new snapshot object, so its views are never stale beyond the snapshot's own window.
+ */
+const renderedViews = new WeakMap<VerificationDoc, Map<string, string>>();
+const day = 86_400_000;
+
+/** The legal-info view of the tabs the caller may see (VER-1, VER-4, VER-5), as JSON text. */
+export async function getVerificationJson(services: Services, partnerId: string, principal: Principal): Promise<string> {
   const { partner, verification } = await services.partners.snapshot(partnerId);
   if (!partner) throw AppError.notFound(`Partner ${partnerId} does not exist.`); // from the snapshot, not a read
-  return verificationView(verification, principal.roles, services.now(), new Set(services.config.VERIFICATION_HOLIDAYS));
+  const now = services.now();
+  const key = `${Math.floor(now.getTime() / day)}|${[...principal.roles].sort().join(',')}`;
+  let views = renderedViews.get(verification);
+  if (!views) renderedViews.set(verification, (views = new Map()));
+  let json = views.get(key);
+  if (json === undefined) {
+    json = htmlSafeJson(verificationView(verification, principal.roles, now, new Set(services.config.VERIFICATION_HOLIDAYS)));
+    views.set(key, json);
+  }
+  return json;
 }
 
 /**
