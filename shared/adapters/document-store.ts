@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
-import { BlockBufferPool, uploadInBlocks } from './block-upload.js';
 import { BlobSASPermissions, generateBlobSASQueryParameters, StorageSharedKeyCredential, type BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import { BlockBufferPool, uploadInBlocks } from './block-upload.js';
 
 /** Port: where verification documents live. */
 export interface DocumentStore {
