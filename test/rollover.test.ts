@@ -254,6 +254,39 @@ describe('fiscal-year rollover (INC-5)', () => {
     expect(renewal).not.toHaveProperty('validationReason');
   });
 
+  it('INC-5: a worker that fails while queueing the summaries is retried, and every partner gets one summary', async () => {
+    // Last here: 2025 holds the renewals of the 2024 runs, and this run writes into 2026 after the tests that count it.
+    const year = 2025;
+    const parts = [await enrolled(year), await enrolled(year), await enrolled(year)];
+    const services = await getServices();
+    let queued = 0;
+    let failed = false;
+    // A fault no emulator gives: the worker "dies" after queueing the second summary.
+    const restore = await overrideServices({
+      queues: {
+        send: async (queueName, message, options) => {
+          if (queueName === 'rollover-summaries' && !failed && ++queued === 2) {
+            failed = true;
+            throw new Error('worker died while queueing summaries');
+          }
+          return services.queues.send(queueName, message, options);
+        },
+      },
+    });
+    try {
+      const { runId } = (await (await start(year)).json()) as { runId: string };
+      await completed(runId);
+      // Only this run's summaries: the timer's run of 2026 may pick up these renewals too.
+      const ofThisRun = async (address: string) => (await summaries(address)).filter((e) => e.message.content.subject === `Incentive enrollments for fiscal year ${year + 1}`);
+      for (const p of parts) await eventually(async () => ((await ofThisRun(p.adminEmail)).length > 0 ? true : undefined), 30_000);
+      expect(failed).toBe(true);
+      await new Promise((r) => setTimeout(r, 500));
+      for (const p of parts) expect(await ofThisRun(p.adminEmail), p.partnerId).toHaveLength(1);
+    } finally {
+      restore();
+    }
+  });
+
   it('refuses a fiscal year that has not ended, a too old one, a negative or a string year (400), and non-operators (403)', async () => {
     for (const year of [2027, 2030, 2010, -1, '2025']) expect((await start(year)).status, String(year)).toBe(400);
     const forbidden = await call(host, 'POST', '/api/operations/rollovers', { token: await tokenFor({ partnerId: 'p', roles: ['GlobalAdmin'] }), body: { fromFiscalYear: 2025 } });

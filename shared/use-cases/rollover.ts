@@ -70,7 +70,11 @@ export async function processRolloverPage(services: Services, message: PageMessa
   const partition = runPartition(message.runId);
   const run = (await ops.read(partition, 'run'))?.doc;
   if (!run || run.type !== 'rolloverRun') throw new PoisonMessage(`unknown rollover run ${message.runId}`);
-  if (await ops.read(partition, pageRecordId(message.page))) return { page: message.page, alreadyDone: true };
+  if (await ops.read(partition, pageRecordId(message.page))) {
+    // Done before, but the worker may have failed after its record, before the summaries were queued.
+    await planSummariesIfComplete(services, message.runId);
+    return { page: message.page, alreadyDone: true };
+  }
 
   let requestCharge = 0;
   const meter = (ru: number): void => {
@@ -147,8 +151,10 @@ export async function processRolloverPage(services: Services, message: PageMessa
 }
 
 /**
- * When the run is complete, exactly one worker (the one whose ETag-guarded flag write succeeds)
- * queues one summary message per partner; dry runs email nobody.
+ * When the run is complete, queues one summary message per partner, then marks the run planned;
+ * dry runs email nobody. The mark comes last: a worker that fails half-way leaves it unset, and the
+ * redelivered page queues them all again. Messages queued twice (that, or two last pages finishing
+ * together) send one email: the summary's email carries a key of run and partner.
  */
 async function planSummariesIfComplete(services: Services, runId: string): Promise<void> {
   const ops = operations(services);
@@ -158,10 +164,14 @@ async function planSummariesIfComplete(services: Services, runId: string): Promi
   if (!run || run.type !== 'rolloverRun' || run.lastPage === undefined || run.dryRun || run.summaryPlannedAt) return;
   const pages = await pageRecords(services, runId);
   if (pages.length < run.lastPage + 1) return;
-  const result = await ops.update(partition, 'run', (doc) => (doc.type === 'rolloverRun' && !doc.summaryPlannedAt ? { ...doc, summaryPlannedAt: services.now().toISOString() } : unchanged));
-  if (!result?.changed) return;
   const partnerIds = [...new Set(pages.flatMap((p) => p.partnerIds))];
-  for (const partnerId of partnerIds) await services.queues.send(queueNames.rolloverSummaries, { runId, partnerId });
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(16, partnerIds.length) }, async () => {
+      while (next < partnerIds.length) await services.queues.send(queueNames.rolloverSummaries, { runId, partnerId: partnerIds[next++] ?? '' });
+    }),
+  );
+  await ops.update(partition, 'run', (doc) => (doc.type === 'rolloverRun' && !doc.summaryPlannedAt ? { ...doc, summaryPlannedAt: services.now().toISOString() } : unchanged));
 }
 
 /** RolloverSummary: one email per partner and run to its incentive admins: what renewed, what needs action. */
