@@ -6,7 +6,7 @@ import * as z from 'zod';
  * (infra/app/api.bicep), `npm start` and the benchmarks' function hosts locally (test/infra.test.ts
  * holds the three together). Measured in bench/ (README, Benchmarks), for a live heap of 25-28 MiB:
  * - `--max-old-space-size=512`: V8 sizes its heap from the machine's memory, not the instance's,
- *   and let the old generation grow to about four times what is live before a full collection: a
+ *   and lets the old generation grow to about four times what is live before a full collection: a
  *   20,000-enrolment rollover peaked at 82-88 MiB of heap, while a 5,000 one ended before getting
  *   there. Capped, V8 grows it at most twofold. 512 MiB is a quarter of the 2,048 MB instance.
  * - `--max-semi-space-size=4` and `--initial-old-space-size=56`: V8 starts a full collection as
