@@ -101,18 +101,11 @@ export async function processRolloverPage(services: Services, message: PageMessa
     await ops.update(partition, 'run', (doc) => (doc.type === 'rolloverRun' && doc.lastPage === undefined ? { ...doc, lastPage: message.page } : unchanged));
   }
 
-  // The partners of the page, read 16 at a time: enough to hide latency, not a burst of hundreds.
+  // The partners of the page, read 16 at a time.
   const partners = new Map<string, Partner | undefined>();
-  const ids = [...new Set(page.items.map((e) => e.partnerId))];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(16, ids.length) }, async () => {
-      while (next < ids.length) {
-        const partnerId = ids[next++] ?? '';
-        partners.set(partnerId, (await services.partners.partner(partnerId))?.doc);
-      }
-    }),
-  );
+  await sixteenAtATime([...new Set(page.items.map((e) => e.partnerId))], async (partnerId) => {
+    partners.set(partnerId, (await services.partners.partner(partnerId))?.doc);
+  });
   const now = services.now();
   const renewals = page.items.map((e) => renewalOf(e, partners.get(e.partnerId), now));
   let failed = 0;
@@ -164,13 +157,7 @@ async function planSummariesIfComplete(services: Services, runId: string): Promi
   if (!run || run.type !== 'rolloverRun' || run.lastPage === undefined || run.dryRun || run.summaryPlannedAt) return;
   const pages = await pageRecords(services, runId);
   if (pages.length < run.lastPage + 1) return;
-  const partnerIds = [...new Set(pages.flatMap((p) => p.partnerIds))];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(16, partnerIds.length) }, async () => {
-      while (next < partnerIds.length) await services.queues.send(queueNames.rolloverSummaries, { runId, partnerId: partnerIds[next++] ?? '' });
-    }),
-  );
+  await sixteenAtATime([...new Set(pages.flatMap((p) => p.partnerIds))], (partnerId) => services.queues.send(queueNames.rolloverSummaries, { runId, partnerId }));
   await ops.update(partition, 'run', (doc) => (doc.type === 'rolloverRun' && !doc.summaryPlannedAt ? { ...doc, summaryPlannedAt: services.now().toISOString() } : unchanged));
 }
 
@@ -218,6 +205,16 @@ export async function sendRolloverSummary(services: Services, message: { runId: 
     ].join('\n'),
   });
   return { sent: true };
+}
+
+/** Runs `work` over `items`, 16 at a time: enough to hide request latency, not a burst of hundreds. */
+async function sixteenAtATime<T>(items: readonly T[], work: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(16, items.length) }, async () => {
+      while (next < items.length) await work(items[next++] as T);
+    }),
+  );
 }
 
 /** An enrolment is plain JSON already (strings, numbers, booleans, arrays): no copy needed for the SDK. */
