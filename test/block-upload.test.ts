@@ -1,6 +1,6 @@
 // The block uploader under verification documents (VER-8), against Azurite: blocks in order, bounded
 // concurrency, nothing committed on failure, buffers reused and given back.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { BlockBlobClient, ContainerClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -61,14 +61,15 @@ function watchStages(blob: BlockBlobClient): { peak: () => number; calls: () => 
 }
 
 describe('uploading in blocks', () => {
-  it('VER-8: commits the bytes exactly, in blocks of the pool size, with content type and metadata', async () => {
+  it('VER-8: commits the bytes exactly, in blocks of the pool size, with content type and metadata, and returns their SHA-256', async () => {
     const bytes = randomBytes(200 * KiB + 123);
     const blob = container.getBlockBlobClient(unique('exact'));
     const pool = new BlockBufferPool(64 * KiB, 2);
-    await uploadInBlocks(blob, chunked(bytes, [7_000, 65_536, 1, 30_000]), pool, 2, {
+    const { sha256 } = await uploadInBlocks(blob, chunked(bytes, [7_000, 65_536, 1, 30_000]), pool, 2, {
       blobHTTPHeaders: { blobContentType: 'application/pdf' },
       metadata: { originalname: 'a.pdf' },
     });
+    expect(sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
     expect(Buffer.compare(await blob.downloadToBuffer(), bytes)).toBe(0);
     const list = await blob.getBlockList('committed');
     expect(list.committedBlocks?.map((b) => b.size)).toEqual([65_536, 65_536, 65_536, 8_315]);
@@ -95,6 +96,18 @@ describe('uploading in blocks', () => {
     await uploadInBlocks(container.getBlockBlobClient(unique('third')), chunked(randomBytes(40 * KiB), [8 * KiB]), pool, 3, {});
     expect(take).not.toHaveBeenCalled();
     take.mockRestore();
+  });
+
+  it('VER-8: hashes every block before its buffer is reused, however fast the stages answer', async () => {
+    // Stages that answer at once (a fake: Azurite always takes a while) hand a buffer back before a
+    // hash that trails the network could have read it, unless the uploader waits for both.
+    const blob = container.getBlockBlobClient(unique('fast-stages'));
+    vi.spyOn(blob, 'stageBlock').mockResolvedValue({} as Awaited<ReturnType<BlockBlobClient['stageBlock']>>);
+    vi.spyOn(blob, 'commitBlockList').mockResolvedValue({} as Awaited<ReturnType<BlockBlobClient['commitBlockList']>>);
+    const bytes = randomBytes(300 * KiB + 7);
+    const pool = new BlockBufferPool(16 * KiB, 1);
+    const { sha256 } = await uploadInBlocks(blob, chunked(bytes, [5_000, 16 * KiB]), pool, 2, {});
+    expect(sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
   });
 
   it('commits nothing when the body fails midway, and gives every buffer back', async () => {

@@ -4,8 +4,8 @@ import { BlockBufferPool, uploadInBlocks } from './block-upload.js';
 
 /** Port: where verification documents live. */
 export interface DocumentStore {
-  /** Streams `body` into a blob; resolves once the blob is committed. */
-  upload(name: string, body: Readable, options: { contentType: string; metadata: Record<string, string>; signal?: AbortSignal }): Promise<void>;
+  /** Streams `body` into a blob; resolves once the blob is committed, with the SHA-256 of the bytes stored. */
+  upload(name: string, body: Readable, options: { contentType: string; metadata: Record<string, string>; signal?: AbortSignal }): Promise<{ sha256: string }>;
   delete(name: string): Promise<void>;
   /** A read-only URL for the blob, valid for `seconds`. */
   readUrl(name: string, seconds: number): Promise<string>;
@@ -25,8 +25,8 @@ export class BlobDocumentStore implements DocumentStore {
     this.container = service.getContainerClient(containerName);
   }
 
-  async upload(name: string, body: Readable, options: { contentType: string; metadata: Record<string, string>; signal?: AbortSignal }): Promise<void> {
-    await uploadInBlocks(this.container.getBlockBlobClient(name), body, this.blocks, uploadConcurrency, {
+  async upload(name: string, body: Readable, options: { contentType: string; metadata: Record<string, string>; signal?: AbortSignal }): Promise<{ sha256: string }> {
+    return uploadInBlocks(this.container.getBlockBlobClient(name), body, this.blocks, uploadConcurrency, {
       blobHTTPHeaders: { blobContentType: options.contentType },
       metadata: options.metadata,
       ...(options.signal ? { abortSignal: options.signal } : {}),

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Transform, type Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { Busboy } from 'busboy';
@@ -49,8 +49,8 @@ interface ReceivedFile {
 
 /**
  * Streams one multipart upload into blob storage and files it against a check (VER-8, VER-9). The
- * file is never held whole in memory: its first bytes are sniffed, the rest flows through a hash and
- * a size cap into the blob. The record (and an appeal's status change) is written in one batch only
+ * file is never held whole in memory: its first bytes are sniffed, the rest flows through a size cap
+ * into the blob store, which hashes what it stores. The record (and an appeal's status change) is written in one batch only
  * after the blob is complete; any failure deletes the blob, so nothing is left half-written.
  */
 export async function uploadVerificationDocument(
@@ -200,8 +200,7 @@ async function storeFile(
   }
 
   // One transform over the file stream: holds the first bytes back until their type is known, then
-  // hashes, counts and caps everything that flows on into the blob upload.
-  const hash = createHash('sha256');
+  // counts and caps everything that flows on into the blob upload.
   let size = 0;
   let head: Buffer[] = [];
   let headBytes = 0;
@@ -214,7 +213,6 @@ async function storeFile(
   const count = (chunk: Buffer): Buffer => {
     size += chunk.length;
     if (size > maxBytes) throw AppError.tooLarge(`The file exceeds ${maxBytes} bytes.`);
-    hash.update(chunk);
     return chunk;
   };
   const sniff = async (): Promise<Buffer> => {
@@ -263,11 +261,12 @@ async function storeFile(
   const contentType = await type;
   const originalName = (filename ?? 'document').replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 255) || 'document';
   uploading();
-  await services.documents.upload(blobName, body, {
+  // The store hashes what it stores (off the critical path): the digest is of the very bytes kept.
+  const { sha256 } = await services.documents.upload(blobName, body, {
     contentType,
     metadata: { originalname: encodeURIComponent(originalName), partnerid: input.partnerId },
   });
-  return { size, sha256: hash.digest('hex'), contentType, originalName };
+  return { size, sha256, contentType, originalName };
 }
 
 async function commit(
