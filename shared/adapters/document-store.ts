@@ -16,6 +16,13 @@ export interface DocumentStore {
 export const uploadBlockBytes = 4 * 1024 * 1024;
 export const uploadConcurrency = 4;
 
+/**
+ * The version our download links are signed for, fixed so an SDK upgrade does not change them. The
+ * SDK's default (2026-04-06) signs user-delegation SAS in a layout Azurite 3.35 does not know yet, so
+ * the managed-identity path could not be tested against it (test/document-store.test.ts).
+ */
+const sasVersion = '2025-07-05';
+
 export class BlobDocumentStore implements DocumentStore {
   private readonly container: ContainerClient;
   /** One pool per host: enough idle blocks for one upload at full concurrency. */
@@ -43,7 +50,7 @@ export class BlobDocumentStore implements DocumentStore {
 
   /**
    * With an account key (local) the SAS is signed with it; with the managed identity (Azure) it is a
-   * user-delegation SAS, so no key is ever needed.
+   * user-delegation SAS, so no key is ever needed. The SAS version is pinned (sasVersion).
    */
   async readUrl(name: string, seconds: number): Promise<string> {
     const blob = this.container.getBlockBlobClient(name);
@@ -51,11 +58,11 @@ export class BlobDocumentStore implements DocumentStore {
     const expiresOn = new Date(Date.now() + seconds * 1000);
     const permissions = BlobSASPermissions.parse('r');
     if (this.service.credential instanceof StorageSharedKeyCredential) {
-      return blob.generateSasUrl({ permissions, startsOn, expiresOn });
+      return blob.generateSasUrl({ version: sasVersion, permissions, startsOn, expiresOn });
     }
     const key = await this.service.getUserDelegationKey(startsOn, expiresOn);
     const sas = generateBlobSASQueryParameters(
-      { containerName: this.container.containerName, blobName: name, permissions, startsOn, expiresOn },
+      { version: sasVersion, containerName: this.container.containerName, blobName: name, permissions, startsOn, expiresOn },
       key,
       this.service.accountName,
     );

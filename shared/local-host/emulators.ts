@@ -87,6 +87,8 @@ export async function startAzurite(options: {
   blobPort: number;
   queuePort: number;
   dataDir?: string | undefined;
+  /** More arguments for the blob service (a test's HTTPS and OAuth). */
+  blobArgs?: string[];
   log: (line: string) => void;
 }): Promise<ChildHandle[]> {
   const root = dirname(require.resolve('azurite/package.json'));
@@ -95,7 +97,7 @@ export async function startAzurite(options: {
   const storage = options.dataDir ? ['--location', options.dataDir] : ['--inMemoryPersistence'];
   const common = ['--skipApiVersionCheck', '--disableTelemetry', '--silent', ...storage];
   const services = [
-    { name: 'azurite-blob', script: 'dist/src/blob/main.js', args: ['--blobHost', '127.0.0.1', '--blobPort', String(options.blobPort)], port: options.blobPort },
+    { name: 'azurite-blob', script: 'dist/src/blob/main.js', args: ['--blobHost', '127.0.0.1', '--blobPort', String(options.blobPort), ...(options.blobArgs ?? [])], port: options.blobPort },
     { name: 'azurite-queue', script: 'dist/src/queue/main.js', args: ['--queueHost', '127.0.0.1', '--queuePort', String(options.queuePort)], port: options.queuePort },
   ];
   const handles: ChildHandle[] = [];
