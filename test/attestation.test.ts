@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AcsEmailSender, operationIdFor, type EmailSender } from '../shared/adapters/email-sender.js';
 import { encodeQueueMessage } from '../shared/adapters/queue-publisher.js';
 import { getServices, overrideServices } from '../shared/composition-root.js';
-import { acceptanceRequiredMessage, adminCenterAgreementUrl, attestationId, notificationId } from '../shared/domain/agreements.js';
+import { acceptanceRequiredMessage, adminCenterAgreementUrl, attestationId, notificationId, type ConfirmationNotification } from '../shared/domain/agreements.js';
 import { EmailEndpoint } from '../shared/local-host/email-endpoint.js';
 import type { Role } from '../shared/platform/auth.js';
 import { call, emailsTo, eventually, partnerBody, queueService, startAppHost, tokenFor, unique, type TestHost } from './support/harness.js';
@@ -265,5 +265,29 @@ describe('the 30-minute promise (ATT-3)', () => {
     expect(sla.p99Seconds).toBeGreaterThanOrEqual(sla.p50Seconds);
     expect(sla.p99Seconds).toBeLessThan(30 * 60);
     expect((await call(host, 'GET', '/api/operations/notifications/sla', { token: await as(partnerId, 'GlobalAdmin') })).status).toBe(403);
+  });
+
+  it('ATT-3: the SLA report counts exactly the last 24 hours: sent, pending, late or overdue as breached, latency percentiles', async () => {
+    // Confirmations dated 2099, read with the clock set there: no other test's data is in the window.
+    const partnerId = unique('sla');
+    const base = { type: 'notification', partnerId, customerId: 'c-1', to: { address: 'sla@customer.example', displayName: 'S L' }, companyName: 'SLA Ltd', attempts: 1, breached: false } as const;
+    const docs: ConfirmationNotification[] = [
+      { ...base, id: 'n-on-time', agreementId: 'a1', occurredAt: '2099-06-01T10:00:00.000Z', dueBy: '2099-06-01T10:30:00.000Z', status: 'Sent', sentAt: '2099-06-01T10:01:00.000Z' },
+      { ...base, id: 'n-late', agreementId: 'a2', occurredAt: '2099-06-01T09:00:00.000Z', dueBy: '2099-06-01T09:30:00.000Z', status: 'Sent', sentAt: '2099-06-01T09:45:00.000Z' },
+      { ...base, id: 'n-overdue', agreementId: 'a3', occurredAt: '2099-06-01T11:00:00.000Z', dueBy: '2099-06-01T11:30:00.000Z', status: 'Pending' },
+      { ...base, id: 'n-not-yet-due', agreementId: 'a4', occurredAt: '2099-06-01T11:50:00.000Z', dueBy: '2099-06-01T12:20:00.000Z', status: 'Pending' },
+      { ...base, id: 'n-flagged', agreementId: 'a5', occurredAt: '2099-06-01T08:00:00.000Z', dueBy: '2099-06-01T08:30:00.000Z', status: 'Sent', sentAt: '2099-06-01T08:02:00.000Z', breached: true },
+      { ...base, id: 'n-day-before', agreementId: 'a6', occurredAt: '2099-05-31T11:59:00.000Z', dueBy: '2099-05-31T12:29:00.000Z', status: 'Pending' },
+    ];
+    await (await getServices()).agreements.transact(partnerId, docs.map((doc) => ({ kind: 'create' as const, doc })));
+    const restoreClock = await overrideServices({ now: () => new Date('2099-06-01T12:00:00.000Z') });
+    try {
+      const response = await call(host, 'GET', '/api/operations/notifications/sla', { token: await operator() });
+      expect(response.status).toBe(200);
+      // latencies 60, 120 and 2,700 s; breached: the late one, the overdue one, the one the sweep flagged
+      expect(await response.json()).toEqual({ sent: 3, pending: 2, breached: 3, p50Seconds: 120, p99Seconds: 2700 });
+    } finally {
+      restoreClock();
+    }
   });
 });

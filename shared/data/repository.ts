@@ -201,10 +201,11 @@ export class Repository<T extends PartnerDocument> {
    * One page of a parameterised query. Pass `partnerId` for a single-partition query; the SQL must
    * filter on `c.partnerId = @partnerId` too. The continuation token is opaque to callers.
    */
-  async queryPage(
+  /** `R` other than T for a query that projects fields (its SELECT names them). */
+  async queryPage<R = T>(
     query: SqlQuerySpec,
     options: { partnerId?: string | undefined; pageSize: number; continuationToken?: string | undefined },
-  ): Promise<Page<T>> {
+  ): Promise<Page<R>> {
     assertParameterised(query);
     const iterator = this.container.items.query<ItemDefinition>(query, {
       maxItemCount: options.pageSize,
@@ -214,17 +215,17 @@ export class Repository<T extends PartnerDocument> {
     const response = await iterator.fetchNext();
     this.charge('query', response.requestCharge);
     return {
-      items: response.resources.map((r) => strip<T>(r)),
+      items: response.resources.map((r) => strip<R>(r)),
       continuationToken: response.continuationToken ?? undefined,
     };
   }
 
   /** Every result of a query, page by page; for bounded result sets (one partner's documents). */
-  async queryAll(query: SqlQuerySpec, options: { partnerId?: string; pageSize?: number } = {}): Promise<T[]> {
-    const all: T[] = [];
+  async queryAll<R = T>(query: SqlQuerySpec, options: { partnerId?: string; pageSize?: number } = {}): Promise<R[]> {
+    const all: R[] = [];
     let continuationToken: string | undefined;
     do {
-      const page = await this.queryPage(query, { ...options, pageSize: options.pageSize ?? 100, continuationToken });
+      const page = await this.queryPage<R>(query, { ...options, pageSize: options.pageSize ?? 100, continuationToken });
       all.push(...page.items);
       continuationToken = page.continuationToken;
     } while (continuationToken);

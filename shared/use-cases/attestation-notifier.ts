@@ -1,5 +1,6 @@
 import type { Services } from '../composition-root.js';
 import { ConcurrencyConflict, unchanged, type Stored } from '../data/repository.js';
+import type { NotificationTiming } from '../data/agreement-store.js';
 import { percentile, type ConfirmationNotification } from '../domain/agreements.js';
 import { queueNames } from '../platform/queues.js';
 
@@ -77,12 +78,12 @@ export async function sweepConfirmations(services: Services, pageSize = 200): Pr
 /** The last 24 hours of confirmations: sent, pending, breached, and attestation-to-send latency. */
 export async function confirmationSla(services: Services) {
   const now = services.now();
-  const notifications: ConfirmationNotification[] = await services.agreements.notificationsSince(new Date(now.getTime() - 86_400_000).toISOString());
+  const notifications = await services.agreements.notificationTimingsSince(new Date(now.getTime() - 86_400_000).toISOString());
   const latencies = notifications
     .filter((n) => n.status === 'Sent' && n.sentAt)
     .map((n) => (Date.parse(n.sentAt ?? '') - Date.parse(n.occurredAt)) / 1000)
     .sort((a, b) => a - b);
-  const late = (n: ConfirmationNotification) => n.breached || (n.status === 'Sent' ? Date.parse(n.sentAt ?? '') > Date.parse(n.dueBy) : Date.parse(n.dueBy) < now.getTime());
+  const late = (n: NotificationTiming) => n.breached || (n.status === 'Sent' ? Date.parse(n.sentAt ?? '') > Date.parse(n.dueBy) : Date.parse(n.dueBy) < now.getTime());
   return {
     sent: notifications.filter((n) => n.status === 'Sent').length,
     pending: notifications.filter((n) => n.status === 'Pending').length,
