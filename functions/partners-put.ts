@@ -18,7 +18,7 @@ httpFunction('putPartner', {
   access: { roles: ['PlatformOperator'] },
   params: z.object({ partnerId: partnerIdSchema }),
   body: partnerInputSchema,
-  responses: { 200: { description: 'Replaced' }, 201: { description: 'Created' } },
+  responses: { 200: { description: 'Replaced' }, 201: { description: 'Created' }, 503: { description: 'The credit-check email (CSP-2) could not be sent; nothing was changed; retry after Retry-After' } },
   async handler({ params, body, services, context }) {
     const result = await upsertPartner(services, params.partnerId, body, (message) => logEvent(context, 'warn', 'PartnerNotice', { partnerId: params.partnerId, message }));
     return { status: result.created ? 201 : 200, body: publicPartner(result.partner) };

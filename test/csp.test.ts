@@ -1,4 +1,8 @@
+import { EmailClient } from '@azure/communication-email';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AcsEmailSender } from '../shared/adapters/email-sender.js';
+import { overrideServices } from '../shared/composition-root.js';
+import { EmailEndpoint } from '../shared/local-host/email-endpoint.js';
 import { addMonths } from '../shared/domain/csp.js';
 import { call, emailsTo, eventually, partnerBody, startAppHost, tokenFor, unique, type TestHost } from './support/harness.js';
 
@@ -115,5 +119,35 @@ describe('the credit check and the support plan (CSP-2)', () => {
     expect(bought.status).toBe(201);
     expect(await bought.json()).toMatchObject({ plan: 'Premier' });
     expect((await buy()).status).toBe(200);
+  });
+
+  it('CSP-2: when the pass cannot be emailed the PUT answers 503 and changes nothing; its retry records the pass and emails it once', async () => {
+    const { partnerId, body } = await partnerWith(qualifying);
+    const passed = { ...body, csp: { ...qualifying, creditCheck: 'Passed' } };
+    const outage = new EmailEndpoint({ port: 0, accessKey: Buffer.from('outage').toString('base64') });
+    await outage.start();
+    outage.failSendsUntil(503, Date.now() + 60 * 60_000);
+    const failing = new AcsEmailSender(new EmailClient(outage.connectionString, { allowInsecureConnection: true, retryOptions: { maxRetries: 0 } }), {
+      senderAddress: 'DoNotReply@partner-portal.example',
+      pollIntervalMs: 20,
+      attempts: 1,
+    });
+    const restore = await overrideServices({ email: failing });
+    try {
+      const refused = await call(host, 'PUT', `/api/partners/${partnerId}`, { token: await operator(), body: passed });
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('30');
+    } finally {
+      restore();
+      await outage.stop();
+    }
+    const buy = async () => call(host, 'POST', `/api/partners/${partnerId}/csp/direct-bill/support-plan`, { token: await admin(partnerId), body: { plan: 'Premier' } });
+    expect((await buy()).status).toBe(409); // the pass was not recorded
+
+    expect((await call(host, 'PUT', `/api/partners/${partnerId}`, { token: await operator(), body: passed })).status).toBe(200);
+    const creditEmails = async () => (await emailsTo(body.primaryContact.email)).filter((e) => e.message.headers?.['x-notification-type'] === 'CreditCheckPassed');
+    await eventually(async () => ((await creditEmails()).length > 0 ? true : undefined));
+    expect(await creditEmails()).toHaveLength(1);
+    expect((await buy()).status).toBe(201);
   });
 });

@@ -14,7 +14,10 @@ export interface UpsertPartnerResult {
 /**
  * Creates or replaces a partner (upstream systems). Enrolling in a program or changing legal details
  * starts verification (VER-2) in the same atomic write, then sends the email-ownership email. A PUT
- * that changes nothing writes and sends nothing.
+ * that changes nothing writes and sends nothing. A credit check that passes (CSP-2) is emailed
+ * before the write: sent after it, a failed send was lost for good, since the upstream's retry of
+ * the same PUT changes nothing and so sends nothing. Now a failed send answers 503 with nothing
+ * written, and the retry sends it (the fixed key keeps retries to one email).
  */
 export async function upsertPartner(
   services: Services,
@@ -23,6 +26,7 @@ export async function upsertPartner(
   log: (message: string) => void,
 ): Promise<UpsertPartnerResult> {
   const store = services.partners;
+  let creditCheckEmailed = false;
   for (let attempt = 1; attempt <= 10; attempt++) {
     const [existing, verification] = await Promise.all([store.partner(partnerId), store.verification(partnerId)]);
     const now = services.now();
@@ -40,6 +44,14 @@ export async function upsertPartner(
         expiresAt: new Date(now.getTime() + services.config.VERIFICATION_TOKEN_TTL_HOURS * 3_600_000).toISOString(),
       };
       started.doc.emailSends = [...recentSends(started.doc.emailSends, now), now.toISOString()];
+    }
+    if (!creditCheckEmailed && before?.csp?.creditCheck !== 'Passed' && input.csp?.creditCheck === 'Passed') {
+      try {
+        await sendCreditCheckPassed(services, partner);
+      } catch (error) {
+        throw new AppError(503, 'The credit-check email could not be sent, so nothing was changed; send the request again shortly.', { cause: error, headers: { 'Retry-After': '30' } });
+      }
+      creditCheckEmailed = true;
     }
     try {
       await store.transact(partnerId, [
@@ -59,11 +71,6 @@ export async function upsertPartner(
         log(`verification email for ${partnerId} not sent: ${error instanceof Error ? error.message : String(error)}`);
         await forgetSend(services, partnerId, now.toISOString());
       }
-    }
-    if (before?.csp?.creditCheck !== 'Passed' && input.csp?.creditCheck === 'Passed') {
-      await sendCreditCheckPassed(services, partner).catch((error: unknown) => {
-        log(`credit check email for ${partnerId} not sent: ${error instanceof Error ? error.message : String(error)}`);
-      });
     }
     return { created: !existing, partner };
   }
