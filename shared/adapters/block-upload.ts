@@ -101,15 +101,15 @@ export async function uploadInBlocks(
   const onOuterAbort = (): void => abort.abort(outer?.reason);
   outer?.addEventListener('abort', onOuterAbort, { once: true });
   let failure: { error: unknown } | undefined;
+  const fail = (error: unknown): void => {
+    failure ??= { error };
+    abort.abort();
+  };
 
   const stage = (buffer: Buffer, length: number): void => {
     // Block IDs must all have the same length within a blob.
     const id = Buffer.from(`${prefix}-${String(ids.length).padStart(6, '0')}`).toString('base64');
     ids.push(id);
-    const fail = (error: unknown): void => {
-      failure ??= { error };
-      abort.abort();
-    };
     // The buffer goes back once it is both sent and hashed.
     const staged: Promise<void> = Promise.all([
       blob.stageBlock(id, buffer.subarray(0, length), length, { abortSignal: abort.signal }).then(() => undefined, fail),

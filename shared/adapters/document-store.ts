@@ -4,7 +4,7 @@ import { BlockBufferPool, uploadInBlocks } from './block-upload.js';
 
 /** Port: where verification documents live. */
 export interface DocumentStore {
-  /** Streams `body` into a blob; resolves once the blob is committed, with the SHA-256 of the bytes stored. */
+  /** Streams `body` into a blob; resolves once it is committed, with the SHA-256 of the bytes stored. */
   upload(name: string, body: Readable, options: { contentType: string; metadata: Record<string, string>; signal?: AbortSignal }): Promise<{ sha256: string }>;
   delete(name: string): Promise<void>;
   /** A read-only URL for the blob, valid for `seconds`. */

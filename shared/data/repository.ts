@@ -199,9 +199,9 @@ export class Repository<T extends PartnerDocument> {
 
   /**
    * One page of a parameterised query. Pass `partnerId` for a single-partition query; the SQL must
-   * filter on `c.partnerId = @partnerId` too. The continuation token is opaque to callers.
+   * filter on `c.partnerId = @partnerId` too. The continuation token is opaque to callers. `R`
+   * types the rows of a query that projects fields (its SELECT names them).
    */
-  /** `R` other than T for a query that projects fields (its SELECT names them). */
   async queryPage<R = T>(
     query: SqlQuerySpec,
     options: { partnerId?: string | undefined; pageSize: number; continuationToken?: string | undefined },

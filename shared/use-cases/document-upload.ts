@@ -50,8 +50,9 @@ interface ReceivedFile {
 /**
  * Streams one multipart upload into blob storage and files it against a check (VER-8, VER-9). The
  * file is never held whole in memory: its first bytes are sniffed, the rest flows through a size cap
- * into the blob store, which hashes what it stores. The record (and an appeal's status change) is written in one batch only
- * after the blob is complete; any failure deletes the blob, so nothing is left half-written.
+ * into the blob store, which hashes what it stores. The record (and an appeal's status change) is
+ * written in one batch only after the blob is complete; any failure deletes the blob, so nothing is
+ * left half-written.
  */
 export async function uploadVerificationDocument(
   services: Services,
