@@ -1,7 +1,6 @@
 import * as z from 'zod';
 import { partnerIdSchema, partnerInputSchema, type Partner } from '../shared/domain/partner.js';
 import { httpFunction } from '../shared/platform/functions.js';
-import { logEvent } from '../shared/platform/telemetry.js';
 import { upsertPartner } from '../shared/use-cases/partners.js';
 
 /** The partner as clients see it: the stored account without storage fields. */
@@ -18,9 +17,9 @@ httpFunction('putPartner', {
   access: { roles: ['PlatformOperator'] },
   params: z.object({ partnerId: partnerIdSchema }),
   body: partnerInputSchema,
-  responses: { 200: { description: 'Replaced' }, 201: { description: 'Created' }, 503: { description: 'The credit-check email (CSP-2) could not be sent; nothing was changed; retry after Retry-After' } },
-  async handler({ params, body, services, context }) {
-    const result = await upsertPartner(services, params.partnerId, body, (message) => logEvent(context, 'warn', 'PartnerNotice', { partnerId: params.partnerId, message }));
+  responses: { 200: { description: 'Replaced' }, 201: { description: 'Created' }, 503: { description: 'An email the change owes (VER-2 link, CSP-2 credit check) could not be sent; send the same request again after Retry-After' } },
+  async handler({ params, body, services }) {
+    const result = await upsertPartner(services, params.partnerId, body);
     return { status: result.created ? 201 : 200, body: publicPartner(result.partner) };
   },
 });

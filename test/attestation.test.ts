@@ -1,12 +1,10 @@
-import { EmailClient } from '@azure/communication-email';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AcsEmailSender, operationIdFor, type EmailSender } from '../shared/adapters/email-sender.js';
+import { operationIdFor, type EmailSender } from '../shared/adapters/email-sender.js';
 import { encodeQueueMessage } from '../shared/adapters/queue-publisher.js';
 import { getServices, overrideServices } from '../shared/composition-root.js';
 import { acceptanceRequiredMessage, adminCenterAgreementUrl, attestationId, notificationId, type ConfirmationNotification } from '../shared/domain/agreements.js';
-import { EmailEndpoint } from '../shared/local-host/email-endpoint.js';
 import type { Role } from '../shared/platform/auth.js';
-import { call, emailsTo, eventually, partnerBody, queueService, startAppHost, tokenFor, unique, type TestHost } from './support/harness.js';
+import { call, emailOutage, emailsTo, eventually, partnerBody, queueService, startAppHost, tokenFor, unique, type TestHost } from './support/harness.js';
 
 let host: TestHost;
 beforeAll(async () => {
@@ -179,17 +177,10 @@ describe('upstream events (ATT-4)', () => {
 
 describe('the 30-minute promise (ATT-3)', () => {
   it('sends every confirmation once the email service recovers from a 10-minute outage, before dueBy', async () => {
-    const outage = new EmailEndpoint({ port: 0, accessKey: Buffer.from('outage').toString('base64') });
-    await outage.start();
-    const sender = new AcsEmailSender(new EmailClient(outage.connectionString, { allowInsecureConnection: true, retryOptions: { maxRetries: 0 } }), {
-      senderAddress: 'DoNotReply@partner-portal.example',
-      pollIntervalMs: 20,
-      attempts: 1,
-    });
-    outage.failSendsUntil(503, Date.now() + 60 * 60_000);
-    const restore = await overrideServices({ email: sender });
+    const { partnerId, customerId } = await setup();
+    const outage = await emailOutage();
+    const restore = await overrideServices({ email: outage.sender });
     try {
-      const { partnerId, customerId } = await setup();
       const contacts = [0, 1, 2].map((i) => ({ ...contact, email: `person${i}@fabrikam.example` }));
       for (const c of contacts) expect((await attest(partnerId, customerId, { type: 'MicrosoftCustomerAgreement', primaryContact: c, dateAgreed: today() })).status).toBe(201);
       const services = await getServices();
@@ -199,10 +190,10 @@ describe('the 30-minute promise (ATT-3)', () => {
         const all = await Promise.all(ids.map((id) => services.agreements.notification(partnerId, id)));
         return all.every((n) => n?.doc.status === 'Pending' && n.doc.attempts >= 1) ? true : undefined;
       });
-      expect(outage.list()).toHaveLength(0);
+      expect(outage.endpoint.list()).toHaveLength(0);
 
       // Ten minutes later the service is back; the next sweep sends everything.
-      outage.failSendsUntil(503, 0);
+      outage.endpoint.failSendsUntil(503, 0);
       const later = new Date(Date.now() + 10 * 60_000);
       const restoreClock = await overrideServices({ now: () => later });
       try {
@@ -216,10 +207,10 @@ describe('the 30-minute promise (ATT-3)', () => {
       }
       const all = await Promise.all(ids.map((id) => services.agreements.notification(partnerId, id)));
       for (const n of all) expect(Date.parse(n?.doc.sentAt ?? '')).toBeLessThan(Date.parse(n?.doc.dueBy ?? ''));
-      expect(outage.list().map((e) => e.id).sort()).toEqual(ids.map((id) => operationIdFor(id)).sort());
+      expect(outage.endpoint.list().map((e) => e.id).sort()).toEqual(ids.map((id) => operationIdFor(id)).sort());
     } finally {
       restore();
-      await outage.stop();
+      await outage.endpoint.stop();
     }
   });
 

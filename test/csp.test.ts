@@ -1,10 +1,7 @@
-import { EmailClient } from '@azure/communication-email';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AcsEmailSender } from '../shared/adapters/email-sender.js';
 import { overrideServices } from '../shared/composition-root.js';
-import { EmailEndpoint } from '../shared/local-host/email-endpoint.js';
 import { addMonths } from '../shared/domain/csp.js';
-import { call, emailsTo, eventually, partnerBody, startAppHost, tokenFor, unique, type TestHost } from './support/harness.js';
+import { call, emailOutage, emailsTo, eventually, partnerBody, startAppHost, tokenFor, unique, type TestHost } from './support/harness.js';
 
 let host: TestHost;
 beforeAll(async () => {
@@ -124,22 +121,15 @@ describe('the credit check and the support plan (CSP-2)', () => {
   it('CSP-2: when the pass cannot be emailed the PUT answers 503 and changes nothing; its retry records the pass and emails it once', async () => {
     const { partnerId, body } = await partnerWith(qualifying);
     const passed = { ...body, csp: { ...qualifying, creditCheck: 'Passed' } };
-    const outage = new EmailEndpoint({ port: 0, accessKey: Buffer.from('outage').toString('base64') });
-    await outage.start();
-    outage.failSendsUntil(503, Date.now() + 60 * 60_000);
-    const failing = new AcsEmailSender(new EmailClient(outage.connectionString, { allowInsecureConnection: true, retryOptions: { maxRetries: 0 } }), {
-      senderAddress: 'DoNotReply@partner-portal.example',
-      pollIntervalMs: 20,
-      attempts: 1,
-    });
-    const restore = await overrideServices({ email: failing });
+    const outage = await emailOutage();
+    const restore = await overrideServices({ email: outage.sender });
     try {
       const refused = await call(host, 'PUT', `/api/partners/${partnerId}`, { token: await operator(), body: passed });
       expect(refused.status).toBe(503);
       expect(refused.headers.get('retry-after')).toBe('30');
     } finally {
       restore();
-      await outage.stop();
+      await outage.endpoint.stop();
     }
     const buy = async () => call(host, 'POST', `/api/partners/${partnerId}/csp/direct-bill/support-plan`, { token: await admin(partnerId), body: { plan: 'Premier' } });
     expect((await buy()).status).toBe(409); // the pass was not recorded

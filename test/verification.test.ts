@@ -5,7 +5,7 @@ import { encodeQueueMessage } from '../shared/adapters/queue-publisher.js';
 import { getServices, overrideServices } from '../shared/composition-root.js';
 import { businessDaysBetween, resendWait } from '../shared/domain/verification.js';
 import type { Role } from '../shared/platform/auth.js';
-import { blobService, call, emailsTo, eventually, partnerBody, queueService, startAppHost, stackEnv, tokenFor, unique, type TestHost } from './support/harness.js';
+import { blobService, call, emailOutage, emailsTo, eventually, partnerBody, queueService, startAppHost, stackEnv, tokenFor, unique, type TestHost } from './support/harness.js';
 
 let host: TestHost;
 beforeAll(async () => {
@@ -116,6 +116,33 @@ describe('starting verification (VER-2, VER-3)', () => {
     const view = await verification(partnerId, 'Manager');
     expect(view.tabs.map((t) => t.tab)).toEqual(['developer']);
     expect(view.tabs[0]?.checks.map((c) => c.type)).toEqual(['EmailOwnership', 'Employment', 'Business']);
+    expect(await emailsTo(body.primaryContact.email)).toHaveLength(1);
+  });
+
+  it('VER-2: when the first email cannot be sent the PUT answers 503; the same PUT again sends a working link, and a third sends nothing', async () => {
+    const partnerId = unique('P');
+    const body = partnerBody();
+    const outage = await emailOutage();
+    const restore = await overrideServices({ email: outage.sender });
+    try {
+      const refused = await call(host, 'PUT', `/api/partners/${partnerId}`, { token: await operator(), body });
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('30');
+    } finally {
+      restore();
+      await outage.endpoint.stop();
+    }
+    // the partner and its verification are stored; the failed send counts for no cooldown
+    expect((await verification(partnerId)).tabs[0]?.checks.find((c) => c.type === 'EmailOwnership')?.status).toBe('Pending');
+    expect(await emailsTo(body.primaryContact.email)).toHaveLength(0);
+
+    expect((await call(host, 'PUT', `/api/partners/${partnerId}`, { token: await operator(), body })).status).toBe(200);
+    const emails = await emailsTo(body.primaryContact.email);
+    expect(emails).toHaveLength(1);
+    expect(emails[0]?.message.headers?.['x-notification-type']).toBe('EmailVerification');
+    expect((await call(host, 'POST', '/api/verification/email/confirm', { body: { token: tokenFromEmail(emails[0]?.message.content.plainText) } })).status).toBe(200);
+
+    expect((await call(host, 'PUT', `/api/partners/${partnerId}`, { token: await operator(), body })).status).toBe(200);
     expect(await emailsTo(body.primaryContact.email)).toHaveLength(1);
   });
 

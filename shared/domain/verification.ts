@@ -58,6 +58,16 @@ export interface EmailTokenState {
   hash: string;
   issuedAt: string;
   expiresAt: string;
+  /**
+   * Its email could not be sent, as far as we know. The link stays valid (the email may have gone
+   * out after all), and the next PUT of the partner sends a new one (emailLinkOwed).
+   */
+  unsent?: true;
+}
+
+/** VER-2: the email-ownership link whose send failed is still owed to the primary contact. */
+export function emailLinkOwed(doc: VerificationDoc): boolean {
+  return doc.emailToken?.unsent === true;
 }
 
 export interface DecisionEmail {

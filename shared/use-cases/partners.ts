@@ -2,7 +2,7 @@ import type { Services } from '../composition-root.js';
 import { ConcurrencyConflict } from '../data/repository.js';
 import { PartnerStore } from '../data/partner-store.js';
 import type { Partner, PartnerInput } from '../domain/partner.js';
-import { issueEmailToken, recentSends, startVerification } from '../domain/verification.js';
+import { emailLinkOwed, issueEmailToken, recentSends, startVerification } from '../domain/verification.js';
 import { AppError } from '../platform/errors.js';
 import { sendVerificationEmail } from './verification-email.js';
 
@@ -14,29 +14,28 @@ export interface UpsertPartnerResult {
 /**
  * Creates or replaces a partner (upstream systems). Enrolling in a program or changing legal details
  * starts verification (VER-2) in the same atomic write, then sends the email-ownership email. A PUT
- * that changes nothing writes and sends nothing. A credit check that passes (CSP-2) is emailed
- * before the write: sent after it, a failed send was lost for good, since the upstream's retry of
- * the same PUT changes nothing and so sends nothing. Now a failed send answers 503 with nothing
- * written, and the retry sends it (the fixed key keeps retries to one email).
+ * that changes nothing writes and sends nothing, unless a link is still owed. No email is lost to a
+ * failed send, because the upstream retries a PUT that fails:
+ * - the email-ownership link is sent after the write (its hash must be stored first). A failed send
+ *   answers 503 and marks the link unsent, so the retried PUT, identical as it is, sends a new link;
+ * - a credit check that passes (CSP-2) is emailed before the write. A failed send answers 503 with
+ *   nothing written, so the retry still sees the change and sends it (a fixed key: one email).
  */
-export async function upsertPartner(
-  services: Services,
-  partnerId: string,
-  input: PartnerInput,
-  log: (message: string) => void,
-): Promise<UpsertPartnerResult> {
+export async function upsertPartner(services: Services, partnerId: string, input: PartnerInput): Promise<UpsertPartnerResult> {
   const store = services.partners;
   let creditCheckEmailed = false;
   for (let attempt = 1; attempt <= 10; attempt++) {
     const [existing, verification] = await Promise.all([store.partner(partnerId), store.verification(partnerId)]);
     const now = services.now();
     const before = existing?.doc;
-    const partner: Partner = { ...input, id: 'partner', type: 'partner', partnerId, createdAt: before?.createdAt ?? now.toISOString(), updatedAt: now.toISOString() };
-    if (before && sameInput(before, input)) return { created: false, partner: before };
+    const unchanged = before !== undefined && sameInput(before, input);
+    const owed = emailLinkOwed(verification.doc);
+    if (before && unchanged && !owed) return { created: false, partner: before };
+    const partner: Partner = unchanged && before ? before : { ...input, id: 'partner', type: 'partner', partnerId, createdAt: before?.createdAt ?? now.toISOString(), updatedAt: now.toISOString() };
 
     const started = startVerification(verification.doc, before, input, now);
     let token: { token: string; hash: string } | undefined;
-    if (started.sendEmail) {
+    if (started.sendEmail || owed) {
       token = issueEmailToken(partnerId);
       started.doc.emailToken = {
         hash: token.hash,
@@ -55,7 +54,7 @@ export async function upsertPartner(
     }
     try {
       await store.transact(partnerId, [
-        existing ? { kind: 'replace', doc: partner, etag: existing.etag } : { kind: 'create', doc: partner },
+        ...(unchanged ? [] : [existing ? { kind: 'replace' as const, doc: partner, etag: existing.etag } : { kind: 'create' as const, doc: partner }]),
         ...(started.started || token || !verification.etag ? [PartnerStore.verificationWrite(started.doc, verification.etag)] : []),
       ]);
     } catch (error) {
@@ -67,9 +66,8 @@ export async function upsertPartner(
       try {
         await sendVerificationEmail(services, partner, token.token, token.hash);
       } catch (error) {
-        // The partner is stored; the link can be sent again with "Resend verification email".
-        log(`verification email for ${partnerId} not sent: ${error instanceof Error ? error.message : String(error)}`);
-        await forgetSend(services, partnerId, now.toISOString());
+        await undoSend(services, partnerId, now.toISOString());
+        throw new AppError(503, 'The verification email could not be sent; send the request again shortly.', { cause: error, headers: { 'Retry-After': '30' } });
       }
     }
     return { created: !existing, partner };
@@ -99,9 +97,14 @@ async function sendCreditCheckPassed(services: Services, partner: Partner): Prom
   });
 }
 
-/** Undoes a send that failed, so it counts neither for the cooldown nor for the daily cap. */
-export async function forgetSend(services: Services, partnerId: string, sentAt: string): Promise<void> {
-  await services.partners.update(partnerId, 'verification', (doc) =>
-    doc.type === 'verification' ? { ...doc, emailSends: doc.emailSends.filter((s) => s !== sentAt) } : doc,
-  );
+/**
+ * Undoes a send that failed: it counts neither for the cooldown nor for the daily cap, and its link,
+ * if still the latest, is marked unsent so the next PUT of the partner sends a new one.
+ */
+export async function undoSend(services: Services, partnerId: string, sentAt: string): Promise<void> {
+  await services.partners.update(partnerId, 'verification', (doc) => {
+    if (doc.type !== 'verification') return doc;
+    const token = doc.emailToken?.issuedAt === sentAt ? { emailToken: { ...doc.emailToken, unsent: true as const } } : {};
+    return { ...doc, ...token, emailSends: doc.emailSends.filter((s) => s !== sentAt) };
+  });
 }

@@ -19,7 +19,7 @@ import type { Principal } from '../platform/auth.js';
 import { AppError } from '../platform/errors.js';
 import { PoisonMessage } from '../platform/functions.js';
 import { htmlSafeJson } from '../platform/html-safe-json.js';
-import { forgetSend } from './partners.js';
+import { undoSend } from './partners.js';
 import { sendVerificationEmail } from './verification-email.js';
 
 function emailOwnership(doc: VerificationDoc): 'none' | 'pending' | 'accepted' {
@@ -84,7 +84,7 @@ export async function resendVerificationEmail(services: Services, partnerId: str
     try {
       await sendVerificationEmail(services, partner, token.token, token.hash);
     } catch (error) {
-      await forgetSend(services, partnerId, now.toISOString());
+      await undoSend(services, partnerId, now.toISOString());
       throw new AppError(503, 'The verification email could not be sent; try again shortly.', { cause: error, headers: { 'Retry-After': '30' } });
     }
     const sends = next.emailSends;

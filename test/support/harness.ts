@@ -1,9 +1,12 @@
 import { fileURLToPath } from 'node:url';
+import { EmailClient } from '@azure/communication-email';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueServiceClient } from '@azure/storage-queue';
 import type { JWK } from 'jose';
 import { inject } from 'vitest';
+import { AcsEmailSender } from '../../shared/adapters/email-sender.js';
 import { signDevToken, type DevTokenClaims } from '../../shared/local-host/dev-keys.js';
+import { EmailEndpoint } from '../../shared/local-host/email-endpoint.js';
 import { FunctionHost } from '../../shared/local-host/function-host.js';
 import { installFunctionsCore, type RegisteredFunction } from '../../shared/local-host/functions-core-shim.js';
 import type { HostSettings } from '../../shared/local-host/host-settings.js';
@@ -122,4 +125,21 @@ export async function call(host: TestHost, method: string, path: string, options
     },
     ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
   });
+}
+
+/**
+ * Communication Services down: a local email endpoint that answers every send with a 503 (until told
+ * otherwise), and a sender (no retries) pointed at it. Put the sender in the services with
+ * overrideServices; stop the endpoint after.
+ */
+export async function emailOutage(): Promise<{ endpoint: EmailEndpoint; sender: AcsEmailSender }> {
+  const endpoint = new EmailEndpoint({ port: 0, accessKey: Buffer.from('outage').toString('base64') });
+  await endpoint.start();
+  endpoint.failSendsUntil(503, Date.now() + 60 * 60_000);
+  const sender = new AcsEmailSender(new EmailClient(endpoint.connectionString, { allowInsecureConnection: true, retryOptions: { maxRetries: 0 } }), {
+    senderAddress: 'DoNotReply@partner-portal.example',
+    pollIntervalMs: 20,
+    attempts: 1,
+  });
+  return { endpoint, sender };
 }
