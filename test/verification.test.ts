@@ -264,6 +264,31 @@ describe('email ownership (VER-6)', () => {
     expect(proven.status).toBe(409);
   });
 
+  it('VER-6: a resend that cannot be sent answers 503 with Retry-After and counts for neither the cooldown nor the cap', async () => {
+    const { partnerId, email } = await createPartner();
+    const later = await overrideServices({ now: () => new Date(Date.now() + 16 * 60_000) }); // past the first send's cooldown
+    const outage = await emailOutage();
+    try {
+      const restoreEmail = await overrideServices({ email: outage.sender });
+      let refused: Response;
+      try {
+        refused = await call(host, 'POST', `/api/partners/${partnerId}/verification/email/resend`, { token: await as(partnerId, 'GlobalAdmin') });
+      } finally {
+        restoreEmail();
+      }
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('30');
+      // at once again, with the service back: no cooldown from the failed send, and it is not counted
+      const sent = await call(host, 'POST', `/api/partners/${partnerId}/verification/email/resend`, { token: await as(partnerId, 'GlobalAdmin') });
+      expect(sent.status).toBe(202);
+      expect(await sent.json()).toMatchObject({ sentTo: email, resendCount: 2 });
+    } finally {
+      later();
+      await outage.endpoint.stop();
+    }
+    expect(await emailsTo(email)).toHaveLength(2);
+  });
+
   it('VER-6: within the cooldown resend answers 429 with Retry-After; concurrent resends send exactly one email', async () => {
     const { partnerId, email } = await createPartner();
     const later = new Date(Date.now() + 16 * 60_000);
