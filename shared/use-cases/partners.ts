@@ -28,10 +28,10 @@ export async function upsertPartner(services: Services, partnerId: string, input
     const [existing, verification] = await Promise.all([store.partner(partnerId), store.verification(partnerId)]);
     const now = services.now();
     const before = existing?.doc;
-    const unchanged = before !== undefined && sameInput(before, input);
+    const unchanged = before && sameInput(before, input) ? before : undefined;
     const owed = emailLinkOwed(verification.doc);
-    if (before && unchanged && !owed) return { created: false, partner: before };
-    const partner: Partner = unchanged && before ? before : { ...input, id: 'partner', type: 'partner', partnerId, createdAt: before?.createdAt ?? now.toISOString(), updatedAt: now.toISOString() };
+    if (unchanged && !owed) return { created: false, partner: unchanged };
+    const partner: Partner = unchanged ?? { ...input, id: 'partner', type: 'partner', partnerId, createdAt: before?.createdAt ?? now.toISOString(), updatedAt: now.toISOString() };
 
     const started = startVerification(verification.doc, before, input, now);
     let token: { token: string; hash: string } | undefined;
