@@ -1,10 +1,11 @@
 // Issue 4 benchmark: N customer-agreement-events enqueued at once; time until every confirmation is
 // accepted by the email endpoint, vs a bare loop that receives and deletes the same N messages from
-// Azurite with the same batch size. Goal: ratio <= 2, p99 attestation-to-send far under 30 minutes.
+// Azurite with the same batch size, in alternating rounds. Goal: ratio <= 2, p99 attestation-to-send
+// far under 30 minutes.
 import { QueueServiceClient } from '@azure/storage-queue';
 import { encodeQueueMessage } from '../shared/adapters/queue-publisher.js';
 import { ensureDevKeys, signDevToken } from '../shared/local-host/dev-keys.js';
-import { ask, ratio, startBenchStack, startFunctionHost, type Server } from './support.js';
+import { ask, median, ratio, startBenchStack, startFunctionHost, type Server } from './support.js';
 
 const batchSize = 16; // host.json extensions.queues.batchSize
 
@@ -31,7 +32,13 @@ async function bareDrain(queue: ReturnType<QueueServiceClient['getQueueClient']>
   return performance.now() - started;
 }
 
-export async function benchAttestationBurst(sizes = [500, 2000]): Promise<Record<string, unknown>> {
+/**
+ * Three rounds of each side per size, alternating which goes first (ours, bare; bare, ours; ours,
+ * bare), and the ratio of the medians. One run of each side in a fixed order gave 0.81 to 3.08 for
+ * the same code in session 5: the bare side alone took 12.6 to 42.4 s for the same work as the VM's
+ * speed swung.
+ */
+export async function benchAttestationBurst(sizes = [500, 2000], rounds = 3): Promise<Record<string, unknown>> {
   const stack = await startBenchStack();
   const servers: Server[] = [];
   try {
@@ -39,78 +46,100 @@ export async function benchAttestationBurst(sizes = [500, 2000]): Promise<Record
     const keys = await ensureDevKeys(stack.keysDir);
     const operator = await signDevToken(keys.privateJwk, { roles: ['PlatformOperator'] });
     const emailUrl = /endpoint=([^;]+?)\/?;/.exec(stack.env.EMAIL_CONNECTION_STRING ?? '')?.[1] ?? '';
-    const results: Record<string, unknown> = {};
-    for (const n of sizes) {
-      // A fresh host for each size, its triggers held until the burst is queued.
+    const withHost = async <T>(work: (base: string, host: Server) => Promise<T>): Promise<T> => {
       const host = await startFunctionHost('./servers/app-host.ts', stack.env);
       servers.push(host);
-      const base = `http://127.0.0.1:${host.port}`;
+      try {
+        return await work(`http://127.0.0.1:${host.port}`, host);
+      } finally {
+        await host.stop();
+        servers.splice(servers.indexOf(host), 1);
+      }
+    };
+    const results: Record<string, unknown> = {};
+    for (const n of sizes) {
       const partnerId = `bench-${n}`;
       const customerId = 'customer-1';
-      const json = { authorization: `Bearer ${operator}`, 'content-type': 'application/json' };
-      await fetch(`${base}/api/partners/${partnerId}`, {
-        method: 'PUT',
-        headers: json,
-        body: JSON.stringify({
-          companyName: 'Bench Ltd',
-          address: { line1: '1 Main St', city: 'Seattle', postalCode: '98101', country: 'US' },
-          primaryContact: { firstName: 'Ben', lastName: 'Ch', email: `owner-${n}@bench.example` },
-          programs: ['csp'],
-          cspModel: 'DirectBill',
-          locations: [],
-        }),
+      await withHost(async (base) => {
+        const json = { authorization: `Bearer ${operator}`, 'content-type': 'application/json' };
+        await fetch(`${base}/api/partners/${partnerId}`, {
+          method: 'PUT',
+          headers: json,
+          body: JSON.stringify({
+            companyName: 'Bench Ltd',
+            address: { line1: '1 Main St', city: 'Seattle', postalCode: '98101', country: 'US' },
+            primaryContact: { firstName: 'Ben', lastName: 'Ch', email: `owner-${n}@bench.example` },
+            programs: ['csp'],
+            cspModel: 'DirectBill',
+            locations: [],
+          }),
+        });
+        const put = await fetch(`${base}/api/partners/${partnerId}/customers/${customerId}`, {
+          method: 'PUT',
+          headers: json,
+          body: JSON.stringify({ companyName: 'Fabrikam', primaryContact: { firstName: 'Kai', lastName: 'Ito', email: 'kai@fabrikam.example' }, agreementOption: 'PartnerAttestation' }),
+        });
+        if (put.status !== 201) throw new Error(`PUT customer answered ${put.status}`);
       });
-      const put = await fetch(`${base}/api/partners/${partnerId}/customers/${customerId}`, {
-        method: 'PUT',
-        headers: json,
-        body: JSON.stringify({ companyName: 'Fabrikam', primaryContact: { firstName: 'Kai', lastName: 'Ito', email: 'kai@fabrikam.example' }, agreementOption: 'PartnerAttestation' }),
-      });
-      if (put.status !== 201) throw new Error(`PUT customer answered ${put.status}`);
-      await fetch(`${emailUrl}/emails`, { method: 'DELETE' });
+      // Each round's events are new (their own ids): each is recorded and confirmed once.
+      const events = (round: number) => {
+        const occurredAt = new Date().toISOString();
+        return Array.from({ length: n }, (_, i) => ({
+          eventId: `burst-${n}-${round}-${i}`,
+          partnerId,
+          customerId,
+          kind: 'PartnerAttestation',
+          primaryContact: { firstName: 'Kai', lastName: 'Ito', email: 'kai@fabrikam.example' },
+          dateAgreed: occurredAt.slice(0, 10),
+          occurredAt,
+        }));
+      };
 
-      const occurredAt = new Date().toISOString();
-      const events = Array.from({ length: n }, (_, i) => ({
-        eventId: `burst-${n}-${i}`,
-        partnerId,
-        customerId,
-        kind: 'PartnerAttestation',
-        primaryContact: { firstName: 'Kai', lastName: 'Ito', email: 'kai@fabrikam.example' },
-        dateAgreed: occurredAt.slice(0, 10),
-        occurredAt,
-      }));
-      await enqueue(queues.getQueueClient('customer-agreement-events'), events);
-
-      const started = performance.now();
-      await ask(host, { startTriggers: true }, 'triggersStarted');
-      for (;;) {
-        const emails = (await (await fetch(`${emailUrl}/emails`)).json()) as unknown[];
-        if (emails.length >= n) break;
-        if (performance.now() - started > 15 * 60_000) throw new Error(`only ${emails.length} of ${n} confirmations after 15 minutes`);
-        await new Promise((r) => setTimeout(r, 100));
+      // Ours: a fresh host whose triggers are held until the burst is queued; timed until the email
+      // endpoint has accepted every confirmation.
+      const ours = (round: number) =>
+        withHost(async (_base, host) => {
+          await fetch(`${emailUrl}/emails`, { method: 'DELETE' });
+          await enqueue(queues.getQueueClient('customer-agreement-events'), events(round));
+          const started = performance.now();
+          await ask(host, { startTriggers: true }, 'triggersStarted');
+          for (;;) {
+            const emails = (await (await fetch(`${emailUrl}/emails`)).json()) as unknown[];
+            if (emails.length >= n) break;
+            if (performance.now() - started > 15 * 60_000) throw new Error(`only ${emails.length} of ${n} confirmations after 15 minutes`);
+            await new Promise((r) => setTimeout(r, 100));
+          }
+          return performance.now() - started;
+        });
+      const bareQueue = queues.getQueueClient(`bench-bare-${n}`);
+      await bareQueue.createIfNotExists();
+      const bare = async (round: number) => {
+        await enqueue(bareQueue, events(round));
+        return bareDrain(bareQueue, n);
+      };
+      const oursMs: number[] = [];
+      const bareMs: number[] = [];
+      for (let round = 0; round < rounds; round++) {
+        if (round % 2 === 0) {
+          oursMs.push(await ours(round));
+          bareMs.push(await bare(round));
+        } else {
+          bareMs.push(await bare(round));
+          oursMs.push(await ours(round));
+        }
       }
-      const oursMs = performance.now() - started;
-      await host.stop();
-      servers.pop();
 
-      const sla = await (async () => {
-        const again = await startFunctionHost('./servers/app-host.ts', stack.env);
-        servers.push(again);
-        const response = await fetch(`http://127.0.0.1:${again.port}/api/operations/notifications/sla`, { headers: { authorization: `Bearer ${operator}` } });
-        await again.stop();
-        servers.pop();
+      const sla = await withHost(async (base) => {
+        const response = await fetch(`${base}/api/operations/notifications/sla`, { headers: { authorization: `Bearer ${operator}` } });
         return (await response.json()) as { p50Seconds: number; p99Seconds: number };
-      })();
-
-      const bare = queues.getQueueClient(`bench-bare-${n}`);
-      await bare.createIfNotExists();
-      await enqueue(bare, events);
-      const bareMs = await bareDrain(bare, n);
+      });
+      const seconds = (ms: number[]) => ms.map((m) => +(m / 1000).toFixed(2));
       results[`burst${n}`] = {
-        oursSeconds: +(oursMs / 1000).toFixed(2),
-        bareReceiveDeleteSeconds: +(bareMs / 1000).toFixed(2),
-        ratio: ratio(oursMs, bareMs),
+        oursSeconds: seconds(oursMs),
+        bareReceiveDeleteSeconds: seconds(bareMs),
+        ratio: ratio(median(oursMs), median(bareMs)),
         goal: '<= 2',
-        perMessageMs: +(oursMs / n).toFixed(2),
+        perMessageMs: +(median(oursMs) / n).toFixed(2),
         slaP50Seconds: sla.p50Seconds,
         slaP99Seconds: sla.p99Seconds,
       };
