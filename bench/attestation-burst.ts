@@ -5,7 +5,7 @@
 import { QueueServiceClient } from '@azure/storage-queue';
 import { encodeQueueMessage } from '../shared/adapters/queue-publisher.js';
 import { ensureDevKeys, signDevToken } from '../shared/local-host/dev-keys.js';
-import { ask, median, ratio, startBenchStack, startFunctionHost, type Server } from './support.js';
+import { ask, emailEndpointUrl, median, ratio, startBenchStack, startFunctionHost, type Server } from './support.js';
 
 const batchSize = 16; // host.json extensions.queues.batchSize
 
@@ -45,7 +45,7 @@ export async function benchAttestationBurst(sizes = [500, 2000], rounds = 3): Pr
     const queues = QueueServiceClient.fromConnectionString(stack.env.AzureWebJobsStorage ?? '');
     const keys = await ensureDevKeys(stack.keysDir);
     const operator = await signDevToken(keys.privateJwk, { roles: ['PlatformOperator'] });
-    const emailUrl = /endpoint=([^;]+?)\/?;/.exec(stack.env.EMAIL_CONNECTION_STRING ?? '')?.[1] ?? '';
+    const emailUrl = emailEndpointUrl(stack.env);
     const withHost = async <T>(work: (base: string, host: Server) => Promise<T>): Promise<T> => {
       const host = await startFunctionHost('./servers/app-host.ts', stack.env);
       servers.push(host);

@@ -122,6 +122,11 @@ export function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? NaN;
 }
 
+/** The local email endpoint's base URL, from the stack's connection string (to list what was sent). */
+export function emailEndpointUrl(env: Record<string, string>): string {
+  return /endpoint=([^;]+?)\/?;/.exec(env.EMAIL_CONNECTION_STRING ?? '')?.[1] ?? '';
+}
+
 /** Emulators on free ports (no function host), as the tests start them; returns their settings. */
 export async function startBenchStack(): Promise<{ env: Record<string, string>; keysDir: string; pids: Record<string, number | undefined>; stop(): Promise<void> }> {
   const { mkdtemp, rm } = await import('node:fs/promises');

@@ -15,7 +15,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { ensureDevKeys, signDevToken } from '../shared/local-host/dev-keys.js';
-import { ask, installed, median, processCpuMs, ratio, requestsPerSecond, startBenchStack, startFunctionHost, startServer, type Server } from './support.js';
+import { ask, emailEndpointUrl, installed, median, processCpuMs, ratio, requestsPerSecond, startBenchStack, startFunctionHost, startServer, type Server } from './support.js';
 
 const MiB = 1024 * 1024;
 const execFileAsync = promisify(execFile);
@@ -87,7 +87,10 @@ async function resendAndConfirm(base: string, emailUrl: string, partnerId: strin
   const resend = await fetch(`${base}/api/partners/${partnerId}/verification/email/resend`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
   if (resend.status !== 202) throw new Error(`resend answered ${resend.status}`);
   let link: string | undefined;
-  while (!(link = (await links()).find((l) => l && !before.has(l)))) await new Promise((r) => setTimeout(r, 5));
+  while (!(link = (await links()).find((l) => l && !before.has(l)))) {
+    if (performance.now() - started > 30_000) throw new Error(`no new link for ${partnerId} after 30 s`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
   const confirm = await fetch(`${base}/api/verification/email/confirm`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: decodeURIComponent(link) }) });
   if (confirm.status !== 200) throw new Error(`confirm answered ${confirm.status}`);
   return performance.now() - started;
@@ -182,7 +185,7 @@ export async function benchVerification(rounds = 101): Promise<Record<string, un
     // The resend + confirm round trip (VER-6) on ten partners, the bench partner first, as the
     // portal's card does it: resend, the link arrives by email, confirm. Then the portal's poll of
     // the view is measured on the bench partner, its email ownership now proven.
-    const emailUrl = /endpoint=([^;]+?)\/?;/.exec(stack.env.EMAIL_CONNECTION_STRING ?? '')?.[1] ?? '';
+    const emailUrl = emailEndpointUrl(stack.env);
     const others = Array.from({ length: 9 }, (_, i) => `bench-round-trip-${i}`);
     for (const id of others) await putPartner(id);
     await new Promise((r) => setTimeout(r, 1100)); // the resend cooldown, 1 s here
