@@ -34,9 +34,10 @@ async function bareDrain(queue: ReturnType<QueueServiceClient['getQueueClient']>
 
 /**
  * Three rounds of each side per size, alternating which goes first (ours, bare; bare, ours; ours,
- * bare), and the ratio of the medians. One run of each side in a fixed order gave 0.81 to 3.08 for
- * the same code in session 5: the bare side alone took 12.6 to 42.4 s for the same work as the VM's
- * speed swung.
+ * bare), and the ratio of the medians, every round reported. One run of each side in a fixed order
+ * gave 0.81 to 3.08 for the same code in session 5. The rounds showed why: in some of them, on
+ * either side, Azurite's queue process holds a core at 100 % and the round takes 5 to 10 times
+ * longer (README, Benchmarks).
  */
 export async function benchAttestationBurst(sizes = [500, 2000], rounds = 3): Promise<Record<string, unknown>> {
   const stack = await startBenchStack();
