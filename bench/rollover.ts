@@ -13,7 +13,7 @@ import { newEnrollment, type Enrollment } from '../shared/domain/incentives.js';
 import type { Partner } from '../shared/domain/partner.js';
 import { renewalOf } from '../shared/domain/rollover.js';
 import { ensureDevKeys, signDevToken } from '../shared/local-host/dev-keys.js';
-import { poisonQueueOf, queueNames } from '../shared/platform/queues.js';
+import { poisonQueueOf, queueNames } from '../shared/use-cases/queues.js';
 import { ask, ratio, startBenchStack, startFunctionHost, type Server } from './support.js';
 
 // The production default (ROLLOVER_PAGE_SIZE): the emulator's query scans are linear now, so no larger page is needed.

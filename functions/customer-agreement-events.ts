@@ -3,7 +3,7 @@ import { acceptedBySchema, agreementOptions } from '../shared/domain/agreements.
 import { isoDate, partnerIdSchema } from '../shared/domain/partner.js';
 import { queueFunction } from '../shared/platform/functions.js';
 import { logEvent } from '../shared/platform/telemetry.js';
-import { queueNames } from '../shared/platform/queues.js';
+import { queueNames } from '../shared/use-cases/queues.js';
 import { recordAgreementEvent } from '../shared/use-cases/agreements.js';
 
 queueFunction('customerAgreementEvents', {

@@ -16,7 +16,7 @@ import './agreements-post.js';
 import './agreements-get.js';
 import './orders-post.js';
 import './customer-agreement-events.js';
-import './attestation-notifications.js';
+import './email-outbox.js';
 import './attestation-notification-sweep.js';
 import './notifications-sla.js';
 import './csp-direct-bill-eligibility.js';

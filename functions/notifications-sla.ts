@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { httpFunction } from '../shared/platform/functions.js';
-import { confirmationSla } from '../shared/use-cases/attestation-notifier.js';
+import { confirmationSla } from '../shared/use-cases/outbox.js';
 
 httpFunction('getNotificationSla', {
   method: 'GET',

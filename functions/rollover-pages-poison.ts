@@ -1,5 +1,5 @@
 import { queueFunction } from '../shared/platform/functions.js';
-import { poisonQueueOf, queueNames } from '../shared/platform/queues.js';
+import { poisonQueueOf, queueNames } from '../shared/use-cases/queues.js';
 import { logEvent } from '../shared/platform/telemetry.js';
 import { recordFailedPage } from '../shared/use-cases/rollover.js';
 import { pageMessageSchema } from './rollover-pages.js';

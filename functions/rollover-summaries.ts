@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { partnerIdSchema } from '../shared/domain/partner.js';
 import { queueFunction } from '../shared/platform/functions.js';
-import { queueNames } from '../shared/platform/queues.js';
+import { queueNames } from '../shared/use-cases/queues.js';
 import { sendRolloverSummary } from '../shared/use-cases/rollover.js';
 
 queueFunction('rolloverSummaries', {

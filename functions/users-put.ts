@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { emailAddress, partnerIdSchema } from '../shared/domain/partner.js';
-import { roles } from '../shared/platform/auth.js';
+import { roles } from '../shared/domain/roles.js';
 import { httpFunction } from '../shared/platform/functions.js';
 import { putUser } from '../shared/use-cases/incentives.js';
 

@@ -3,7 +3,7 @@ import { partnerIdSchema } from '../shared/domain/partner.js';
 import { checkTypes, tabs } from '../shared/domain/verification.js';
 import { queueFunction } from '../shared/platform/functions.js';
 import { logEvent } from '../shared/platform/telemetry.js';
-import { queueNames } from '../shared/platform/queues.js';
+import { queueNames } from '../shared/use-cases/queues.js';
 import { handleVerificationDecision } from '../shared/use-cases/verification.js';
 
 /** api.md, queue `verification-decisions`: an upstream verification outcome. */

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { MultipartRequestForm } from '../shared/adapters/multipart-upload.js';
 import { partnerIdSchema } from '../shared/domain/partner.js';
 import { verificationRoles } from '../shared/domain/verification.js';
 import { httpFunction } from '../shared/platform/functions.js';
@@ -26,13 +27,11 @@ httpFunction('uploadVerificationDocument', {
   },
   async handler({ params, services, principal, request }) {
     const length = request.headers.get('content-length');
-    const result = await uploadVerificationDocument(services, {
-      partnerId: params.partnerId,
-      principal,
-      contentType: request.headers.get('content-type') ?? '',
-      contentLength: length === null ? undefined : Number(length),
-      body: request.body,
-    });
+    const form = new MultipartRequestForm(
+      { contentType: request.headers.get('content-type') ?? '', contentLength: length === null ? undefined : Number(length), body: request.body },
+      services.config.UPLOAD_MAX_BYTES,
+    );
+    const result = await uploadVerificationDocument(services, { partnerId: params.partnerId, principal, form });
     return { status: 201, body: result };
   },
 });

@@ -2,7 +2,8 @@ import * as z from 'zod';
 import { partnerIdSchema } from '../shared/domain/partner.js';
 import { checkTypes, tabs, verificationRoles } from '../shared/domain/verification.js';
 import { httpFunction } from '../shared/platform/functions.js';
-import { getVerificationJson } from '../shared/use-cases/verification.js';
+import { htmlSafeJson } from '../shared/platform/html-safe-json.js';
+import { getVerificationView } from '../shared/use-cases/verification.js';
 
 const viewSchema = z.object({
   accountSuspended: z.boolean(),
@@ -28,6 +29,6 @@ httpFunction('getVerification', {
   params: z.object({ partnerId: partnerIdSchema }),
   responses: { 200: { description: 'The legal-info view', schema: viewSchema } },
   async handler({ params, services, principal }) {
-    return { status: 200, headers: { 'content-type': 'application/json' }, body: await getVerificationJson(services, params.partnerId, principal) };
+    return { status: 200, headers: { 'content-type': 'application/json' }, body: await getVerificationView(services, params.partnerId, principal, htmlSafeJson) };
   },
 });

@@ -2,7 +2,7 @@
 // prints one JWT the local stack accepts.
 import { parseArgs } from 'node:util';
 import * as z from 'zod';
-import { roleSchema } from '../shared/platform/auth.js';
+import { roleSchema } from '../shared/domain/roles.js';
 import { ensureDevKeys, signDevToken } from '../shared/local-host/dev-keys.js';
 
 const { values } = parseArgs({

@@ -1,33 +1,27 @@
 import type { Database } from '@azure/cosmos';
 import type { TokenCredential } from '@azure/identity';
-import type { BlobServiceClient } from '@azure/storage-blob';
 import type { QueueServiceClient } from '@azure/storage-queue';
-import type { DocumentStore } from './adapters/document-store.js';
-import type { EmailSender } from './adapters/email-sender.js';
-import type { QueuePublisher } from './adapters/queue-publisher.js';
 import { parseConfig, type AppConfig } from './config/env.js';
 import type { ContainerName } from './data/containers.js';
-import { AgreementStore, type AgreementPartitionDoc } from './data/agreement-store.js';
-import { PartnerStore, type PartnerPartitionDoc } from './data/partner-store.js';
+import { PartnerStore } from './data/partner-store.js';
 import { Repository, type ChargeListener, type PartnerDocument } from './data/repository.js';
 import { createJwtVerifier, type TokenVerifier } from './platform/auth.js';
 import { createMetrics, type Metrics } from './platform/telemetry.js';
+import type { UseCaseDeps } from './use-cases/ports.js';
 
-/** What handlers get: ports and repositories, never raw configuration of SDKs. */
-export interface Services {
+/**
+ * What the edge (function files, platform) gets: the use cases' ports, plus what only the edge uses
+ * (configuration, token verification, health probes). Use cases see only UseCaseDeps: no SDK client.
+ */
+export interface Services extends UseCaseDeps {
   config: AppConfig;
-  database: Database;
-  repository<T extends PartnerDocument>(container: ContainerName, onCharge?: ChargeListener): Repository<T>;
-  partners: PartnerStore;
-  agreements: AgreementStore;
-  blobService: BlobServiceClient;
-  queueService: QueueServiceClient;
-  queues: QueuePublisher;
-  email: EmailSender;
-  documents: DocumentStore;
+  accounts: PartnerStore;
   tokens: TokenVerifier;
   metrics: Metrics;
-  now(): Date;
+  /** Health probes of the stores behind the ports (GET /api/health). */
+  probes: { cosmos(): Promise<unknown>; queue(name: string): Promise<unknown> };
+  /** A typed container: tests and benches inspect what the ports wrote. */
+  repository<T extends PartnerDocument>(container: ContainerName, onCharge?: ChargeListener): Repository<T>;
 }
 
 let services: Promise<Services> | undefined;
@@ -59,13 +53,14 @@ export function resetServices(): void {
 }
 
 async function createServices(config: AppConfig): Promise<Services> {
-  const [{ createCosmosDatabase }, storageBlob, storageQueue, { EmailClient }, emailModule, queueModule] = await Promise.all([
+  const [{ createCosmosDatabase }, storageBlob, storageQueue, { EmailClient }, emailModule, queueModule, stores] = await Promise.all([
     import('./data/cosmos-client.js'),
     import('@azure/storage-blob'),
     import('@azure/storage-queue'),
     import('@azure/communication-email'),
     import('./adapters/email-sender.js'),
     import('./adapters/queue-publisher.js'),
+    import('./data/stores.js'),
   ]);
   const { BlobDocumentStore } = await import('./adapters/document-store.js');
 
@@ -74,14 +69,13 @@ async function createServices(config: AppConfig): Promise<Services> {
     if (!credential) throw new Error('managed identity credential requested before it was loaded');
     return credential;
   };
-  const needsIdentity =
-    !config.COSMOS_KEY || !config.AzureWebJobsStorage || !config.EMAIL_CONNECTION_STRING;
+  const needsIdentity = !config.COSMOS_KEY || !config.AzureWebJobsStorage || !config.EMAIL_CONNECTION_STRING;
   if (needsIdentity) {
     const { DefaultAzureCredential } = await import('@azure/identity');
     credential = new DefaultAzureCredential(config.AZURE_CLIENT_ID ? { managedIdentityClientId: config.AZURE_CLIENT_ID } : {});
   }
 
-  const database = createCosmosDatabase(
+  const database: Database = createCosmosDatabase(
     { endpoint: config.COSMOS_ENDPOINT, key: config.COSMOS_KEY, database: config.COSMOS_DATABASE, tlsInsecure: config.COSMOS_TLS_INSECURE },
     getCredential,
   );
@@ -89,7 +83,7 @@ async function createServices(config: AppConfig): Promise<Services> {
   const blobService = config.AzureWebJobsStorage
     ? storageBlob.BlobServiceClient.fromConnectionString(config.AzureWebJobsStorage)
     : new storageBlob.BlobServiceClient(config.AzureWebJobsStorage__blobServiceUri ?? '', getCredential());
-  const queueService = config.AzureWebJobsStorage
+  const queueService: QueueServiceClient = config.AzureWebJobsStorage
     ? storageQueue.QueueServiceClient.fromConnectionString(config.AzureWebJobsStorage)
     : new storageQueue.QueueServiceClient(config.AzureWebJobsStorage__queueServiceUri ?? '', getCredential());
 
@@ -100,13 +94,7 @@ async function createServices(config: AppConfig): Promise<Services> {
 
   return {
     config,
-    database,
-    repository: <T extends PartnerDocument>(name: ContainerName, onCharge?: ChargeListener) =>
-      new Repository<T>(database.container(name), onCharge),
-    partners: new PartnerStore(new Repository<PartnerPartitionDoc>(database.container('partners')), config.VIEW_CACHE_MS),
-    agreements: new AgreementStore(new Repository<AgreementPartitionDoc>(database.container('agreements'))),
-    blobService,
-    queueService,
+    ...stores.cosmosStores(database, config.VIEW_CACHE_MS),
     queues: new queueModule.StorageQueuePublisher(queueService),
     email: new emailModule.AcsEmailSender(emailClient, {
       senderAddress: config.EMAIL_SENDER_ADDRESS,
@@ -120,6 +108,11 @@ async function createServices(config: AppConfig): Promise<Services> {
       jwksFile: config.AUTH_JWKS_FILE,
     }),
     metrics: createMetrics(config.APPLICATIONINSIGHTS_CONNECTION_STRING, () => credential),
+    probes: {
+      cosmos: () => database.read(),
+      queue: (name) => queueService.getQueueClient(name).getProperties(),
+    },
+    repository: <T extends PartnerDocument>(name: ContainerName, onCharge?: ChargeListener) => new Repository<T>(database.container(name), onCharge),
     now: () => new Date(),
   };
 }

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { operationIdFor, type EmailSender } from '../shared/adapters/email-sender.js';
+import { operationIdFor } from '../shared/adapters/email-sender.js';
 import { encodeQueueMessage } from '../shared/adapters/queue-publisher.js';
 import { getServices, overrideServices } from '../shared/composition-root.js';
-import { acceptanceRequiredMessage, adminCenterAgreementUrl, attestationId, notificationId, type ConfirmationNotification } from '../shared/domain/agreements.js';
-import type { Role } from '../shared/platform/auth.js';
+import { acceptanceRequiredMessage, adminCenterAgreementUrl, attestationId, confirmationKey, eventAgreementId, type AcceptedBy } from '../shared/domain/agreements.js';
+import { emailIntentId, type EmailIntent } from '../shared/domain/outbox.js';
+import type { EmailSender } from '../shared/use-cases/ports.js';
+import type { Role } from '../shared/domain/roles.js';
 import { call, emailOutage, emailsTo, eventually, partnerBody, queueService, startAppHost, tokenFor, unique, type TestHost } from './support/harness.js';
 
 let host: TestHost;
@@ -15,6 +17,11 @@ afterAll(async () => host?.stop());
 const operator = () => tokenFor({ roles: ['PlatformOperator'] });
 const as = (partnerId: string, ...roles: Role[]) => tokenFor({ partnerId, roles, userId: 'agent-7' });
 const today = () => new Date().toISOString().slice(0, 10);
+/** The outbox intent of an attestation's confirmation (ATT-3), and the key its operation id derives from. */
+const confirmationOf = (customerId: string, contact: AcceptedBy) => confirmationKey(attestationId(customerId, contact));
+async function intent(partnerId: string, key: string) {
+  return (await getServices()).outbox.read({ box: 'agreements', partnerId, intentId: emailIntentId(key) });
+}
 
 async function setup(cspModel = 'DirectBill', agreementOption = 'PartnerAttestation') {
   const partnerId = unique('P');
@@ -67,7 +74,7 @@ describe('attestation (ATT-1, ATT-2, ATT-3, ATT-5, ATT-6)', () => {
 
     const sent = await eventually(async () => ((await confirmations(customerEmail)).length > 0 ? confirmations(customerEmail) : undefined));
     expect(sent).toHaveLength(1);
-    const outbox = await (await getServices()).agreements.notification(partnerId, notificationId(attestationId(customerId, contact)));
+    const outbox = await intent(partnerId, confirmationOf(customerId, contact));
     expect(outbox?.doc.status).toBe('Sent');
     expect(Date.parse(outbox?.doc.sentAt ?? '')).toBeLessThan(Date.parse(outbox?.doc.dueBy ?? ''));
   });
@@ -156,9 +163,11 @@ describe('upstream events (ATT-4)', () => {
 
   it('ATT-4: a DirectAcceptance event is recorded and sends no email', async () => {
     const { partnerId, customerId, customerEmail } = await setup('DirectBill', 'DirectAcceptance');
-    await sendEvent({ eventId: unique('e'), partnerId, customerId, kind: 'DirectAcceptance', primaryContact: contact, dateAgreed: today(), occurredAt: new Date().toISOString() });
+    const eventId = unique('e');
+    await sendEvent({ eventId, partnerId, customerId, kind: 'DirectAcceptance', primaryContact: contact, dateAgreed: today(), occurredAt: new Date().toISOString() });
     await eventually(async () => ((await (await getServices()).agreements.agreements(partnerId, customerId)).length === 1 ? true : undefined));
-    await new Promise((r) => setTimeout(r, 1000));
+    // No email is owed at all: nothing for this worker to send, nothing for the sweep to find later.
+    expect(await intent(partnerId, confirmationKey(eventAgreementId(customerId, eventId)))).toBeUndefined();
     expect(await emailsTo(customerEmail)).toHaveLength(0);
     const state = (await (await call(host, 'GET', `/api/partners/${partnerId}/customers/${customerId}/agreements`, { token: await as(partnerId, 'AdminAgent') })).json()) as { acceptance: string };
     expect(state.acceptance).toBe('Provided');
@@ -183,11 +192,10 @@ describe('the 30-minute promise (ATT-3)', () => {
     try {
       const contacts = [0, 1, 2].map((i) => ({ ...contact, email: `person${i}@fabrikam.example` }));
       for (const c of contacts) expect((await attest(partnerId, customerId, { type: 'MicrosoftCustomerAgreement', primaryContact: c, dateAgreed: today() })).status).toBe(201);
-      const services = await getServices();
-      const ids = contacts.map((c) => notificationId(attestationId(customerId, c)));
+      const ids = contacts.map((c) => confirmationOf(customerId, c));
       // The immediate sends fail (and land in the poison queue after 5 tries); the outbox stays Pending.
       await eventually(async () => {
-        const all = await Promise.all(ids.map((id) => services.agreements.notification(partnerId, id)));
+        const all = await Promise.all(ids.map((id) => intent(partnerId, id)));
         return all.every((n) => n?.doc.status === 'Pending' && n.doc.attempts >= 1) ? true : undefined;
       });
       expect(outage.endpoint.list()).toHaveLength(0);
@@ -199,13 +207,13 @@ describe('the 30-minute promise (ATT-3)', () => {
       try {
         expect((await fetch(`${host.url}/admin/functions/attestationNotificationSweep`, { method: 'POST', body: '{}' })).status).toBe(202);
         await eventually(async () => {
-          const all = await Promise.all(ids.map((id) => services.agreements.notification(partnerId, id)));
+          const all = await Promise.all(ids.map((id) => intent(partnerId, id)));
           return all.every((n) => n?.doc.status === 'Sent') ? all : undefined;
         });
       } finally {
         restoreClock();
       }
-      const all = await Promise.all(ids.map((id) => services.agreements.notification(partnerId, id)));
+      const all = await Promise.all(ids.map((id) => intent(partnerId, id)));
       for (const n of all) expect(Date.parse(n?.doc.sentAt ?? '')).toBeLessThan(Date.parse(n?.doc.dueBy ?? ''));
       expect(outage.endpoint.list().map((e) => e.id).sort()).toEqual(ids.map((id) => operationIdFor(id)).sort());
     } finally {
@@ -218,15 +226,15 @@ describe('the 30-minute promise (ATT-3)', () => {
     const real = (await getServices()).email;
     let sends = 0;
     const crashing: EmailSender = {
-      async send(email) {
+      async send(key, email) {
         sends++;
-        await real.send(email);
+        await real.send(key, email);
         throw new Error('process crashed after the send, before the mark');
       },
     };
     const { partnerId, customerId, customerEmail } = await setup();
     const restore = await overrideServices({ email: crashing });
-    const id = notificationId(attestationId(customerId, contact));
+    const id = confirmationOf(customerId, contact);
     try {
       expect((await attest(partnerId, customerId, { type: 'MicrosoftCustomerAgreement', primaryContact: contact, dateAgreed: today() })).status).toBe(201);
       await eventually(() => (sends >= 1 ? true : undefined));
@@ -234,10 +242,9 @@ describe('the 30-minute promise (ATT-3)', () => {
     } finally {
       restore();
     }
-    const services = await getServices();
-    expect((await services.agreements.notification(partnerId, id))?.doc.status).toBe('Pending');
+    expect((await intent(partnerId, id))?.doc.status).toBe('Pending');
     expect((await fetch(`${host.url}/admin/functions/attestationNotificationSweep`, { method: 'POST', body: '{}' })).status).toBe(202);
-    await eventually(async () => ((await services.agreements.notification(partnerId, id))?.doc.status === 'Sent' ? true : undefined));
+    await eventually(async () => ((await intent(partnerId, id))?.doc.status === 'Sent' ? true : undefined));
     const stored = await confirmations(customerEmail);
     expect(stored).toHaveLength(1);
     expect(stored[0]?.id).toBe(operationIdFor(id));
@@ -247,7 +254,7 @@ describe('the 30-minute promise (ATT-3)', () => {
     const { partnerId, customerId, customerEmail } = await setup();
     await attest(partnerId, customerId, { type: 'MicrosoftCustomerAgreement', primaryContact: contact, dateAgreed: today() });
     await eventually(async () => ((await confirmations(customerEmail)).length === 1 ? true : undefined));
-    await eventually(async () => ((await (await getServices()).agreements.notification(partnerId, notificationId(attestationId(customerId, contact))))?.doc.status === 'Sent' ? true : undefined));
+    await eventually(async () => ((await intent(partnerId, confirmationOf(customerId, contact)))?.doc.status === 'Sent' ? true : undefined));
     const response = await call(host, 'GET', '/api/operations/notifications/sla', { token: await operator() });
     expect(response.status).toBe(200);
     const sla = (await response.json()) as { sent: number; pending: number; breached: number; p50Seconds: number; p99Seconds: number };
@@ -261,16 +268,16 @@ describe('the 30-minute promise (ATT-3)', () => {
   it('ATT-3: the SLA report counts exactly the last 24 hours: sent, pending, late or overdue as breached, latency percentiles', async () => {
     // Confirmations dated 2099, read with the clock set there: no other test's data is in the window.
     const partnerId = unique('sla');
-    const base = { type: 'notification', partnerId, customerId: 'c-1', to: { address: 'sla@customer.example', displayName: 'S L' }, companyName: 'SLA Ltd', attempts: 1, breached: false } as const;
-    const docs: ConfirmationNotification[] = [
-      { ...base, id: 'n-on-time', agreementId: 'a1', occurredAt: '2099-06-01T10:00:00.000Z', dueBy: '2099-06-01T10:30:00.000Z', status: 'Sent', sentAt: '2099-06-01T10:01:00.000Z' },
-      { ...base, id: 'n-late', agreementId: 'a2', occurredAt: '2099-06-01T09:00:00.000Z', dueBy: '2099-06-01T09:30:00.000Z', status: 'Sent', sentAt: '2099-06-01T09:45:00.000Z' },
-      { ...base, id: 'n-overdue', agreementId: 'a3', occurredAt: '2099-06-01T11:00:00.000Z', dueBy: '2099-06-01T11:30:00.000Z', status: 'Pending' },
-      { ...base, id: 'n-not-yet-due', agreementId: 'a4', occurredAt: '2099-06-01T11:50:00.000Z', dueBy: '2099-06-01T12:20:00.000Z', status: 'Pending' },
-      { ...base, id: 'n-flagged', agreementId: 'a5', occurredAt: '2099-06-01T08:00:00.000Z', dueBy: '2099-06-01T08:30:00.000Z', status: 'Sent', sentAt: '2099-06-01T08:02:00.000Z', breached: true },
-      { ...base, id: 'n-day-before', agreementId: 'a6', occurredAt: '2099-05-31T11:59:00.000Z', dueBy: '2099-05-31T12:29:00.000Z', status: 'Pending' },
+    const base = { type: 'emailIntent', partnerId, emailType: 'AttestationConfirmation', attempts: 1, breached: false } as const;
+    const docs: EmailIntent[] = [
+      { ...base, id: 'n-on-time', key: 'a1', occurredAt: '2099-06-01T10:00:00.000Z', dueBy: '2099-06-01T10:30:00.000Z', status: 'Sent', sentAt: '2099-06-01T10:01:00.000Z' },
+      { ...base, id: 'n-late', key: 'a2', occurredAt: '2099-06-01T09:00:00.000Z', dueBy: '2099-06-01T09:30:00.000Z', status: 'Sent', sentAt: '2099-06-01T09:45:00.000Z' },
+      { ...base, id: 'n-overdue', key: 'a3', occurredAt: '2099-06-01T11:00:00.000Z', dueBy: '2099-06-01T11:30:00.000Z', status: 'Pending' },
+      { ...base, id: 'n-not-yet-due', key: 'a4', occurredAt: '2099-06-01T11:50:00.000Z', dueBy: '2099-06-01T12:20:00.000Z', status: 'Pending' },
+      { ...base, id: 'n-flagged', key: 'a5', occurredAt: '2099-06-01T08:00:00.000Z', dueBy: '2099-06-01T08:30:00.000Z', status: 'Sent', sentAt: '2099-06-01T08:02:00.000Z', breached: true },
+      { ...base, id: 'n-day-before', key: 'a6', occurredAt: '2099-05-31T11:59:00.000Z', dueBy: '2099-05-31T12:29:00.000Z', status: 'Pending' },
     ];
-    await (await getServices()).agreements.transact(partnerId, docs.map((doc) => ({ kind: 'create' as const, doc })));
+    await (await getServices()).agreements.commit(partnerId, docs.map((doc) => ({ kind: 'create' as const, doc })));
     const restoreClock = await overrideServices({ now: () => new Date('2099-06-01T12:00:00.000Z') });
     try {
       const response = await call(host, 'GET', '/api/operations/notifications/sla', { token: await operator() });

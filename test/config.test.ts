@@ -41,9 +41,9 @@ describe('configuration', () => {
       try {
         const services = await getServices();
         const refused = /no Entra ID in tests/;
-        await expect(services.blobService.getContainerClient('c').exists()).rejects.toThrow(refused);
-        await expect(services.queueService.getQueueClient('q').exists()).rejects.toThrow(refused);
-        await expect(services.database.read()).rejects.toThrow(refused);
+        await expect(services.documents.exists('c')).rejects.toThrow(refused);
+        await expect(services.probes.queue('q')).rejects.toThrow(refused);
+        await expect(services.probes.cosmos()).rejects.toThrow(refused);
         expect(getToken).toHaveBeenCalled();
         expect(askers.size).toBe(1);
       } finally {

@@ -38,8 +38,7 @@ describe('email sender over the local Communication Services endpoint', () => {
 
   it('sends through the unmodified SDK with x-notification-type and a key-derived operation id', async () => {
     const key = unique('verification');
-    const receipt = await sender().send({
-      idempotencyKey: key,
+    const receipt = await sender().send(key, {
       type: 'EmailVerification',
       to: [{ address: 'ana@contoso.example', displayName: 'Ana Lee' }],
       subject: 'Verify your email',
@@ -53,16 +52,17 @@ describe('email sender over the local Communication Services endpoint', () => {
   });
 
   it('stores a repeated operation id once (a retry after a crash sends nothing twice)', async () => {
-    const email = { idempotencyKey: unique('same'), type: 'AttestationConfirmation' as const, to: [{ address: 'a@b.example' }], subject: 's', plainText: 't' };
-    await sender().send(email);
-    await sender().send(email);
+    const key = unique('same');
+    const email = { type: 'AttestationConfirmation' as const, to: [{ address: 'a@b.example' }], subject: 's', plainText: 't' };
+    await sender().send(key, email);
+    await sender().send(key, email);
     expect(await listed()).toHaveLength(1);
   });
 
   it('rejects a request signed with the wrong key (401) and stores nothing', async () => {
     const wrong = `endpoint=${endpoint}/;accesskey=${Buffer.from('not-the-key').toString('base64')}`;
     const error = await sender(wrong)
-      .send({ idempotencyKey: unique('x'), type: 'EmailVerification', to: [{ address: 'a@b.example' }], subject: 's', plainText: 't' })
+      .send(unique('x'), { type: 'EmailVerification', to: [{ address: 'a@b.example' }], subject: 's', plainText: 't' })
       .catch((e: unknown) => e);
     expect((error as { statusCode?: number }).statusCode).toBe(401);
     expect(await listed()).toHaveLength(0);
@@ -75,7 +75,7 @@ describe('email sender over the local Communication Services endpoint', () => {
   });
 
   it('shows messages on GET / as an HTML page with content escaped', async () => {
-    await sender().send({ idempotencyKey: unique('html'), type: 'RolloverSummary', to: [{ address: 'a@b.example' }], subject: '<script>x</script>', plainText: 't' });
+    await sender().send(unique('html'), { type: 'RolloverSummary', to: [{ address: 'a@b.example' }], subject: '<script>x</script>', plainText: 't' });
     const page = await (await fetch(`${endpoint}/`)).text();
     expect(page).toContain('&lt;script&gt;x&lt;/script&gt;');
     expect(page).not.toContain('<script>x');

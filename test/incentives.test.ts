@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeQueueMessage } from '../shared/adapters/queue-publisher.js';
 import { getServices } from '../shared/composition-root.js';
 import { enrollmentIdOf, fiscalYearOf, type Enrollment } from '../shared/domain/incentives.js';
-import type { Role } from '../shared/platform/auth.js';
-import { invitationSubject } from '../shared/use-cases/incentives.js';
+import type { Role } from '../shared/domain/roles.js';
+import { invitationSubject } from '../shared/domain/emails.js';
 import { call, emailsTo, eventually, partnerBody, queueService, startAppHost, tokenFor, unique, type TestHost } from './support/harness.js';
 
 let host: TestHost;

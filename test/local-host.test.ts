@@ -5,7 +5,7 @@ import * as z from 'zod';
 import { encodeQueueMessage } from '../shared/adapters/queue-publisher.js';
 import { app, type Timer } from '../shared/platform/azure-functions.js';
 import { httpFunction, queueFunction } from '../shared/platform/functions.js';
-import { poisonQueueOf } from '../shared/platform/queues.js';
+import { poisonQueueOf } from '../shared/use-cases/queues.js';
 import { eventually, queueService, startTestHost, unique, type TestHost } from './support/harness.js';
 
 // Test-only functions, registered through the same app.* calls as the real table.

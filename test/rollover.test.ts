@@ -1,4 +1,3 @@
-import type { Database } from '@azure/cosmos';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getServices, overrideServices } from '../shared/composition-root.js';
 import { enrollmentIdOf, newEnrollment, type Enrollment } from '../shared/domain/incentives.js';
@@ -152,31 +151,16 @@ describe('fiscal-year rollover (INC-5)', () => {
     const services = await getServices();
     let crashed = false;
     // The first bulk write stores its first renewal and then the process "dies".
-    const database = new Proxy(services.database, {
-      get(target, property, receiver) {
-        if (property !== 'container') return Reflect.get(target, property, receiver) as unknown;
-        return (id: string) => {
-          const container = target.container(id);
-          if (id !== 'enrollments') return container;
-          return new Proxy(container, {
-            get(c, p, r) {
-              if (p !== 'items') return Reflect.get(c, p, r) as unknown;
-              return new Proxy(c.items, {
-                get(items, name, rr) {
-                  if (name !== 'bulk' || crashed) return Reflect.get(items, name, rr) as unknown;
-                  return async (operations: Parameters<typeof items.bulk>[0]) => {
-                    crashed = true;
-                    await items.bulk(operations.slice(0, 1));
-                    throw new Error('worker crashed half-way through the page');
-                  };
-                },
-              });
-            },
-          });
-        };
+    const real = services.enrollments;
+    const enrollments = Object.assign(Object.create(Object.getPrototypeOf(real) as object) as typeof real, real, {
+      createRenewals: async (renewals: Parameters<typeof real.createRenewals>[0]) => {
+        if (crashed) return real.createRenewals(renewals);
+        crashed = true;
+        await real.createRenewals(renewals.slice(0, 1));
+        throw new Error('worker crashed half-way through the page');
       },
-    }) satisfies Database;
-    const restore = await overrideServices({ database });
+    });
+    const restore = await overrideServices({ enrollments });
     try {
       const { runId } = (await (await start(year)).json()) as { runId: string };
       const status = await completed(runId);
@@ -192,13 +176,13 @@ describe('fiscal-year rollover (INC-5)', () => {
     const year = 2024; // renewals of this dry run are not written, so other tests' years stay untouched
     const broken = await enrolled(year);
     const services = await getServices();
-    const failingPartners = Object.assign(Object.create(Object.getPrototypeOf(services.partners) as object) as typeof services.partners, services.partners, {
+    const failingPartners = Object.assign(Object.create(Object.getPrototypeOf(services.accounts) as object) as typeof services.accounts, services.accounts, {
       partner: async (partnerId: string) => {
         if (partnerId === broken.partnerId) throw new Error('partner store unavailable (test)');
-        return services.partners.partner(partnerId);
+        return services.accounts.partner(partnerId);
       },
     });
-    const restore = await overrideServices({ partners: failingPartners });
+    const restore = await overrideServices({ accounts: failingPartners });
     let runId = '';
     try {
       runId = ((await (await start(year, true)).json()) as { runId: string }).runId;

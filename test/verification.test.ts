@@ -4,8 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeQueueMessage } from '../shared/adapters/queue-publisher.js';
 import { getServices, overrideServices } from '../shared/composition-root.js';
 import { businessDaysBetween, resendWait } from '../shared/domain/verification.js';
-import type { Role } from '../shared/platform/auth.js';
-import { blobService, call, emailOutage, emailsTo, eventually, partnerBody, queueService, startAppHost, stackEnv, tokenFor, unique, type TestHost } from './support/harness.js';
+import type { Role } from '../shared/domain/roles.js';
+import { handleVerificationDecision } from '../shared/use-cases/verification.js';
+import { blobService, call, drainOutbox, emailOutage, emailsTo, eventually, partnerBody, queueService, startAppHost, stackEnv, tokenFor, unique, type TestHost } from './support/harness.js';
 
 let host: TestHost;
 beforeAll(async () => {
@@ -88,7 +89,7 @@ async function blobNames(prefix: string): Promise<string[]> {
 }
 
 async function documentRecords(partnerId: string): Promise<unknown[]> {
-  return (await getServices()).partners.documents(partnerId);
+  return (await getServices()).accounts.documents(partnerId);
 }
 
 describe('starting verification (VER-2, VER-3)', () => {
@@ -119,30 +120,31 @@ describe('starting verification (VER-2, VER-3)', () => {
     expect(await emailsTo(body.primaryContact.email)).toHaveLength(1);
   });
 
-  it('VER-2: when the first email cannot be sent the PUT answers 503; the same PUT again sends a working link, and a third sends nothing', async () => {
+  it('VER-2: a first email that cannot be sent is owed, not lost: the PUT answers 201, the sweep delivers exactly one working link, a second PUT sends nothing', async () => {
     const partnerId = unique('P');
     const body = partnerBody();
     const outage = await emailOutage();
     const restore = await overrideServices({ email: outage.sender });
     try {
-      const refused = await call(host, 'PUT', `/api/partners/${partnerId}`, { token: await operator(), body });
-      expect(refused.status).toBe(503);
-      expect(refused.headers.get('retry-after')).toBe('30');
+      expect((await call(host, 'PUT', `/api/partners/${partnerId}`, { token: await operator(), body })).status).toBe(201);
     } finally {
       restore();
       await outage.endpoint.stop();
     }
-    // the partner and its verification are stored; the failed send counts for no cooldown
     expect((await verification(partnerId)).tabs[0]?.checks.find((c) => c.type === 'EmailOwnership')?.status).toBe('Pending');
     expect(await emailsTo(body.primaryContact.email)).toHaveLength(0);
 
-    expect((await call(host, 'PUT', `/api/partners/${partnerId}`, { token: await operator(), body })).status).toBe(200);
-    const emails = await emailsTo(body.primaryContact.email);
+    await drainOutbox();
+    const emails = await eventually(async () => {
+      const sent = await emailsTo(body.primaryContact.email);
+      return sent.length > 0 ? sent : undefined;
+    });
     expect(emails).toHaveLength(1);
     expect(emails[0]?.message.headers?.['x-notification-type']).toBe('EmailVerification');
     expect((await call(host, 'POST', '/api/verification/email/confirm', { body: { token: tokenFromEmail(emails[0]?.message.content.plainText) } })).status).toBe(200);
 
     expect((await call(host, 'PUT', `/api/partners/${partnerId}`, { token: await operator(), body })).status).toBe(200);
+    await drainOutbox();
     expect(await emailsTo(body.primaryContact.email)).toHaveLength(1);
   });
 
@@ -264,24 +266,23 @@ describe('email ownership (VER-6)', () => {
     expect(proven.status).toBe(409);
   });
 
-  it('VER-6: a resend that cannot be sent answers 503 with Retry-After and counts for neither the cooldown nor the cap', async () => {
+  it('VER-6: a resend while the email service is down answers 202 and is owed: the sweep delivers it, once', async () => {
     const { partnerId, email } = await createPartner();
     const later = await overrideServices({ now: () => new Date(Date.now() + 16 * 60_000) }); // past the first send's cooldown
     const outage = await emailOutage();
     try {
       const restoreEmail = await overrideServices({ email: outage.sender });
-      let refused: Response;
       try {
-        refused = await call(host, 'POST', `/api/partners/${partnerId}/verification/email/resend`, { token: await as(partnerId, 'GlobalAdmin') });
+        const owed = await call(host, 'POST', `/api/partners/${partnerId}/verification/email/resend`, { token: await as(partnerId, 'GlobalAdmin') });
+        expect(owed.status).toBe(202);
+        expect(await owed.json()).toMatchObject({ sentTo: email, resendCount: 2 });
       } finally {
         restoreEmail();
       }
-      expect(refused.status).toBe(503);
-      expect(refused.headers.get('retry-after')).toBe('30');
-      // at once again, with the service back: no cooldown from the failed send, and it is not counted
-      const sent = await call(host, 'POST', `/api/partners/${partnerId}/verification/email/resend`, { token: await as(partnerId, 'GlobalAdmin') });
-      expect(sent.status).toBe(202);
-      expect(await sent.json()).toMatchObject({ sentTo: email, resendCount: 2 });
+      expect(await emailsTo(email)).toHaveLength(1);
+      await drainOutbox();
+      await eventually(async () => ((await emailsTo(email)).length === 2 ? true : undefined));
+      await drainOutbox();
     } finally {
       later();
       await outage.endpoint.stop();
@@ -491,9 +492,16 @@ describe('documents (VER-8, VER-9)', () => {
 describe('upstream decisions (VER-7, VER-10)', () => {
   it('VER-10: applies a decision and emails the primary contact once, even when delivered twice', async () => {
     const { partnerId, email } = await createPartner();
-    const decision = { decisionId: unique('d'), partnerId, check: 'Business', tab: 'partner', outcome: 'Accepted', decidedAt: new Date().toISOString() };
+    const decision = { decisionId: unique('d'), partnerId, check: 'Business', tab: 'partner', outcome: 'Accepted', decidedAt: new Date().toISOString() } as const;
     await decide(decision);
     await decide(decision);
+    // The use case itself, delivered twice more: the repeat applies nothing and owes nothing.
+    const services = await getServices();
+    await eventually(async () => ((await verification(partnerId)).tabs[0]?.checks.find((c) => c.type === 'Business')?.status === 'Accepted' ? true : undefined));
+    const before = (await services.accounts.verification(partnerId)).etag;
+    expect(await handleVerificationDecision(services, decision)).toEqual({ applied: false, emailsSent: 0 });
+    expect(await handleVerificationDecision(services, decision)).toEqual({ applied: false, emailsSent: 0 });
+    expect((await services.accounts.verification(partnerId)).etag).toBe(before);
     const decisionEmails = async () => (await emailsTo(email)).filter((e) => e.message.headers?.['x-notification-type'] === 'VerificationDecision');
     await eventually(async () => ((await decisionEmails()).length === 1 ? true : undefined));
     await new Promise((r) => setTimeout(r, 500));
@@ -541,7 +549,7 @@ describe('upstream decisions (VER-7, VER-10)', () => {
       return peeked.peekedMessageItems.some((m) => Buffer.from(m.messageText, 'base64').toString().includes(decisionId)) ? true : undefined;
     });
     const services = await getServices();
-    expect(await services.partners.partner(partnerId)).toBeUndefined();
-    expect((await services.partners.verification(partnerId)).etag).toBeUndefined();
+    expect(await services.accounts.partner(partnerId)).toBeUndefined();
+    expect((await services.accounts.verification(partnerId)).etag).toBeUndefined();
   });
 });

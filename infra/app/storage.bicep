@@ -5,13 +5,13 @@ param tags object
 param resourceToken string
 param deploymentContainerName string
 
-// Every queue of shared/platform/queues.ts (upstream and internal); each gets its -poison twin below.
+// Every queue of shared/use-cases/queues.ts (upstream and internal); each gets its -poison twin below.
 var queueNames = [
   'verification-decisions'
   'incentive-eligibility'
   'enrollment-validation'
   'customer-agreement-events'
-  'attestation-notifications'
+  'email-outbox'
   'rollover-pages'
   'rollover-summaries'
 ]

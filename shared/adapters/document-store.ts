@@ -1,16 +1,7 @@
 import type { Readable } from 'node:stream';
 import { BlobSASPermissions, generateBlobSASQueryParameters, StorageSharedKeyCredential, type BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import type { DocumentStore } from '../use-cases/ports.js';
 import { BlockBufferPool, uploadInBlocks } from './block-upload.js';
-
-/** Port: where verification documents live. */
-export interface DocumentStore {
-  /** Streams `body` into a blob; resolves once it is committed, with the SHA-256 of the bytes stored. */
-  upload(name: string, body: Readable, options: { contentType: string; metadata: Record<string, string>; signal?: AbortSignal }): Promise<{ sha256: string }>;
-  delete(name: string): Promise<void>;
-  /** A read-only URL for the blob, valid for `seconds`. */
-  readUrl(name: string, seconds: number): Promise<string>;
-  exists(name: string): Promise<boolean>;
-}
 
 /** Blocks of 4 MiB, 4 in flight: the memory an upload may hold is bounded, whatever the file size. */
 export const uploadBlockBytes = 4 * 1024 * 1024;

@@ -1,39 +1,7 @@
-import { keyedUuid } from '../platform/keyed-id.js';
-import type { EmailClient, EmailMessage } from '@azure/communication-email';
-
-/** The notification types of the contract (api.md, Email); each email carries one in a header. */
-export const notificationTypes = [
-  'EmailVerification',
-  'VerificationDecision',
-  'IncentiveInvitation',
-  'AttestationConfirmation',
-  'CreditCheckPassed',
-  'RolloverSummary',
-] as const;
-export type NotificationType = (typeof notificationTypes)[number];
-
-export interface OutgoingEmail {
-  /**
-   * What makes this email unique (e.g. `attestation:{outboxId}`). The same key always yields the
-   * same operation id, so a retry or a re-send after a crash is accepted by the service only once.
-   */
-  idempotencyKey: string;
-  type: NotificationType;
-  to: { address: string; displayName?: string }[];
-  subject: string;
-  plainText: string;
-  html?: string;
-}
-
-export interface EmailSendReceipt {
-  operationId: string;
-  status: string;
-}
-
-/** Port: what use cases need from an email service. */
-export interface EmailSender {
-  send(email: OutgoingEmail): Promise<EmailSendReceipt>;
-}
+import { keyedUuid } from '../domain/keyed-id.js';
+import type { EmailClient, EmailMessage as AcsMessage } from '@azure/communication-email';
+import type { EmailMessage } from '../domain/outbox.js';
+import type { EmailSender, EmailSendReceipt } from '../use-cases/ports.js';
 
 /** A UUID (v5 layout) derived from a key, as the service's `Operation-Id` must be a UUID. */
 export function operationIdFor(key: string): string {
@@ -55,12 +23,12 @@ export class AcsEmailSender implements EmailSender {
     private readonly options: AcsEmailSenderOptions,
   ) {}
 
-  async send(email: OutgoingEmail): Promise<EmailSendReceipt> {
-    const operationId = operationIdFor(email.idempotencyKey);
-    const message: EmailMessage = {
+  async send(key: string, email: EmailMessage): Promise<EmailSendReceipt> {
+    const operationId = operationIdFor(key);
+    const message: AcsMessage = {
       senderAddress: this.options.senderAddress,
       recipients: { to: email.to },
-      content: { subject: email.subject, plainText: email.plainText, ...(email.html ? { html: email.html } : {}) },
+      content: { subject: email.subject, plainText: email.plainText },
       headers: { 'x-notification-type': email.type },
     };
     const attempts = this.options.attempts ?? 4;

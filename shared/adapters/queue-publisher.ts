@@ -1,9 +1,6 @@
 import type { QueueServiceClient } from '@azure/storage-queue';
+import type { QueuePublisher } from '../use-cases/ports.js';
 
-/** Port: put a message on one of the suite's queues. */
-export interface QueuePublisher {
-  send(queueName: string, message: unknown, options?: { visibilityTimeoutSeconds?: number }): Promise<void>;
-}
 
 /** Messages are base64 JSON, exactly as the Functions host's queue output binding writes them. */
 export function encodeQueueMessage(message: unknown): string {

@@ -1,47 +1,14 @@
 import type { PartnerUser } from '../domain/incentives.js';
 import type { Partner } from '../domain/partner.js';
-import { emptyVerification, type CheckType, type DocumentType, type Tab, type VerificationDoc } from '../domain/verification.js';
-import { AppError } from '../platform/errors.js';
-import type { BatchWrite, Mutation, Repository, Stored } from './repository.js';
-
-/** A verification document's metadata; the bytes are in blob storage at `blobName`. */
-export interface DocumentRecord {
-  id: string;
-  type: 'document';
-  partnerId: string;
-  documentId: string;
-  check: CheckType;
-  documentType: DocumentType;
-  tabs: Tab[];
-  comment?: string;
-  sha256: string;
-  size: number;
-  contentType: string;
-  originalName: string;
-  blobName: string;
-  uploadedAt: string;
-  uploadedBy: string;
-}
-
-/** CSP-2: a support plan bought after the credit check passed. */
-export interface SupportPlanPurchase {
-  id: 'support-plan';
-  type: 'supportPlan';
-  partnerId: string;
-  plan: 'Advanced' | 'Premier';
-  purchasedAt: string;
-  purchasedBy: string;
-}
-
-export type PartnerPartitionDoc = Partner | VerificationDoc | DocumentRecord | SupportPlanPurchase | PartnerUser;
-
-export const documentRecordId = (documentId: string): string => `document:${documentId}`;
+import { emptyVerification, type VerificationDoc } from '../domain/verification.js';
+import type { AccountDoc, DocumentRecord, PartnerAccounts, Versioned, Write } from '../use-cases/ports.js';
+import type { Repository } from './repository.js';
 
 /**
  * The `partners` container holds, per partner partition, the account, its verification state and its
- * document records, so that changes across them can be written in one transactional batch.
+ * document records, users and owed emails, so that changes across them are written in one batch.
  */
-export class PartnerStore {
+export class PartnerStore implements PartnerAccounts {
   private readonly snapshots = new Map<string, { at: number; partner: Partner | undefined; verification: VerificationDoc }>();
   /** Bumped by every write: a snapshot read while a write happened is not kept (it may predate it). */
   private writes = 0;
@@ -53,7 +20,7 @@ export class PartnerStore {
    * drop the partner's snapshot at once; other instances see a change within this time.
    */
   constructor(
-    readonly repo: Repository<PartnerPartitionDoc>,
+    readonly repo: Repository<AccountDoc>,
     private readonly snapshotMs = 0,
     private readonly maxSnapshots = 10_000,
   ) {}
@@ -84,11 +51,15 @@ export class PartnerStore {
     return fresh;
   }
 
-  /** ETag-guarded read-modify-write of one document of the partition (see Repository.update). */
-  async update(partnerId: string, id: string, mutate: (current: PartnerPartitionDoc) => Mutation<PartnerPartitionDoc>) {
+  read(partnerId: string, id: string): Promise<Versioned<AccountDoc> | undefined> {
+    return this.repo.read(partnerId, id);
+  }
+
+  /** Every write drops the partner's snapshot, before and after, so no snapshot predates it. */
+  async commit(partnerId: string, writes: readonly Write<AccountDoc>[]): Promise<void> {
     this.forget(partnerId);
     try {
-      return await this.repo.update(partnerId, id, mutate);
+      await this.repo.commit(partnerId, writes);
     } finally {
       this.forget(partnerId);
     }
@@ -99,14 +70,7 @@ export class PartnerStore {
     this.snapshots.delete(partnerId);
   }
 
-  /** The partner, or a 404 for the caller: every partner-scoped use case starts here. */
-  async required(partnerId: string): Promise<Stored<Partner>> {
-    const partner = await this.partner(partnerId);
-    if (!partner) throw AppError.notFound(`Partner ${partnerId} does not exist.`);
-    return partner;
-  }
-
-  async partner(partnerId: string): Promise<Stored<Partner> | undefined> {
+  async partner(partnerId: string): Promise<Versioned<Partner> | undefined> {
     const stored = await this.repo.read(partnerId, 'partner');
     return stored && stored.doc.type === 'partner' ? { doc: stored.doc, etag: stored.etag } : undefined;
   }
@@ -118,7 +82,7 @@ export class PartnerStore {
   }
 
   async document(partnerId: string, documentId: string): Promise<DocumentRecord | undefined> {
-    const stored = await this.repo.read(partnerId, documentRecordId(documentId));
+    const stored = await this.repo.read(partnerId, `document:${documentId}`);
     return stored?.doc.type === 'document' ? stored.doc : undefined;
   }
 
@@ -131,7 +95,7 @@ export class PartnerStore {
   }
 
   /** Every document of one type in a partner's partition (bounded sets: its users, its documents). */
-  private async ofType<K extends PartnerPartitionDoc['type']>(partnerId: string, type: K, order: '' | ' ORDER BY c.uploadedAt DESC' = ''): Promise<Extract<PartnerPartitionDoc, { type: K }>[]> {
+  private async ofType<K extends AccountDoc['type']>(partnerId: string, type: K, order: '' | ' ORDER BY c.uploadedAt DESC' = ''): Promise<Extract<AccountDoc, { type: K }>[]> {
     const docs = await this.repo.queryAll(
       {
         query: `SELECT * FROM c WHERE c.partnerId = @partnerId AND c.type = @type${order}`,
@@ -142,20 +106,6 @@ export class PartnerStore {
       },
       { partnerId },
     );
-    return docs.filter((d): d is Extract<PartnerPartitionDoc, { type: K }> => d.type === type);
-  }
-
-  /** A write of the verification state: create when new (no ETag), else replace over the version read. */
-  static verificationWrite(doc: VerificationDoc, etag: string | undefined): BatchWrite<PartnerPartitionDoc> {
-    return etag ? { kind: 'replace', doc, etag } : { kind: 'create', doc };
-  }
-
-  async transact(partnerId: string, writes: readonly BatchWrite<PartnerPartitionDoc>[]): Promise<void> {
-    this.forget(partnerId);
-    try {
-      await this.repo.transact(partnerId, writes);
-    } finally {
-      this.forget(partnerId);
-    }
+    return docs.filter((d): d is Extract<AccountDoc, { type: K }> => d.type === type);
   }
 }

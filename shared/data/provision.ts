@@ -1,7 +1,7 @@
 import type { CosmosClient } from '@azure/cosmos';
 import type { BlobServiceClient } from '@azure/storage-blob';
 import type { QueueServiceClient } from '@azure/storage-queue';
-import { allQueues, poisonQueueOf } from '../platform/queues.js';
+import { allQueues, poisonQueueOf } from '../use-cases/queues.js';
 import { containerDefinitions } from './containers.js';
 
 /**

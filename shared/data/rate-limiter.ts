@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { AppError } from '../platform/errors.js';
-import { unchanged, type Repository } from './repository.js';
+import type { RateLimits } from '../use-cases/ports.js';
+import { createIfAbsent, unchanged, updateDocument } from '../use-cases/write.js';
+import type { Repository } from './repository.js';
 
-interface WindowCount {
+export interface WindowCount {
   id: string;
   partnerId: string;
   type: 'rateWindow';
@@ -13,35 +14,29 @@ interface WindowCount {
 
 /**
  * A fixed-window limit shared by every instance: one counter document per key and window in the
- * `lookups` container, incremented under ETag, so a client spread over many instances is still held to
- * the limit. Keys are hashed, so no client address is stored.
+ * `lookups` container, incremented under its version, so a client spread over many instances is still
+ * held to the limit. Keys are hashed, so no client address is stored.
  */
-export class RateLimiter {
-  constructor(
-    private readonly repo: Repository<WindowCount>,
-    private readonly settings: { name: string; limit: number; windowSeconds: number },
-  ) {}
+export class CosmosRateLimits implements RateLimits {
+  constructor(private readonly repo: Repository<WindowCount>) {}
 
-  /** Counts one attempt for `key`; throws a 429 with Retry-After once the window's limit is used up. */
-  async hit(key: string, now: Date): Promise<void> {
-    const { name, limit, windowSeconds } = this.settings;
+  async hit(name: string, key: string, limit: number, windowSeconds: number, now: Date): Promise<{ allowed: true } | { allowed: false; retryAfterSeconds: number }> {
     const windowMs = windowSeconds * 1000;
     const start = Math.floor(now.getTime() / windowMs) * windowMs;
     const partnerId = `rate:${name}:${createHash('sha256').update(key).digest('base64url').slice(0, 32)}`;
     const id = String(start);
-    const retryAfter = (start + windowMs - now.getTime()) / 1000;
+    const retryAfterSeconds = (start + windowMs - now.getTime()) / 1000;
     const first: WindowCount = { id, partnerId, type: 'rateWindow', count: 1, ttl: windowSeconds * 2 };
     // Count against the window if it exists (the usual case: one read, one replace); else start it.
     // A create that loses a race to another request's create counts against that window instead.
-    let allowed = false;
     for (;;) {
-      const counted = await this.repo.update(partnerId, id, (current) => {
+      let allowed = false;
+      const counted = await updateDocument(this.repo, partnerId, id, (current) => {
         allowed = current.count < limit;
         return allowed ? { ...current, count: current.count + 1 } : unchanged;
       });
-      if (counted) break;
-      if ((await this.repo.createIfAbsent(first)).created) return;
+      if (counted) return allowed ? { allowed: true } : { allowed: false, retryAfterSeconds };
+      if (await createIfAbsent(this.repo, first)) return { allowed: true };
     }
-    if (!allowed) throw AppError.rateLimited(`Too many requests from this address; try again in ${Math.ceil(retryAfter)} seconds.`, retryAfter);
   }
 }

@@ -1,40 +1,12 @@
 import type { Container, ItemDefinition, JSONObject, OperationInput, SqlQuerySpec } from '@azure/cosmos';
-import { AppError } from '../platform/errors.js';
+import { WriteConflict, type Page, type PartitionDoc, type PartitionStore, type Versioned, type Write } from '../use-cases/ports.js';
+import { unchanged, updateDocument } from '../use-cases/write.js';
 
-/** Every stored document belongs to one partner partition. */
-export interface PartnerDocument {
-  id: string;
-  partnerId: string;
-}
-
-export interface Stored<T> {
-  doc: T;
-  etag: string;
-}
-
-export interface Page<T> {
-  items: T[];
-  continuationToken: string | undefined;
-}
-
-/** Thrown when an ETag-guarded write lost the race and the caller chose not to retry. */
-export class ConcurrencyConflict extends Error {
-  constructor(readonly id: string) {
-    super(`document ${id} was changed by another writer`);
-    this.name = 'ConcurrencyConflict';
-  }
-}
-
-/** Returned by an update's mutator to say "nothing to change": no write happens. */
-export const unchanged: unique symbol = Symbol('unchanged');
-export type Mutation<T> = T | typeof unchanged;
-
-/** One write of a transactional batch. */
-export type BatchWrite<T> =
-  | { kind: 'create'; doc: T }
-  | { kind: 'replace'; doc: T; etag: string }
-  | { kind: 'upsert'; doc: T }
-  | { kind: 'delete'; id: string; etag?: string };
+export type PartnerDocument = PartitionDoc;
+export type Stored<T> = Versioned<T>;
+export type { Page };
+export type BatchWrite<T> = Write<T>;
+export { unchanged };
 
 export type ChargeListener = (requestCharge: number, operation: string) => void;
 
@@ -60,11 +32,16 @@ function strip<T>(resource: ItemDefinition): T {
  * partition in the SQL (the local emulator ignores the partitionKey option); writes that depend on
  * what was read go through `update`, which is ETag-guarded and retried, so no update is lost.
  */
-export class Repository<T extends PartnerDocument> {
+export class Repository<T extends PartnerDocument> implements PartitionStore<T> {
   constructor(
     readonly container: Container,
     private readonly onCharge: ChargeListener = () => {},
   ) {}
+
+  /** The same container, reporting every request's charge to `listener` (a unit of work's RU). */
+  withChargeListener(listener: ChargeListener): Repository<T> {
+    return new Repository<T>(this.container, listener);
+  }
 
   private charge(operation: string, requestCharge: number | undefined): void {
     if (requestCharge !== undefined) this.onCharge(requestCharge, operation);
@@ -82,10 +59,10 @@ export class Repository<T extends PartnerDocument> {
     }
   }
 
-  /** Creates the document; a document with the same id in the partition is a domain conflict (409). */
-  async create(doc: T, conflictDetail = 'The resource already exists.'): Promise<Stored<T>> {
+  /** Creates the document; one with the same id in the partition is a WriteConflict ('exists'). */
+  async create(doc: T): Promise<Stored<T>> {
     const result = await this.createIfAbsent(doc);
-    if (!result.created) throw AppError.conflict(conflictDetail);
+    if (!result.created) throw new WriteConflict('exists');
     return result.stored;
   }
 
@@ -104,7 +81,7 @@ export class Repository<T extends PartnerDocument> {
     }
   }
 
-  /** Writes over the version that was read; throws ConcurrencyConflict if someone wrote since. */
+  /** Writes over the version that was read; throws WriteConflict ('stale') if someone wrote since. */
   async replace(doc: T, etag: string): Promise<Stored<T>> {
     try {
       const response = await this.container
@@ -113,7 +90,7 @@ export class Repository<T extends PartnerDocument> {
       this.charge('replace', response.requestCharge);
       return { doc: strip<T>(response.resource ?? doc), etag: response.etag };
     } catch (error) {
-      if (cosmosStatus(error) === 412) throw new ConcurrencyConflict(doc.id);
+      if (cosmosStatus(error) === 412) throw new WriteConflict('stale');
       throw error;
     }
   }
@@ -124,47 +101,54 @@ export class Repository<T extends PartnerDocument> {
     return { doc: strip<T>(response.resource ?? doc), etag: response.etag };
   }
 
-  /** Deletes a document; an absent one counts as deleted (deletes are retried after crashes). */
-  async delete(partnerId: string, id: string): Promise<void> {
+  /**
+   * Deletes a document; an absent one counts as deleted (deletes are retried after crashes), unless
+   * `etag` names the version to delete: then a changed or absent document is a WriteConflict.
+   */
+  async delete(partnerId: string, id: string, etag?: string): Promise<void> {
     try {
-      const response = await this.container.item(id, partnerId).delete();
+      const response = await this.container.item(id, partnerId).delete(etag ? { accessCondition: { type: 'IfMatch', condition: etag } } : {});
       this.charge('delete', response.requestCharge);
     } catch (error) {
-      if (cosmosStatus(error) !== 404) throw error;
+      const status = cosmosStatus(error);
+      if (status === 412 || (etag && status === 404)) throw new WriteConflict('stale');
+      if (status !== 404) throw error;
     }
   }
 
-  /**
-   * Read-modify-write with optimistic concurrency: reads, lets `mutate` decide, writes with IfMatch,
-   * and on a lost race starts over from a fresh read. `mutate` must be pure: it may run several times.
-   * Returns undefined when the document does not exist.
-   */
-  async update(
-    partnerId: string,
-    id: string,
-    mutate: (current: T) => Mutation<T>,
-    maxAttempts = 50,
-  ): Promise<{ stored: Stored<T>; changed: boolean } | undefined> {
-    for (let attempt = 1; ; attempt++) {
-      const current = await this.read(partnerId, id);
-      if (!current) return undefined;
-      const next = mutate(structuredClone(current.doc));
-      if (next === unchanged) return { stored: current, changed: false };
-      try {
-        return { stored: await this.replace(next, current.etag), changed: true };
-      } catch (error) {
-        if (!(error instanceof ConcurrencyConflict) || attempt >= maxAttempts) throw error;
-        // Back off a little, with jitter, so many writers of one hot document converge.
-        await new Promise((r) => setTimeout(r, Math.random() * Math.min(100, 5 * attempt)));
-      }
+  /** Read-modify-write through the suite's one write primitive (use-cases/write.ts). */
+  update(partnerId: string, id: string, mutate: (current: T) => T | typeof unchanged): Promise<{ doc: T; changed: boolean } | undefined> {
+    return updateDocument(this, partnerId, id, mutate);
+  }
+
+  /** Applies the writes of one partition together (PartitionStore): a point operation for one, else a batch. */
+  async commit(partnerId: string, writes: readonly Write<T>[]): Promise<void> {
+    const [only] = writes;
+    if (writes.length !== 1 || !only) {
+      if (writes.length > 0) await this.transact(partnerId, writes);
+      return;
+    }
+    switch (only.kind) {
+      case 'create':
+        await this.create(only.doc);
+        return;
+      case 'replace':
+        await this.replace(only.doc, only.etag);
+        return;
+      case 'upsert':
+        await this.upsert(only.doc);
+        return;
+      case 'delete':
+        await this.delete(partnerId, only.id, only.etag);
+        return;
     }
   }
 
   /**
    * Writes several documents of one partner atomically (a transactional batch): all or nothing. A
-   * stale ETag fails the whole batch with ConcurrencyConflict, an existing id with a 409 conflict.
+   * stale ETag or an existing id fails the whole batch with WriteConflict.
    */
-  async transact(partnerId: string, writes: readonly BatchWrite<T>[], conflictDetail = 'The resource already exists.'): Promise<(string | undefined)[]> {
+  async transact(partnerId: string, writes: readonly BatchWrite<T>[]): Promise<(string | undefined)[]> {
     const json = (doc: T): JSONObject => JSON.parse(JSON.stringify(doc)) as JSONObject;
     const operations: OperationInput[] = writes.map((w) => {
       switch (w.kind) {
@@ -191,8 +175,8 @@ export class Repository<T extends PartnerDocument> {
       if (statuses[0] === 500) throw error;
     }
     const failed = statuses.find((s) => s >= 400 && s !== 424);
-    if (failed === 412) throw new ConcurrencyConflict(writes.map((w) => ('doc' in w ? w.doc.id : w.id)).join(','));
-    if (failed === 409) throw AppError.conflict(conflictDetail);
+    if (failed === 412 || failed === 404) throw new WriteConflict('stale');
+    if (failed === 409) throw new WriteConflict('exists');
     if (failed !== undefined) throw new Error(`transactional batch failed with status ${failed}`);
     return etags;
   }

@@ -6,8 +6,6 @@ import { emailAddress, personName, phoneNumber } from './partner.js';
 export const adminCenterAgreementUrl = 'https://admin.microsoft.com/AdminPortal/Home?ref=/BillingAccounts/agreement';
 /** ATT-6: what a purchase without acceptance answers. */
 export const acceptanceRequiredMessage = 'Contact your partner to confirm acceptance of the Microsoft Customer Agreement';
-/** ATT-3: the confirmation must go out within this time of the attestation. */
-export const confirmationDeadlineMs = 30 * 60_000;
 export const customerAgreementTemplateId = 'microsoft-customer-agreement-2024';
 
 /** ATT-2: who accepted. */
@@ -59,24 +57,6 @@ export interface Agreement {
   eventId?: string;
 }
 
-/** The outbox record of one confirmation email (ATT-3), written in the same batch as its agreement. */
-export interface ConfirmationNotification {
-  id: string;
-  type: 'notification';
-  partnerId: string;
-  customerId: string;
-  agreementId: string;
-  to: { address: string; displayName: string };
-  companyName: string;
-  occurredAt: string;
-  dueBy: string;
-  status: 'Pending' | 'Sent';
-  sentAt?: string;
-  /** Set by the sweep when the confirmation was not sent by dueBy. */
-  breached: boolean;
-  attempts: number;
-}
-
 export const customerDocumentId = (customerId: string): string => `customer:${customerId}`;
 
 /** The contact as it identifies an attestation: names and email case-insensitive, phone digits only. */
@@ -91,7 +71,8 @@ export function contactKey(contact: AcceptedBy): string {
  */
 export const attestationId = (customerId: string, contact: AcceptedBy): string => `agreement:${customerId}:${contactKey(contact)}`;
 export const eventAgreementId = (customerId: string, eventId: string): string => `agreement:${customerId}:event:${createHash('sha256').update(eventId).digest('base64url').slice(0, 32)}`;
-export const notificationId = (agreementId: string): string => `notification:${agreementId}`;
+/** ATT-3: the key of an agreement's confirmation email (one per attestation). */
+export const confirmationKey = (agreementId: string): string => `attestation-confirmation:${agreementId}`;
 
 /** ATT-7: the invitation a partner sends for direct acceptance. */
 export function directAcceptanceInvitation(customer: CustomerInput, partnerCompany: string): { subject: string; body: string } {
@@ -106,28 +87,4 @@ export function directAcceptanceInvitation(customer: CustomerInput, partnerCompa
       'Until the agreement is accepted, new purchases cannot be made for your organisation.',
     ].join('\n'),
   };
-}
-
-export function newNotification(agreement: Agreement, customer: Customer): ConfirmationNotification {
-  return {
-    id: notificationId(agreement.id),
-    type: 'notification',
-    partnerId: agreement.partnerId,
-    customerId: agreement.customerId,
-    agreementId: agreement.id,
-    to: { address: customer.primaryContact.email, displayName: `${customer.primaryContact.firstName} ${customer.primaryContact.lastName}` },
-    companyName: customer.companyName,
-    occurredAt: agreement.occurredAt,
-    dueBy: new Date(Date.parse(agreement.occurredAt) + confirmationDeadlineMs).toISOString(),
-    status: 'Pending',
-    breached: false,
-    attempts: 0,
-  };
-}
-
-/** Nearest-rank percentile of sorted values. */
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] ?? 0;
 }

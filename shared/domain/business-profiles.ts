@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { FieldError } from '../platform/errors.js';
+import type { FieldError } from './errors.js';
 import { countryCode } from './countries.js';
 import { cspMarkets } from './csp-markets.js';
 import { emailAddress, partnerIdSchema, phoneNumber, type Partner } from './partner.js';

@@ -1,4 +1,4 @@
-import type { Role } from '../platform/auth.js';
+import type { Role } from './roles.js';
 import type { Partner } from './partner.js';
 
 /** INC-3: enrolment statuses; `Enrolling` is what a viewer who is not an incentive admin sees. */

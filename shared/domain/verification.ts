@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Role } from '../platform/auth.js';
+import type { Role } from './roles.js';
 import { legalChanges, type PartnerInput, type ProgramId } from './partner.js';
 
 /** ACC-2: verification is shown per tab. */
@@ -58,16 +58,6 @@ export interface EmailTokenState {
   hash: string;
   issuedAt: string;
   expiresAt: string;
-  /**
-   * Its email could not be sent, as far as we know. The link stays valid (the email may have gone
-   * out after all), and the next PUT of the partner sends a new one (emailLinkOwed).
-   */
-  unsent?: true;
-}
-
-/** VER-2: the email-ownership link whose send failed is still owed to the primary contact. */
-export function emailLinkOwed(doc: VerificationDoc): boolean {
-  return doc.emailToken?.unsent === true;
 }
 
 export interface DecisionEmail {
@@ -90,8 +80,6 @@ export interface VerificationDoc {
   emailSends: string[];
   /** The last decisions applied (ids), so a redelivered decision changes nothing. */
   appliedDecisions: string[];
-  /** Decision emails recorded with the decision and not yet confirmed sent (outbox, VER-10). */
-  pendingDecisionEmails: DecisionEmail[];
   /** VER-7: Identity rejected with no Fix now. */
   suspended: boolean;
 }
@@ -100,7 +88,7 @@ export const verificationDocumentId = 'verification';
 const appliedDecisionMemory = 200;
 
 export function emptyVerification(partnerId: string): VerificationDoc {
-  return { id: 'verification', type: 'verification', partnerId, tabs: [], emailSends: [], appliedDecisions: [], pendingDecisionEmails: [], suspended: false };
+  return { id: 'verification', type: 'verification', partnerId, tabs: [], emailSends: [], appliedDecisions: [], suspended: false };
 }
 
 /** VER-3: the checks a tab needs for the partner's programs (Identity only for ai-cloud-partner). */
@@ -205,10 +193,10 @@ export const challengedReason =
 
 /**
  * Applies an upstream decision. A decision already applied, or older than the check's last decision,
- * changes nothing. Identity Rejected without Fix now suspends the account (VER-7). The decision email
- * is recorded in the same write (outbox) and sent afterwards (VER-10).
+ * changes nothing. Identity Rejected without Fix now suspends the account (VER-7). An applied decision
+ * owes the primary contact an email (VER-10), which the caller records in the same write (outbox).
  */
-export function applyDecision(doc: VerificationDoc, decision: Decision, now: Date): { doc: VerificationDoc; applied: boolean } {
+export function applyDecision(doc: VerificationDoc, decision: Decision, now: Date): { doc: VerificationDoc; applied: false } | { doc: VerificationDoc; applied: true; email: DecisionEmail } {
   if (doc.appliedDecisions.includes(decision.decisionId)) return { doc, applied: false };
   const next = structuredClone(doc);
   let tab = next.tabs.find((t) => t.tab === decision.tab);
@@ -238,11 +226,8 @@ export function applyDecision(doc: VerificationDoc, decision: Decision, now: Dat
     delete next.emailToken;
   }
   next.appliedDecisions = [...next.appliedDecisions, decision.decisionId].slice(-appliedDecisionMemory);
-  next.pendingDecisionEmails = [
-    ...next.pendingDecisionEmails,
-    { decisionId: decision.decisionId, tab: decision.tab, check: decision.check, outcome: decision.outcome, fixNowAvailable: fixNow, ...(reason ? { reason } : {}) },
-  ];
-  return { doc: next, applied: true };
+  const email: DecisionEmail = { decisionId: decision.decisionId, tab: decision.tab, check: decision.check, outcome: decision.outcome, fixNowAvailable: fixNow, ...(reason ? { reason } : {}) };
+  return { doc: next, applied: true, email };
 }
 
 /** Which outcomes a check can have: Passed and Challenged are Identity's (VER-3). */

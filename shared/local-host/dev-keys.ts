@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
-import type { Role } from '../platform/auth.js';
+import type { Role } from '../domain/roles.js';
 
 export const devIssuer = 'https://partner-portal.local/dev';
 export const devAudience = 'api://partner-portal';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueServiceClient } from '@azure/storage-queue';
 import { AppError, toProblem } from '../platform/errors.js';
-import { poisonQueueOf } from '../platform/queues.js';
+import { poisonQueueOf } from '../use-cases/queues.js';
 import type { FunctionsCore, RegisteredFunction } from './functions-core-shim.js';
 import { loadHostSettings, type HostSettings } from './host-settings.js';
 import { projectRoot } from './project-root.js';

@@ -1,32 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { JSONWebKeySet, JWTVerifyGetKey } from 'jose';
 import * as z from 'zod';
+import { roles, type Principal, type Role } from '../domain/roles.js';
 import { AppError } from './errors.js';
-
-/** ACC-3: the roles a token may carry. PlatformOperator is for upstream systems and operators. */
-export const roles = [
-  'GlobalAdmin',
-  'AccountAdmin',
-  'PartnerAdmin',
-  'Manager',
-  'Owner',
-  'IncentiveAdmin',
-  'AdminAgent',
-  'SalesAgent',
-  'ReferralAdmin',
-  'PlatformOperator',
-] as const;
-export type Role = (typeof roles)[number];
-export const roleSchema = z.enum(roles);
-
-export interface Principal {
-  /** `oid` when present (stable across apps in Entra ID), else `sub`. */
-  userId: string;
-  /** The partner the user belongs to; absent for PlatformOperator tokens. */
-  partnerId: string | undefined;
-  roles: ReadonlySet<Role>;
-  email: string | undefined;
-}
 
 /**
  * Who may call a route. `partnerParam` names the route parameter that must equal the token's

@@ -1,9 +1,7 @@
 import type * as z from 'zod';
+import { DomainError, type DomainErrorKind, type FieldError } from '../domain/errors.js';
 
-export interface FieldError {
-  path: string;
-  message: string;
-}
+export type { FieldError };
 
 const titles: Record<number, string> = {
   400: 'Bad Request',
@@ -11,7 +9,9 @@ const titles: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   409: 'Conflict',
+  408: 'Request Timeout',
   412: 'Precondition Failed',
+  422: 'Unprocessable Content',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
   429: 'Too Many Requests',
@@ -25,7 +25,9 @@ const slugs: Record<number, string> = {
   403: 'forbidden',
   404: 'not-found',
   409: 'conflict',
+  408: 'request-timeout',
   412: 'precondition-failed',
+  422: 'unprocessable',
   413: 'too-large',
   415: 'unsupported-media-type',
   429: 'rate-limited',
@@ -37,15 +39,16 @@ export const problemTypeBase = 'https://partner-portal.example/problems/';
 
 export interface AppErrorOptions {
   /** Machine-readable code clients can branch on (e.g. PartnerConfirmedAgreementAlreadyExists). */
-  code?: string;
+  code?: string | undefined;
   errors?: FieldError[];
   headers?: Record<string, string>;
   cause?: unknown;
 }
 
 /**
- * The one error type of the code base. Use cases throw it with a status and a message that is safe to
- * show; anything else that escapes is a defect and is answered with a generic 500.
+ * An error of the HTTP edge itself (no token, body not JSON, too large): platform code throws it with a
+ * status. Use cases throw DomainError, which toProblem maps once; anything else that escapes is a
+ * defect and is answered with a generic 500.
  */
 export class AppError extends Error {
   readonly status: number;
@@ -100,8 +103,33 @@ export interface Problem {
   errors?: FieldError[];
 }
 
+/** The one mapping of domain error kinds to HTTP statuses. */
+const statusOfKind: Record<DomainErrorKind, number> = {
+  Invalid: 400,
+  Forbidden: 403,
+  NotFound: 404,
+  Conflict: 409,
+  TooLarge: 413,
+  UnsupportedContent: 415,
+  RateLimited: 429,
+  Unavailable: 503,
+  UnprocessableMessage: 422,
+};
+
+/** A domain error as the edge's error: its status, code, field errors and Retry-After. */
+export function fromDomainError(error: DomainError): AppError {
+  const retryAfter = error.retryAfterSeconds;
+  return new AppError(statusOfKind[error.kind], error.message, {
+    code: error.code,
+    errors: error.errors,
+    ...(retryAfter === undefined ? {} : { headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfter))) } }),
+    cause: error,
+  });
+}
+
 /** Maps any thrown value to the RFC 9457 body and headers; 5xx never carries the original message. */
-export function toProblem(error: unknown): { problem: Problem; headers: Record<string, string> } {
+export function toProblem(thrown: unknown): { problem: Problem; headers: Record<string, string> } {
+  const error = thrown instanceof DomainError ? fromDomainError(thrown) : thrown;
   if (error instanceof AppError && error.status < 500) {
     const problem: Problem = {
       type: problemTypeBase + (slugs[error.status] ?? 'error'),

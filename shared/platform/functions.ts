@@ -1,10 +1,12 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext, type Timer } from './azure-functions.js';
 import * as z from 'zod';
 import { getServices, type Services } from '../composition-root.js';
-import { authorize, bearerToken, type AccessRule, type Principal } from './auth.js';
+import type { Principal } from '../domain/roles.js';
+import { authorize, bearerToken, type AccessRule } from './auth.js';
 import { htmlSafeJson } from './html-safe-json.js';
+import { isDomainError } from '../domain/errors.js';
 import { AppError, fieldErrors, toProblem } from './errors.js';
-import { poisonQueueOf } from './queues.js';
+import { poisonQueueOf } from '../use-cases/queues.js';
 import { logEvent } from './telemetry.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -178,17 +180,6 @@ export function problemResponse(error: unknown, context: InvocationContext): Htt
   return { status: problem.status, headers: { ...headers, 'content-type': 'application/problem+json' }, body: htmlSafeJson(problem) };
 }
 
-/**
- * Thrown by a queue handler for a message that can never succeed (e.g. it names an unknown partner):
- * the message goes to `<queue>-poison` at once, with nothing applied, instead of being retried.
- */
-export class PoisonMessage extends Error {
-  constructor(reason: string) {
-    super(reason);
-    this.name = 'PoisonMessage';
-  }
-}
-
 export interface QueueHandlerInput {
   services: Services;
   context: InvocationContext;
@@ -222,7 +213,9 @@ export function queueFunction<S extends z.ZodType>(name: string, definition: Que
     try {
       await definition.handler(parsed.data, { services, context, dequeueCount });
     } catch (error) {
-      if (!(error instanceof PoisonMessage)) throw error;
+      // A message that can never succeed (it names what does not exist) goes to `<queue>-poison` at
+      // once, with nothing applied, instead of being retried; any other error is retried by the host.
+      if (!isDomainError(error, 'UnprocessableMessage')) throw error;
       logEvent(context, 'warn', 'MessagePoisoned', { queue: definition.queueName, reason: error.message });
       await services.queues.send(poisonQueueOf(definition.queueName), decoded);
     }

@@ -1,5 +1,5 @@
 import type { Services } from '../composition-root.js';
-import { allQueues } from './queues.js';
+import { allQueues } from '../use-cases/queues.js';
 
 export interface HealthReport {
   healthy: boolean;
@@ -34,8 +34,8 @@ export function emailEndpointOf(services: Services): string {
 export async function checkHealth(services: Services, timeoutMs = 3000): Promise<HealthReport> {
   const firstQueue = allQueues[0] ?? 'verification-decisions';
   const [cosmos, storage, email] = await Promise.all([
-    probe(() => services.database.read(), timeoutMs),
-    probe(() => services.queueService.getQueueClient(firstQueue).getProperties(), timeoutMs),
+    probe(() => services.probes.cosmos(), timeoutMs),
+    probe(() => services.probes.queue(firstQueue), timeoutMs),
     probe(async () => {
       const response = await fetch(emailEndpointOf(services), { method: 'GET', signal: AbortSignal.timeout(timeoutMs) });
       await response.body?.cancel();

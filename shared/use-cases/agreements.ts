@@ -1,66 +1,60 @@
 import { randomUUID } from 'node:crypto';
-import type { Services } from '../composition-root.js';
-import type { AgreementPartitionDoc } from '../data/agreement-store.js';
-import { ConcurrencyConflict, type BatchWrite, type Stored } from '../data/repository.js';
 import {
   acceptanceRequiredMessage,
   attestationId,
+  confirmationKey,
   customerAgreementTemplateId,
   customerDocumentId,
   directAcceptanceInvitation,
   eventAgreementId,
-  newNotification,
-  notificationId,
   notInTheFuture,
   type AcceptedBy,
   type Agreement,
   type AgreementOption,
-  type ConfirmationNotification,
   type Customer,
   type CustomerInput,
 } from '../domain/agreements.js';
+import { attestationConfirmationEmail } from '../domain/emails.js';
+import { DomainError } from '../domain/errors.js';
+import { confirmationDeadlineMs, emailIntent, emailIntentId, type EmailIntent } from '../domain/outbox.js';
 import type { Partner } from '../domain/partner.js';
-import type { Principal } from '../platform/auth.js';
-import { AppError } from '../platform/errors.js';
-import { PoisonMessage } from '../platform/functions.js';
-import { queueNames } from '../platform/queues.js';
-import { sendConfirmation } from './attestation-notifier.js';
+import type { Principal } from '../domain/roles.js';
+import { requirePartner } from './accounts.js';
+import { deliverNow, queueDelivery } from './outbox.js';
+import { WriteConflict, type AgreementDoc, type IntentRef, type UseCaseDeps, type Write } from './ports.js';
+import { readDecideWrite, writeOver } from './write.js';
 
-async function requireCustomer(services: Services, partnerId: string, customerId: string): Promise<Customer> {
-  const customer = await services.agreements.customer(partnerId, customerId);
-  if (!customer) throw AppError.notFound(`Customer ${customerId} does not exist.`);
+async function requireCustomer(deps: UseCaseDeps, partnerId: string, customerId: string): Promise<Customer> {
+  const customer = await deps.agreements.customer(partnerId, customerId);
+  if (!customer) throw DomainError.notFound(`Customer ${customerId} does not exist.`);
   return customer.doc;
 }
 
 /** Creates or replaces a customer; with DirectAcceptance the answer carries the invitation (ATT-7). */
-export async function putCustomer(services: Services, partnerId: string, customerId: string, input: CustomerInput) {
-  const partner = (await services.partners.required(partnerId)).doc;
-  for (let attempt = 1; attempt <= 10; attempt++) {
-    const existing = await services.agreements.customer(partnerId, customerId);
-    const now = services.now().toISOString();
-    const customer: Customer = { ...input, id: customerDocumentId(customerId), type: 'customer', partnerId, customerId, createdAt: existing?.doc.createdAt ?? now, updatedAt: now };
-    try {
-      await services.agreements.transact(partnerId, [existing ? { kind: 'replace', doc: customer, etag: existing.etag } : { kind: 'create', doc: customer }]);
-    } catch (error) {
-      if (error instanceof ConcurrencyConflict || (error instanceof AppError && error.status === 409)) continue;
-      throw error;
-    }
-    const { id: _id, type: _type, ...body } = customer;
-    return {
-      created: !existing,
-      customer: { ...body, ...(input.agreementOption === 'DirectAcceptance' ? { invitationEmail: directAcceptanceInvitation(input, partner.companyName) } : {}) },
-    };
-  }
-  throw AppError.conflict('The customer is being changed by another request; try again.');
+export async function putCustomer(deps: UseCaseDeps, partnerId: string, customerId: string, input: CustomerInput) {
+  const partner = (await requirePartner(deps, partnerId)).doc;
+  const { created, customer } = await readDecideWrite({
+    read: async () => ({ existing: await deps.agreements.customer(partnerId, customerId), now: deps.now().toISOString() }),
+    decide: ({ existing, now }) => {
+      const customer: Customer = { ...input, id: customerDocumentId(customerId), type: 'customer', partnerId, customerId, createdAt: existing?.doc.createdAt ?? now, updatedAt: now };
+      return { result: { created: !existing, customer }, write: [writeOver<AgreementDoc>(customer, existing?.etag)] };
+    },
+    write: (writes) => deps.agreements.commit(partnerId, writes),
+  });
+  const { id: _id, type: _type, ...body } = customer;
+  return {
+    created,
+    customer: { ...body, ...(input.agreementOption === 'DirectAcceptance' ? { invitationEmail: directAcceptanceInvitation(input, partner.companyName) } : {}) },
+  };
 }
 
 /** ATT-1: who may attest for a partner's customers. */
 function assertMayAttest(partner: Partner): void {
   if (partner.cspModel === 'IndirectReseller') {
-    throw AppError.forbidden('Indirect resellers cannot attest customer acceptance; work with your indirect provider.', 'IndirectResellerCannotAttest');
+    throw DomainError.forbidden('Indirect resellers cannot attest customer acceptance; work with your indirect provider.', 'IndirectResellerCannotAttest');
   }
   if (partner.cspModel === 'None') {
-    throw AppError.forbidden('Only CSP partners billing their customers directly can attest customer acceptance.', 'NotADirectBillPartner');
+    throw DomainError.forbidden('Only CSP partners billing their customers directly can attest customer acceptance.', 'NotADirectBillPartner');
   }
 }
 
@@ -79,42 +73,33 @@ function publicAgreement(a: Agreement) {
 }
 
 /**
- * Records an agreement and, for a partner attestation, its confirmation in the same batch. Answers
- * the stored confirmation (with its ETag) for the caller to send, or undefined when the agreement
- * existed already. If the send never happens, the sweep finds the Pending record (ATT-3).
+ * Records an agreement and, for a partner attestation, its confirmation email (ATT-3) in the same
+ * batch; ATT-4: none for a direct acceptance. Agreement ids are deterministic, so a second record of
+ * the same agreement creates nothing: `created` false and no intent.
  */
-async function record(
-  services: Services,
-  agreement: Agreement,
-  customer: Customer,
-): Promise<{ created: boolean; notification: Stored<ConfirmationNotification> | undefined }> {
-  const notify = agreement.kind === 'PartnerAttestation'; // ATT-4: none for direct acceptance
-  const notification = notify ? newNotification(agreement, customer) : undefined;
-  const writes: BatchWrite<AgreementPartitionDoc>[] = [{ kind: 'create', doc: agreement }];
-  if (notification) writes.push({ kind: 'create', doc: notification });
-  let etags: (string | undefined)[];
+async function record(deps: UseCaseDeps, agreement: Agreement, customer: Customer): Promise<{ created: boolean; intent: EmailIntent | undefined }> {
+  const intent = agreement.kind === 'PartnerAttestation' ? emailIntent(agreement.partnerId, confirmationKey(agreement.id), attestationConfirmationEmail(customer), agreement.occurredAt, confirmationDeadlineMs) : undefined;
+  const writes: Write<AgreementDoc>[] = [{ kind: 'create', doc: agreement }, ...(intent ? [{ kind: 'create' as const, doc: intent }] : [])];
   try {
-    etags = await services.agreements.transact(agreement.partnerId, writes, 'exists');
+    await deps.agreements.commit(agreement.partnerId, writes);
+    return { created: true, intent };
   } catch (error) {
-    if (error instanceof AppError && error.status === 409) return { created: false, notification: undefined };
+    if (error instanceof WriteConflict && error.reason === 'exists') return { created: false, intent: undefined };
     throw error;
   }
-  const etag = etags[1];
-  return { created: true, notification: notification && etag ? { doc: notification, etag } : undefined };
 }
 
+const refOf = (intent: EmailIntent): IntentRef => ({ box: 'agreements', partnerId: intent.partnerId, intentId: intent.id });
+
 /** ATT-1, ATT-2, ATT-3: a partner attests that its customer accepted the agreement. */
-export async function attestAgreement(
-  services: Services,
-  input: { partnerId: string; customerId: string; primaryContact: AcceptedBy; dateAgreed: string; principal: Principal },
-) {
-  const partner = (await services.partners.required(input.partnerId)).doc;
+export async function attestAgreement(deps: UseCaseDeps, input: { partnerId: string; customerId: string; primaryContact: AcceptedBy; dateAgreed: string; principal: Principal }) {
+  const partner = (await requirePartner(deps, input.partnerId)).doc;
   assertMayAttest(partner);
-  const now = services.now();
+  const now = deps.now();
   if (!notInTheFuture(input.dateAgreed, now)) {
-    throw AppError.validation('The acceptance date cannot be in the future.', [{ path: 'body.dateAgreed', message: 'must not be after today (UTC)' }]);
+    throw DomainError.validation('The acceptance date cannot be in the future.', [{ path: 'body.dateAgreed', message: 'must not be after today (UTC)' }]);
   }
-  const customer = await requireCustomer(services, input.partnerId, input.customerId);
+  const customer = await requireCustomer(deps, input.partnerId, input.customerId);
   const agreement: Agreement = {
     id: attestationId(input.customerId, input.primaryContact),
     type: 'agreement',
@@ -128,28 +113,27 @@ export async function attestAgreement(
     occurredAt: now.toISOString(),
     userId: input.principal.userId,
   };
-  const { created, notification } = await record(services, agreement, customer);
-  if (!created) {
-    throw AppError.conflict('An attestation with the same contact already exists for this customer.', 'PartnerConfirmedAgreementAlreadyExists');
+  const { created, intent } = await record(deps, agreement, customer);
+  if (!created || !intent) {
+    throw DomainError.conflict('An attestation with the same contact already exists for this customer.', 'PartnerConfirmedAgreementAlreadyExists');
   }
-  // Sent by the queue's senders, so the request answers at once; a lost message is the sweep's.
-  const id = notification?.doc.id ?? notificationId(agreement.id);
-  await services.queues.send(queueNames.attestationNotifications, { partnerId: agreement.partnerId, notificationId: id }).catch(() => {});
+  // Sent by the outbox's queue workers, so the request answers at once; a lost message is the sweep's.
+  await queueDelivery(deps, refOf(intent)).catch(() => {});
   return publicAgreement(agreement);
 }
 
 /** ATT-5: whether the customer's acceptance is on record, and the agreements behind it. */
-export async function customerAgreements(services: Services, partnerId: string, customerId: string) {
-  await requireCustomer(services, partnerId, customerId);
-  const agreements = await services.agreements.agreements(partnerId, customerId);
+export async function customerAgreements(deps: UseCaseDeps, partnerId: string, customerId: string) {
+  await requireCustomer(deps, partnerId, customerId);
+  const agreements = await deps.agreements.agreements(partnerId, customerId);
   return { acceptance: agreements.length > 0 ? ('Provided' as const) : ('NotProvided' as const), agreements: agreements.map(publicAgreement) };
 }
 
 /** ATT-6: no purchase for a customer whose acceptance is not on record. */
-export async function placeOrder(services: Services, partnerId: string, customerId: string) {
-  const { acceptance } = await customerAgreements(services, partnerId, customerId);
-  if (acceptance === 'NotProvided') throw AppError.conflict(acceptanceRequiredMessage, 'CustomerAgreementNotAccepted');
-  return { orderId: randomUUID(), customerId, status: 'Created' as const, createdAt: services.now().toISOString() };
+export async function placeOrder(deps: UseCaseDeps, partnerId: string, customerId: string) {
+  const { acceptance } = await customerAgreements(deps, partnerId, customerId);
+  if (acceptance === 'NotProvided') throw DomainError.conflict(acceptanceRequiredMessage, 'CustomerAgreementNotAccepted');
+  return { orderId: randomUUID(), customerId, status: 'Created' as const, createdAt: deps.now().toISOString() };
 }
 
 export interface AgreementEvent {
@@ -163,13 +147,13 @@ export interface AgreementEvent {
 }
 
 /**
- * Upstream acceptance events: recorded once per eventId; only partner attestations notify (ATT-4).
- * The event's worker sends the confirmation itself; a redelivery sends what is still unsent.
+ * Upstream acceptance events: recorded once per eventId; only partner attestations owe a confirmation
+ * (ATT-4). The event's worker delivers it itself; a redelivery delivers what is still unsent.
  */
-export async function recordAgreementEvent(services: Services, event: AgreementEvent, log: (message: string) => void = () => {}): Promise<{ recorded: boolean }> {
+export async function recordAgreementEvent(deps: UseCaseDeps, event: AgreementEvent, log: (message: string) => void = () => {}): Promise<{ recorded: boolean }> {
   // A customer exists only under an existing partner: one read tells both.
-  const customer = await services.agreements.customer(event.partnerId, event.customerId);
-  if (!customer) throw new PoisonMessage(`unknown customer ${event.customerId} of partner ${event.partnerId}`);
+  const customer = await deps.agreements.customer(event.partnerId, event.customerId);
+  if (!customer) throw DomainError.unprocessableMessage(`unknown customer ${event.customerId} of partner ${event.partnerId}`);
   const agreement: Agreement = {
     id: eventAgreementId(event.customerId, event.eventId),
     type: 'agreement',
@@ -183,14 +167,11 @@ export async function recordAgreementEvent(services: Services, event: AgreementE
     occurredAt: event.occurredAt,
     eventId: event.eventId,
   };
-  const { created, notification } = await record(services, agreement, customer.doc);
-  if (event.kind === 'PartnerAttestation') {
-    try {
-      await sendConfirmation(services, event.partnerId, notificationId(agreement.id), notification);
-    } catch (error) {
-      // Recorded and durable in the outbox: the sweep sends it. The event itself is done.
-      log(`confirmation for event ${event.eventId} not sent yet: ${error instanceof Error ? error.message : String(error)}`);
-    }
+  const { created, intent } = await record(deps, agreement, customer.doc);
+  if (agreement.kind === 'PartnerAttestation') {
+    const ref = intent ? refOf(intent) : { box: 'agreements' as const, partnerId: event.partnerId, intentId: emailIntentId(confirmationKey(agreement.id)) };
+    await deliverNow(deps, [ref], log);
   }
   return { recorded: created };
 }
+

@@ -1,29 +1,37 @@
-import type { Services } from '../composition-root.js';
-import { ConcurrencyConflict, unchanged, type Repository } from '../data/repository.js';
-import {
-  chooseProfiles,
-  newEnrollment,
-  fiscalYearOf,
-  incentiveAdminsOf,
-  userDocumentId,
-  viewedStatus,
-  type Enrollment,
-  type PartnerUser,
-} from '../domain/incentives.js';
-import type { Principal, Role } from '../platform/auth.js';
-import { AppError } from '../platform/errors.js';
-import { PoisonMessage } from '../platform/functions.js';
+import { incentiveInvitationEmail } from '../domain/emails.js';
+import { DomainError } from '../domain/errors.js';
+import { chooseProfiles, fiscalYearOf, incentiveAdminsOf, newEnrollment, userDocumentId, viewedStatus, type Enrollment, type PartnerUser } from '../domain/incentives.js';
+import { emailIntent, type EmailIntent } from '../domain/outbox.js';
+import type { Principal, Role } from '../domain/roles.js';
+import { intentRefs, requirePartner } from './accounts.js';
+import { deliverNow } from './outbox.js';
+import type { EnrollmentDoc, UseCaseDeps, Versioned, Write } from './ports.js';
+import { readDecideWrite, unchanged, updateDocument } from './write.js';
 
-export const invitationSubject = 'Invitation to partner incentive enrollment';
-
-const enrollments = (services: Services): Repository<Enrollment> => services.repository<Enrollment>('enrollments');
+/**
+ * INC-2: an Invited enrolment of a program with criteria owes its location's incentive admins an
+ * invitation, once: the enrolment is marked and the email owed in one write. A location without an
+ * incentive admin yet owes nothing: its invitation goes out when one is assigned (putUser).
+ */
+function withInvitation(enrollment: Enrollment, companyName: string, users: readonly PartnerUser[], now: Date): { enrollment: Enrollment; intent?: EmailIntent } {
+  if (enrollment.status !== 'Invited' || enrollment.openProgram || enrollment.invitationSentAt) return { enrollment };
+  const admins = incentiveAdminsOf(users, enrollment.locationPartnerId);
+  if (admins.length === 0) return { enrollment };
+  const intent = emailIntent(
+    enrollment.partnerId,
+    `incentive-invitation:${enrollment.partnerId}:${enrollment.enrollmentId}`,
+    incentiveInvitationEmail(companyName, enrollment, admins),
+    now.toISOString(),
+  );
+  return { enrollment: { ...enrollment, invitationSentAt: now.toISOString() }, intent };
+}
 
 /** INC-1: a GlobalAdmin or AccountAdmin assigns roles (IncentiveAdmin among them) to a user. */
-export async function putUser(services: Services, partnerId: string, userId: string, input: { email: string; displayName?: string | undefined; roles: Role[]; locationPartnerIds: string[] }) {
-  const partner = (await services.partners.required(partnerId)).doc;
+export async function putUser(deps: UseCaseDeps, partnerId: string, userId: string, input: { email: string; displayName?: string | undefined; roles: Role[]; locationPartnerIds: string[] }, log?: (message: string) => void) {
+  const partner = (await requirePartner(deps, partnerId)).doc;
   const known = new Set(partner.locations.map((l) => l.partnerId));
   const unknown = input.locationPartnerIds.filter((id) => !known.has(id));
-  if (unknown.length > 0) throw AppError.validation('Unknown location partner ids.', unknown.map((id) => ({ path: 'body.locationPartnerIds', message: `${id} is not a location of the partner` })));
+  if (unknown.length > 0) throw DomainError.validation('Unknown location partner ids.', unknown.map((id) => ({ path: 'body.locationPartnerIds', message: `${id} is not a location of the partner` })));
   const user: PartnerUser = {
     id: userDocumentId(userId),
     type: 'user',
@@ -33,13 +41,33 @@ export async function putUser(services: Services, partnerId: string, userId: str
     ...(input.displayName ? { displayName: input.displayName } : {}),
     roles: [...new Set(input.roles)],
     locationPartnerIds: input.locationPartnerIds,
-    updatedAt: services.now().toISOString(),
+    updatedAt: deps.now().toISOString(),
   };
-  const existing = await services.partners.repo.read(partnerId, user.id);
-  await services.partners.repo.upsert(user);
-  if (user.roles.includes('IncentiveAdmin')) await sendPendingInvitations(services, partnerId, partner.companyName);
+  const existing = await deps.accounts.read(partnerId, user.id);
+  await deps.accounts.commit(partnerId, [{ kind: 'upsert', doc: user }]);
+  if (user.roles.includes('IncentiveAdmin')) await sendPendingInvitations(deps, partnerId, partner.companyName, log);
   const { id: _id, type: _type, ...body } = user;
   return { created: !existing, user: body };
+}
+
+/** Invitations that waited for an incentive admin (INC-1, INC-2): owed and delivered once one is assigned. */
+async function sendPendingInvitations(deps: UseCaseDeps, partnerId: string, companyName: string, log?: (message: string) => void): Promise<void> {
+  const [pending, users] = await Promise.all([deps.enrollments.awaitingInvitation(partnerId), deps.accounts.users(partnerId)]);
+  const intents: EmailIntent[] = [];
+  for (const waiting of pending) {
+    const intent = await readDecideWrite({
+      read: () => deps.enrollments.read(partnerId, waiting.id),
+      decide: (current) => {
+        if (current?.doc.type !== 'enrollment') return { result: undefined };
+        const invited = withInvitation(current.doc, companyName, users, deps.now());
+        if (!invited.intent) return { result: undefined };
+        return { result: invited.intent, write: [{ kind: 'replace', doc: invited.enrollment, etag: current.etag }, { kind: 'create', doc: invited.intent }] satisfies Write<EnrollmentDoc>[] };
+      },
+      write: (writes) => deps.enrollments.commit(partnerId, writes),
+    });
+    if (intent) intents.push(intent);
+  }
+  await deliverNow(deps, intentRefs('enrollments', partnerId, intents), log);
 }
 
 export interface EligibilityEvent {
@@ -58,76 +86,51 @@ export interface EligibilityEvent {
  * (none for open programs); an ineligible one NotEligible with what it lacks. One enrolment per
  * location, program and fiscal year; a repeated event changes and sends nothing.
  */
-export async function handleEligibility(services: Services, event: EligibilityEvent): Promise<{ enrollmentId: string; invited: number }> {
-  const partner = await services.partners.partner(event.partnerId);
-  if (!partner) throw new PoisonMessage(`unknown partner ${event.partnerId}`);
+export async function handleEligibility(deps: UseCaseDeps, event: EligibilityEvent, log?: (message: string) => void): Promise<{ enrollmentId: string; invited: number }> {
+  const [partner, users] = await Promise.all([deps.accounts.partner(event.partnerId), deps.accounts.users(event.partnerId)]);
+  if (!partner) throw DomainError.unprocessableMessage(`unknown partner ${event.partnerId}`);
   if (!partner.doc.locations.some((l) => l.partnerId === event.locationPartnerId)) {
-    throw new PoisonMessage(`location ${event.locationPartnerId} is not a location of partner ${event.partnerId}`);
+    throw DomainError.unprocessableMessage(`location ${event.locationPartnerId} is not a location of partner ${event.partnerId}`);
   }
-  const repo = enrollments(services);
   const status = event.eligible ? 'Invited' : 'NotEligible';
+  const now = deps.now();
   const fresh: Enrollment = {
-    ...newEnrollment({ ...event, status }, services.now()),
+    ...newEnrollment({ ...event, status }, now),
     ...(event.eligible ? {} : { unmetRequirements: event.unmetRequirements ?? [] }),
     lastEventId: event.eventId,
   };
   const { enrollmentId } = fresh;
-  const now = fresh.updatedAt;
-  const created = await repo.createIfAbsent(fresh);
-  if (!created.created) {
-    // Eligibility can change before the admin acts (Invited <-> NotEligible); later states stay.
-    await repo.update(event.partnerId, enrollmentId, (doc) => {
-      if (doc.lastEventId === event.eventId || (doc.status !== 'Invited' && doc.status !== 'NotEligible') || doc.status === status) return unchanged;
-      const next: Enrollment = { ...doc, status, lastEventId: event.eventId, updatedAt: now };
-      if (event.eligible) delete next.unmetRequirements;
-      else next.unmetRequirements = event.unmetRequirements ?? [];
-      return next;
-    });
-  }
-  const current = (await repo.read(event.partnerId, enrollmentId))?.doc;
-  if (!current) return { enrollmentId, invited: 0 };
-  return { enrollmentId, invited: await sendInvitation(services, partner.doc.companyName, current) };
-}
-
-/**
- * INC-2: the invitation of an Invited enrolment to its location's incentive admins, once (a fixed
- * operation id, then `invitationSentAt`). A location without an incentive admin yet keeps its
- * invitation pending: it goes out when an IncentiveAdmin is assigned (putUser).
- */
-async function sendInvitation(services: Services, companyName: string, enrollment: Enrollment): Promise<number> {
-  if (enrollment.status !== 'Invited' || enrollment.openProgram || enrollment.invitationSentAt) return 0;
-  const admins = incentiveAdminsOf(await services.partners.users(enrollment.partnerId), enrollment.locationPartnerId);
-  if (admins.length === 0) return 0;
-  await services.email.send({
-    idempotencyKey: `incentive-invitation:${enrollment.partnerId}:${enrollment.enrollmentId}`,
-    type: 'IncentiveInvitation',
-    to: admins.map((a) => ({ address: a.email, ...(a.displayName ? { displayName: a.displayName } : {}) })),
-    subject: invitationSubject,
-    plainText: [
-      'Hello,',
-      '',
-      `Location ${enrollment.locationPartnerId} of ${companyName} is eligible for the incentive program ${enrollment.programId} in fiscal year ${enrollment.fiscalYear}.`,
-      'Sign in to Partner Center as an incentive admin to enroll: choose the bank profile and the tax profile, and submit.',
-    ].join('\n'),
-  });
-  await enrollments(services).update(enrollment.partnerId, enrollment.enrollmentId, (doc) => (doc.invitationSentAt ? unchanged : { ...doc, invitationSentAt: services.now().toISOString() }));
-  return admins.length;
-}
-
-/** Invitations that waited for an incentive admin (INC-1, INC-2): sent once one is assigned. */
-async function sendPendingInvitations(services: Services, partnerId: string, companyName: string): Promise<void> {
-  const pending = await enrollments(services).queryAll(
-    {
-      query: 'SELECT * FROM c WHERE c.partnerId = @partnerId AND c.type = @type AND c.status = @status AND c.openProgram = false AND NOT IS_DEFINED(c.invitationSentAt)',
-      parameters: [
-        { name: '@partnerId', value: partnerId },
-        { name: '@type', value: 'enrollment' },
-        { name: '@status', value: 'Invited' },
-      ],
+  const outcome = await readDecideWrite<Versioned<EnrollmentDoc> | undefined, Write<EnrollmentDoc>[], { intent?: EmailIntent }>({
+    read: () => deps.enrollments.read(event.partnerId, enrollmentId),
+    // Usually the first event for the enrolment: create it without reading first.
+    assumed: { state: undefined },
+    decide: (current) => {
+      if (!current) {
+        const invited = withInvitation(fresh, partner.doc.companyName, users, now);
+        return { result: { ...(invited.intent ? { intent: invited.intent } : {}) }, write: [{ kind: 'create', doc: invited.enrollment }, ...(invited.intent ? [{ kind: 'create' as const, doc: invited.intent }] : [])] };
+      }
+      if (current.doc.type !== 'enrollment') return { result: {} };
+      const doc = current.doc;
+      // Eligibility can change before the admin acts (Invited <-> NotEligible); later states stay.
+      const moves = doc.lastEventId !== event.eventId && (doc.status === 'Invited' || doc.status === 'NotEligible') && doc.status !== status;
+      let next: Enrollment = doc;
+      if (moves) {
+        next = { ...doc, status, lastEventId: event.eventId, updatedAt: now.toISOString() };
+        if (event.eligible) delete next.unmetRequirements;
+        else next.unmetRequirements = event.unmetRequirements ?? [];
+      }
+      const invited = withInvitation(next, partner.doc.companyName, users, now);
+      if (!moves && !invited.intent) return { result: {} };
+      return {
+        result: { ...(invited.intent ? { intent: invited.intent } : {}) },
+        write: [{ kind: 'replace', doc: invited.enrollment, etag: current.etag }, ...(invited.intent ? [{ kind: 'create' as const, doc: invited.intent }] : [])],
+      };
     },
-    { partnerId },
-  );
-  for (const enrollment of pending) await sendInvitation(services, companyName, enrollment);
+    write: (writes) => deps.enrollments.commit(event.partnerId, writes),
+  });
+  if (!outcome.intent) return { enrollmentId, invited: 0 };
+  await deliverNow(deps, intentRefs('enrollments', event.partnerId, [outcome.intent]), log);
+  return { enrollmentId, invited: outcome.intent.message?.to.length ?? 0 };
 }
 
 function view(e: Enrollment, roles: ReadonlySet<Role>) {
@@ -147,70 +150,58 @@ function view(e: Enrollment, roles: ReadonlySet<Role>) {
 }
 
 /** INC-3: a partner's enrolments of a fiscal year (default: the current one), as the viewer may see them. */
-export async function listEnrollments(services: Services, partnerId: string, fiscalYear: number | undefined, principal: Principal) {
-  (await services.partners.required(partnerId)).doc;
-  const year = fiscalYear ?? fiscalYearOf(services.now(), services.config.FISCAL_YEAR_START_MONTH);
-  const items = await enrollments(services).queryAll(
-    {
-      query: 'SELECT * FROM c WHERE c.partnerId = @partnerId AND c.type = @type AND c.fiscalYear = @fiscalYear ORDER BY c.id',
-      parameters: [
-        { name: '@partnerId', value: partnerId },
-        { name: '@type', value: 'enrollment' },
-        { name: '@fiscalYear', value: year },
-      ],
-    },
-    { partnerId },
-  );
+export async function listEnrollments(deps: UseCaseDeps, partnerId: string, fiscalYear: number | undefined, principal: Principal) {
+  await requirePartner(deps, partnerId);
+  const year = fiscalYear ?? fiscalYearOf(deps.now(), deps.config.FISCAL_YEAR_START_MONTH);
+  const items = await deps.enrollments.ofYear(partnerId, year);
   return { fiscalYear: year, items: items.map((e) => view(e, principal.roles)) };
 }
 
 /**
  * INC-4: an incentive admin enrols a location: the default bank profile unless another is chosen,
  * the location's tax profile; complete profiles go to validation, else ActionRequired with what is
- * missing. Only from Invited or ActionRequired (409 otherwise); ETag-guarded, so two admins enrolling
- * at once make one transition.
+ * missing. Only from Invited or ActionRequired (409 otherwise); version-guarded, so two admins
+ * enrolling at once make one transition (the second then finds it no longer open).
  */
-export async function enroll(services: Services, partnerId: string, enrollmentId: string, request: { bankProfileId?: string | undefined; taxProfileId?: string | undefined }, principal: Principal) {
-  const partner = (await services.partners.required(partnerId)).doc;
-  const repo = enrollments(services);
-  const stored = await repo.read(partnerId, enrollmentId);
-  if (!stored) throw AppError.notFound(`Enrollment ${enrollmentId} does not exist.`);
-  const current = stored.doc;
-  if (current.status !== 'Invited' && current.status !== 'ActionRequired') {
-    throw AppError.conflict(`The enrollment is ${current.status}; only an Invited or ActionRequired enrollment can be enrolled.`, 'EnrollmentNotOpen');
-  }
-  const chosen = chooseProfiles(partner, current.locationPartnerId, request);
-  if (!chosen.ok) throw AppError.validation('The chosen profile does not belong to this location.', [{ path: `body.${chosen.field}`, message: chosen.reason }]);
-  const next: Enrollment = {
-    ...current,
-    status: chosen.actionsNeeded.length === 0 ? 'ValidatingEnrollment' : 'ActionRequired',
-    actionsNeeded: chosen.actionsNeeded,
-    updatedAt: services.now().toISOString(),
-  };
-  delete next.bankProfileId;
-  delete next.taxProfileId;
-  delete next.validationReason;
-  if (chosen.bankProfileId) next.bankProfileId = chosen.bankProfileId;
-  if (chosen.taxProfileId) next.taxProfileId = chosen.taxProfileId;
-  try {
-    const written = await repo.replace(next, stored.etag);
-    return view(written.doc, principal.roles);
-  } catch (error) {
-    if (error instanceof ConcurrencyConflict) throw AppError.conflict('The enrollment was changed by someone else at the same time; reload it.', 'EnrollmentChanged');
-    throw error;
-  }
+export async function enroll(deps: UseCaseDeps, partnerId: string, enrollmentId: string, request: { bankProfileId?: string | undefined; taxProfileId?: string | undefined }, principal: Principal) {
+  const partner = (await requirePartner(deps, partnerId)).doc;
+  const written = await readDecideWrite({
+    read: () => deps.enrollments.read(partnerId, enrollmentId),
+    decide: (stored) => {
+      if (stored?.doc.type !== 'enrollment') throw DomainError.notFound(`Enrollment ${enrollmentId} does not exist.`);
+      const current = stored.doc;
+      if (current.status !== 'Invited' && current.status !== 'ActionRequired') {
+        throw DomainError.conflict(`The enrollment is ${current.status}; only an Invited or ActionRequired enrollment can be enrolled.`, 'EnrollmentNotOpen');
+      }
+      const chosen = chooseProfiles(partner, current.locationPartnerId, request);
+      if (!chosen.ok) throw DomainError.validation('The chosen profile does not belong to this location.', [{ path: `body.${chosen.field}`, message: chosen.reason }]);
+      const next: Enrollment = {
+        ...current,
+        status: chosen.actionsNeeded.length === 0 ? 'ValidatingEnrollment' : 'ActionRequired',
+        actionsNeeded: chosen.actionsNeeded,
+        updatedAt: deps.now().toISOString(),
+      };
+      delete next.bankProfileId;
+      delete next.taxProfileId;
+      delete next.validationReason;
+      if (chosen.bankProfileId) next.bankProfileId = chosen.bankProfileId;
+      if (chosen.taxProfileId) next.taxProfileId = chosen.taxProfileId;
+      return { result: next, write: [{ kind: 'replace', doc: next, etag: stored.etag }] satisfies Write<EnrollmentDoc>[] };
+    },
+    write: (writes) => deps.enrollments.commit(partnerId, writes),
+  });
+  return view(written, principal.roles);
 }
 
 /** Upstream validation of payout and tax: ValidatingEnrollment becomes Enrolled or ActionRequired. */
-export async function handleValidation(services: Services, event: { eventId: string; partnerId: string; enrollmentId: string; valid: boolean; reason?: string | undefined }) {
-  const repo = enrollments(services);
-  const result = await repo.update(event.partnerId, event.enrollmentId, (doc) => {
-    if (doc.status !== 'ValidatingEnrollment' || doc.lastEventId === event.eventId) return unchanged;
-    const next: Enrollment = { ...doc, status: event.valid ? 'Enrolled' : 'ActionRequired', lastEventId: event.eventId, updatedAt: services.now().toISOString() };
+export async function handleValidation(deps: UseCaseDeps, event: { eventId: string; partnerId: string; enrollmentId: string; valid: boolean; reason?: string | undefined }) {
+  const result = await updateDocument(deps.enrollments, event.partnerId, event.enrollmentId, (doc) => {
+    if (doc.type !== 'enrollment' || doc.status !== 'ValidatingEnrollment' || doc.lastEventId === event.eventId) return unchanged;
+    const next: Enrollment = { ...doc, status: event.valid ? 'Enrolled' : 'ActionRequired', lastEventId: event.eventId, updatedAt: deps.now().toISOString() };
     next.actionsNeeded = event.valid ? [] : ['ResolveValidationIssue'];
     if (!event.valid && event.reason) next.validationReason = event.reason;
     return next;
   });
-  if (!result) throw new PoisonMessage(`unknown enrollment ${event.enrollmentId} of partner ${event.partnerId}`);
+  if (!result) throw DomainError.unprocessableMessage(`unknown enrollment ${event.enrollmentId} of partner ${event.partnerId}`);
   return { changed: result.changed };
 }

@@ -5,6 +5,8 @@ import { QueueServiceClient } from '@azure/storage-queue';
 import type { JWK } from 'jose';
 import { inject } from 'vitest';
 import { AcsEmailSender } from '../../shared/adapters/email-sender.js';
+import { getServices } from '../../shared/composition-root.js';
+import { deliverIntent } from '../../shared/use-cases/outbox.js';
 import { signDevToken, type DevTokenClaims } from '../../shared/local-host/dev-keys.js';
 import { EmailEndpoint } from '../../shared/local-host/email-endpoint.js';
 import { FunctionHost } from '../../shared/local-host/function-host.js';
@@ -142,4 +144,22 @@ export async function emailOutage(): Promise<{ endpoint: EmailEndpoint; sender: 
     attempts: 1,
   });
   return { endpoint, sender };
+}
+
+/**
+ * Delivers every email still owed (what the sweep's queued deliveries do), here and now, and returns
+ * once each has been sent or has failed: a barrier after which "nothing more will be sent" holds.
+ */
+export async function drainOutbox(): Promise<number> {
+  const services = await getServices();
+  let sent = 0;
+  let continuationToken: string | undefined;
+  do {
+    const page = await services.outbox.pending({ size: 100, continuationToken });
+    continuationToken = page.continuationToken;
+    for (const { box, partnerId, intentId } of page.items) {
+      if ((await deliverIntent(services, { box, partnerId, intentId }).catch(() => 'failed')) === 'sent') sent++;
+    }
+  } while (continuationToken);
+  return sent;
 }

@@ -5,7 +5,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { envSchema, parseConfig } from '../../shared/config/env.js';
 import { containerDefinitions } from '../../shared/data/containers.js';
-import { allQueues } from '../../shared/platform/queues.js';
+import { allQueues } from '../../shared/use-cases/queues.js';
 import { nodeWorkerArguments } from '../../shared/local-host/host-settings.js';
 
 export type InfraFiles = Record<string, string>;

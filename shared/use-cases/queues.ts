@@ -8,8 +8,8 @@ export const queueNames = {
   incentiveEligibility: 'incentive-eligibility',
   enrollmentValidation: 'enrollment-validation',
   customerAgreementEvents: 'customer-agreement-events',
-  /** Internal: one message per confirmation email to send now (ATT-3). */
-  attestationNotifications: 'attestation-notifications',
+  /** Internal: one message per owed email (an outbox intent) to deliver now. */
+  emailOutbox: 'email-outbox',
   /** Internal: one message per page of enrolments a rollover run renews (INC-5). */
   rolloverPages: 'rollover-pages',
   /** Internal: one message per partner to email after a rollover run (RolloverSummary). */

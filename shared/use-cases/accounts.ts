@@ -1,0 +1,36 @@
+import { DomainError } from '../domain/errors.js';
+import { emailIntent, type EmailIntent } from '../domain/outbox.js';
+import type { Partner } from '../domain/partner.js';
+import { verificationEmail } from '../domain/emails.js';
+import { issueEmailToken } from '../domain/verification.js';
+import type { AccountDoc, IntentRef, UseCaseDeps, Versioned } from './ports.js';
+
+/** The partner, or a not-found for the caller: every partner-scoped use case starts here. */
+export async function requirePartner(deps: Pick<UseCaseDeps, 'accounts'>, partnerId: string): Promise<Versioned<Partner>> {
+  const partner = await deps.accounts.partner(partnerId);
+  if (!partner) throw DomainError.notFound(`Partner ${partnerId} does not exist.`);
+  return partner;
+}
+
+/** VER-2, VER-6: a new one-time link (its hash is what is stored) and the email that carries it. */
+export function newEmailLink(
+  deps: Pick<UseCaseDeps, 'config'>,
+  partner: Partner,
+  now: Date,
+): { tokenHash: string; emailToken: { hash: string; issuedAt: string; expiresAt: string }; intent: EmailIntent } {
+  const { token, hash } = issueEmailToken(partner.partnerId);
+  const link = new URL(deps.config.VERIFICATION_LINK_BASE);
+  link.searchParams.set('token', token);
+  const ttlHours = deps.config.VERIFICATION_TOKEN_TTL_HOURS;
+  const message = verificationEmail(partner, link.toString(), Math.round(ttlHours / 24));
+  return {
+    tokenHash: hash,
+    emailToken: { hash, issuedAt: now.toISOString(), expiresAt: new Date(now.getTime() + ttlHours * 3_600_000).toISOString() },
+    intent: emailIntent(partner.partnerId, `email-verification:${hash}`, message, now.toISOString()),
+  };
+}
+
+/** The outbox references of the intents among a commit's documents. */
+export function intentRefs(box: IntentRef['box'], partnerId: string, docs: readonly (AccountDoc | { type: string; id: string })[]): IntentRef[] {
+  return docs.filter((d) => d.type === 'emailIntent').map((d) => ({ box, partnerId, intentId: d.id }));
+}
