@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { emailIntent, type EmailIntent } from '../../../shared/domain/outbox.js';
+import { confirmationSla, deliverIntent, deliverNow, sweepOutbox } from '../../../shared/use-cases/outbox.js';
+import type { IntentRef } from '../../../shared/use-cases/ports.js';
+import { memoryDeps } from '../support/memory-ports.js';
+
+const T0 = Date.parse('2025-06-01T12:00:00.000Z');
+const message = { type: 'AttestationConfirmation' as const, to: [{ address: 'cleo@fabrikam.example' }], subject: 'Confirmed', plainText: 'Thanks' };
+
+async function owed(seconds = 0) {
+  const clock = { now: T0 + seconds * 1000 };
+  const memory = memoryDeps({ now: () => new Date(clock.now) });
+  const intent = emailIntent('P1', 'attestation-confirmation:agreement:C1:x', message, new Date(T0).toISOString(), 30 * 60_000);
+  await memory.agreements.commit('P1', [{ kind: 'create', doc: intent }]);
+  const ref: IntentRef = { box: 'agreements', partnerId: 'P1', intentId: intent.id };
+  const stored = () => memory.agreements.ofPartner('P1').find((d): d is EmailIntent => d.type === 'emailIntent');
+  return { ...memory, clock, ref, stored };
+}
+
+describe('the outbox', () => {
+  it('ATT-3: the sweep flags a confirmation still Pending past its dueBy as breached, queues it, and delivery sends it once', async () => {
+    const { deps, email, queued, ref, stored, clock } = await owed();
+    email.failing = true;
+    expect(await deliverNow(deps, [ref])).toBe(0);
+    expect(stored()).toMatchObject({ status: 'Pending', attempts: 1, breached: false });
+    clock.now = T0 + 31 * 60_000;
+    expect(await sweepOutbox(deps)).toEqual({ queued: 1, breached: 1 });
+    expect(stored()?.breached).toBe(true);
+    // A second sweep re-queues it but does not count the breach again.
+    expect(await sweepOutbox(deps)).toEqual({ queued: 1, breached: 0 });
+    email.failing = false;
+    for (const q of queued) await deliverIntent(deps, q.message as IntentRef);
+    expect(email.sent).toHaveLength(1);
+    expect(stored()).toMatchObject({ status: 'Sent', breached: true });
+    expect(stored()?.message).toBeUndefined();
+    expect(await sweepOutbox(deps)).toEqual({ queued: 0, breached: 0 });
+  });
+
+  it('ATT-3: the sweep does not flag a confirmation within its 30 minutes', async () => {
+    const { deps, stored } = await owed(29 * 60);
+    expect(await sweepOutbox(deps)).toEqual({ queued: 1, breached: 0 });
+    expect(stored()?.breached).toBe(false);
+  });
+
+  it('ATT-3: the SLA report counts sent, pending and late confirmations of the last 24 hours', async () => {
+    const { deps, ref, clock } = await owed();
+    clock.now = T0 + 60_000;
+    await deliverIntent(deps, ref);
+    clock.now = T0 + 3600_000;
+    const sla = await confirmationSla(deps);
+    expect(sla).toMatchObject({ sent: 1, pending: 0, breached: 0, p50Seconds: 60, p99Seconds: 60 });
+  });
+
+  it('overlapping deliveries of one intent send through one operation key and record one send', async () => {
+    const { deps, email, ref, stored } = await owed();
+    const results = await Promise.all([deliverIntent(deps, ref), deliverIntent(deps, ref)]);
+    expect(results.filter((r) => r === 'sent').length).toBeGreaterThanOrEqual(1);
+    expect(new Set(email.sent.map((s) => s.key)).size).toBe(1);
+    expect(stored()?.status).toBe('Sent');
+  });
+
+  it('a missing intent is reported, not thrown', async () => {
+    const { deps } = await owed();
+    expect(await deliverIntent(deps, { box: 'agreements', partnerId: 'P1', intentId: 'email:none' })).toBe('missing');
+  });
+});
