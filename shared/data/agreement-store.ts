@@ -1,23 +1,13 @@
 import type { Agreement, Customer } from '../domain/agreements.js';
 import { customerDocumentId } from '../domain/agreements.js';
-import type { AgreementDoc, AgreementStore, Versioned, Write } from '../use-cases/ports.js';
-import type { Repository } from './repository.js';
+import type { AgreementDoc, AgreementStore, Versioned } from '../use-cases/ports.js';
+import { ContainerStore } from './repository.js';
 
 /**
  * The `agreements` container: per partner partition, its customers, their agreements and the
  * confirmation emails they owe, so that an agreement and its email are written in one batch.
  */
-export class CosmosAgreementStore implements AgreementStore {
-  constructor(readonly repo: Repository<AgreementDoc>) {}
-
-  read(partnerId: string, id: string): Promise<Versioned<AgreementDoc> | undefined> {
-    return this.repo.read(partnerId, id);
-  }
-
-  commit(partnerId: string, writes: readonly Write<AgreementDoc>[]): Promise<void> {
-    return this.repo.commit(partnerId, writes);
-  }
-
+export class CosmosAgreementStore extends ContainerStore<AgreementDoc> implements AgreementStore {
   async customer(partnerId: string, customerId: string): Promise<Versioned<Customer> | undefined> {
     const stored = await this.repo.read(partnerId, customerDocumentId(customerId));
     return stored?.doc.type === 'customer' ? { doc: stored.doc, etag: stored.etag } : undefined;

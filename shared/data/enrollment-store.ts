@@ -1,21 +1,11 @@
 import type { JSONObject, OperationInput } from '@azure/cosmos';
 import type { Enrollment } from '../domain/incentives.js';
 import type { RenewalSource } from '../domain/rollover.js';
-import type { EnrollmentDoc, EnrollmentStore, Page, Versioned, Write } from '../use-cases/ports.js';
-import type { Repository } from './repository.js';
+import type { EnrollmentDoc, EnrollmentStore, Page } from '../use-cases/ports.js';
+import { ContainerStore } from './repository.js';
 
 /** The `enrollments` container: per partner partition, its incentive enrolments and the emails they owe. */
-export class CosmosEnrollmentStore implements EnrollmentStore {
-  constructor(readonly repo: Repository<EnrollmentDoc>) {}
-
-  read(partnerId: string, id: string): Promise<Versioned<EnrollmentDoc> | undefined> {
-    return this.repo.read(partnerId, id);
-  }
-
-  commit(partnerId: string, writes: readonly Write<EnrollmentDoc>[]): Promise<void> {
-    return this.repo.commit(partnerId, writes);
-  }
-
+export class CosmosEnrollmentStore extends ContainerStore<EnrollmentDoc> implements EnrollmentStore {
   private async enrollments(partnerId: string, where: string, parameters: { name: string; value: string | number }[]): Promise<Enrollment[]> {
     const docs = await this.repo.queryAll(
       {

@@ -1,6 +1,6 @@
 import type { BusinessProfile, Lead } from '../domain/business-profiles.js';
-import type { Page, ProfileDoc, ProfileStore, Versioned, Write } from '../use-cases/ports.js';
-import type { Repository } from './repository.js';
+import type { Page, ProfileDoc, ProfileStore } from '../use-cases/ports.js';
+import { ContainerStore, type Repository } from './repository.js';
 
 /** `lookups` document that finds a profile's owner from its public id (the leads route names no partner). */
 export interface ProfileLookup {
@@ -13,18 +13,12 @@ export interface ProfileLookup {
 const lookupKey = (profileId: string) => `profile:${profileId}`;
 
 /** The `profiles` container (profiles, their location claims, leads) and the public-id lookups. */
-export class CosmosProfileStore implements ProfileStore {
+export class CosmosProfileStore extends ContainerStore<ProfileDoc> implements ProfileStore {
   constructor(
-    readonly repo: Repository<ProfileDoc>,
+    repo: Repository<ProfileDoc>,
     private readonly lookups: Repository<ProfileLookup>,
-  ) {}
-
-  read(partnerId: string, id: string): Promise<Versioned<ProfileDoc> | undefined> {
-    return this.repo.read(partnerId, id);
-  }
-
-  commit(partnerId: string, writes: readonly Write<ProfileDoc>[]): Promise<void> {
-    return this.repo.commit(partnerId, writes);
+  ) {
+    super(repo);
   }
 
   async profiles(partnerId: string): Promise<BusinessProfile[]> {

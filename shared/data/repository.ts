@@ -224,3 +224,16 @@ function assertParameterised(query: SqlQuerySpec): void {
   }
 }
 
+
+/** A port's store over one container: point reads and commits go straight to the repository. */
+export abstract class ContainerStore<T extends PartnerDocument> implements PartitionStore<T> {
+  constructor(readonly repo: Repository<T>) {}
+
+  read(partnerId: string, id: string): Promise<Stored<T> | undefined> {
+    return this.repo.read(partnerId, id);
+  }
+
+  commit(partnerId: string, writes: readonly Write<T>[]): Promise<void> {
+    return this.repo.commit(partnerId, writes);
+  }
+}
