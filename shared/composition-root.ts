@@ -5,6 +5,7 @@ import { parseConfig, type AppConfig } from './config/env.js';
 import type { ContainerName } from './data/containers.js';
 import { PartnerStore } from './data/partner-store.js';
 import { Repository, type ChargeListener, type PartnerDocument } from './data/repository.js';
+import { CosmosRequestCounter } from './data/request-meter.js';
 import { createJwtVerifier, type TokenVerifier } from './platform/auth.js';
 import { createMetrics, type Metrics } from './platform/telemetry.js';
 import type { UseCaseDeps } from './use-cases/ports.js';
@@ -20,6 +21,8 @@ export interface Services extends UseCaseDeps {
   metrics: Metrics;
   /** Health probes of the stores behind the ports (GET /api/health). */
   probes: { cosmos(): Promise<unknown>; queue(name: string): Promise<unknown> };
+  /** Requests sent to Cosmos DB by the adapters (the round-trip test reads it). */
+  cosmosRequests: CosmosRequestCounter;
   /** A typed container: tests and benches inspect what the ports wrote. */
   repository<T extends PartnerDocument>(container: ContainerName, onCharge?: ChargeListener): Repository<T>;
 }
@@ -92,9 +95,11 @@ async function createServices(config: AppConfig): Promise<Services> {
     ? new EmailClient(config.EMAIL_CONNECTION_STRING, emailOptions)
     : new EmailClient(config.EMAIL_ENDPOINT ?? '', getCredential(), emailOptions);
 
+  const cosmosRequests = new CosmosRequestCounter();
   return {
     config,
-    ...stores.cosmosStores(database, config.VIEW_CACHE_MS),
+    ...stores.cosmosStores(database, config.VIEW_CACHE_MS, cosmosRequests),
+    cosmosRequests,
     queues: new queueModule.StorageQueuePublisher(queueService),
     email: new emailModule.AcsEmailSender(emailClient, {
       senderAddress: config.EMAIL_SENDER_ADDRESS,
@@ -112,7 +117,7 @@ async function createServices(config: AppConfig): Promise<Services> {
       cosmos: () => database.read(),
       queue: (name) => queueService.getQueueClient(name).getProperties(),
     },
-    repository: <T extends PartnerDocument>(name: ContainerName, onCharge?: ChargeListener) => new Repository<T>(database.container(name), onCharge),
+    repository: <T extends PartnerDocument>(name: ContainerName, onCharge?: ChargeListener) => new Repository<T>(database.container(name), onCharge, cosmosRequests),
     now: () => new Date(),
   };
 }

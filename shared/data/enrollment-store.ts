@@ -60,7 +60,10 @@ export class CosmosEnrollmentStore extends ContainerStore<EnrollmentDoc> impleme
       // An enrolment is plain JSON already (strings, numbers, booleans, arrays): no copy needed.
       const operations: OperationInput[] = chunk.map((r) => ({ operationType: 'Create', partitionKey: r.partnerId, resourceBody: r as object as JSONObject }));
       // The created documents are not needed back: less to send, parse and hold (Prefer: return=minimal).
-      const results = await bulkWithRetry(() => this.repo.container.items.bulk(operations, undefined, { contentResponseOnWriteEnabled: false }));
+      const results = await bulkWithRetry(() => {
+        this.repo.countRequest('bulk');
+        return this.repo.container.items.bulk(operations, undefined, { contentResponseOnWriteEnabled: false });
+      });
       failed += results.filter((r) => r.statusCode >= 400 && r.statusCode !== 409).length;
       requestCharge += results.reduce((sum, r) => sum + (r.requestCharge ?? 0), 0);
     }

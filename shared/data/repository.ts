@@ -1,6 +1,7 @@
 import type { Container, ItemDefinition, JSONObject, OperationInput, SqlQuerySpec } from '@azure/cosmos';
 import { WriteConflict, type Page, type PartitionDoc, type PartitionStore, type Versioned, type Write } from '../use-cases/ports.js';
 import { unchanged, updateDocument } from '../use-cases/write.js';
+import { uncounted, type CosmosRequestCounter } from './request-meter.js';
 
 export type PartnerDocument = PartitionDoc;
 export type Stored<T> = Versioned<T>;
@@ -36,11 +37,17 @@ export class Repository<T extends PartnerDocument> implements PartitionStore<T> 
   constructor(
     readonly container: Container,
     private readonly onCharge: ChargeListener = () => {},
+    private readonly requests: Pick<CosmosRequestCounter, 'count'> = uncounted,
   ) {}
 
   /** The same container, reporting every request's charge to `listener` (a unit of work's RU). */
   withChargeListener(listener: ChargeListener): Repository<T> {
-    return new Repository<T>(this.container, listener);
+    return new Repository<T>(this.container, listener, this.requests);
+  }
+
+  /** Counts a request sent past the repository's own methods (the rollover's bulk creates). */
+  countRequest(kind: string): void {
+    this.requests.count(kind);
   }
 
   private charge(operation: string, requestCharge: number | undefined): void {
@@ -49,6 +56,7 @@ export class Repository<T extends PartnerDocument> implements PartitionStore<T> 
 
   async read(partnerId: string, id: string): Promise<Stored<T> | undefined> {
     try {
+      this.requests.count('read');
       const response = await this.container.item(id, partnerId).read<ItemDefinition>();
       this.charge('read', response.requestCharge);
       if (response.statusCode === 404 || !response.resource) return undefined;
@@ -72,6 +80,7 @@ export class Repository<T extends PartnerDocument> implements PartitionStore<T> 
    */
   async createIfAbsent(doc: T): Promise<{ created: true; stored: Stored<T> } | { created: false; stored: undefined }> {
     try {
+      this.requests.count('create');
       const response = await this.container.items.create<T>(doc);
       this.charge('create', response.requestCharge);
       return { created: true, stored: { doc: strip<T>(response.resource ?? doc), etag: response.etag } };
@@ -84,6 +93,7 @@ export class Repository<T extends PartnerDocument> implements PartitionStore<T> 
   /** Writes over the version that was read; throws WriteConflict ('stale') if someone wrote since. */
   async replace(doc: T, etag: string): Promise<Stored<T>> {
     try {
+      this.requests.count('replace');
       const response = await this.container
         .item(doc.id, doc.partnerId)
         .replace<T>(doc, { accessCondition: { type: 'IfMatch', condition: etag } });
@@ -96,6 +106,7 @@ export class Repository<T extends PartnerDocument> implements PartitionStore<T> 
   }
 
   async upsert(doc: T): Promise<Stored<T>> {
+    this.requests.count('upsert');
     const response = await this.container.items.upsert<T>(doc);
     this.charge('upsert', response.requestCharge);
     return { doc: strip<T>(response.resource ?? doc), etag: response.etag };
@@ -107,6 +118,7 @@ export class Repository<T extends PartnerDocument> implements PartitionStore<T> 
    */
   async delete(partnerId: string, id: string, etag?: string): Promise<void> {
     try {
+      this.requests.count('delete');
       const response = await this.container.item(id, partnerId).delete(etag ? { accessCondition: { type: 'IfMatch', condition: etag } } : {});
       this.charge('delete', response.requestCharge);
     } catch (error) {
@@ -166,6 +178,7 @@ export class Repository<T extends PartnerDocument> implements PartitionStore<T> 
     let statuses: number[];
     let etags: (string | undefined)[] = [];
     try {
+      this.requests.count('batch');
       const response = await this.container.items.batch(operations, partnerId);
       this.charge('batch', (response.result ?? []).reduce((sum, r) => sum + r.requestCharge, 0));
       statuses = (response.result ?? []).map((r) => r.statusCode);
@@ -196,6 +209,7 @@ export class Repository<T extends PartnerDocument> implements PartitionStore<T> 
       continuationToken: options.continuationToken,
       ...(options.partnerId !== undefined ? { partitionKey: options.partnerId } : {}),
     });
+    this.requests.count('query');
     const response = await iterator.fetchNext();
     this.charge('query', response.requestCharge);
     return {
@@ -237,3 +251,4 @@ export abstract class ContainerStore<T extends PartnerDocument> implements Parti
     return this.repo.commit(partnerId, writes);
   }
 }
+

@@ -7,21 +7,23 @@ import { PartnerStore } from './partner-store.js';
 import { CosmosProfileStore, type ProfileLookup } from './profile-store.js';
 import { CosmosRateLimits, type WindowCount } from './rate-limiter.js';
 import { Repository } from './repository.js';
+import type { CosmosRequestCounter } from './request-meter.js';
 import { CosmosRolloverStore } from './rollover-store.js';
 
 /** Every port the Cosmos DB containers back, over one database. */
-export function cosmosStores(database: Database, snapshotMs: number) {
-  const partners = new Repository<AccountDoc>(database.container('partners'));
-  const agreements = new Repository<AgreementDoc>(database.container('agreements'));
-  const enrollments = new Repository<EnrollmentDoc>(database.container('enrollments'));
+export function cosmosStores(database: Database, snapshotMs: number, requests: CosmosRequestCounter) {
+  const repo = <T extends PartitionDoc>(name: string) => new Repository<T>(database.container(name), undefined, requests);
+  const partners = repo<AccountDoc>('partners');
+  const agreements = repo<AgreementDoc>('agreements');
+  const enrollments = repo<EnrollmentDoc>('enrollments');
   const any = <T extends PartitionDoc>(repo: Repository<T>) => repo as unknown as Repository<PartitionDoc & { type: string }>;
   return {
     accounts: new PartnerStore(partners, snapshotMs),
     agreements: new CosmosAgreementStore(agreements),
     enrollments: new CosmosEnrollmentStore(enrollments),
-    rollovers: new CosmosRolloverStore(new Repository<RolloverDoc>(database.container('operations'))),
-    profiles: new CosmosProfileStore(new Repository<ProfileDoc>(database.container('profiles')), new Repository<ProfileLookup>(database.container('lookups'))),
+    rollovers: new CosmosRolloverStore(repo<RolloverDoc>('operations')),
+    profiles: new CosmosProfileStore(repo<ProfileDoc>('profiles'), repo<ProfileLookup>('lookups')),
     outbox: new CosmosOutboxStore({ accounts: any(partners), agreements: any(agreements), enrollments: any(enrollments) }),
-    rateLimits: new CosmosRateLimits(new Repository<WindowCount>(database.container('lookups'))),
+    rateLimits: new CosmosRateLimits(repo<WindowCount>('lookups')),
   };
 }
