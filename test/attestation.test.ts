@@ -156,7 +156,7 @@ describe('upstream events (ATT-4)', () => {
     await sendEvent(event);
     await sendEvent(event);
     await eventually(async () => ((await confirmations(customerEmail)).length > 0 ? true : undefined));
-    await new Promise((r) => setTimeout(r, 1500));
+    await host.host.idle();
     expect(await confirmations(customerEmail)).toHaveLength(1);
     expect(await (await getServices()).agreements.agreements(partnerId, customerId)).toHaveLength(1);
   });
@@ -238,7 +238,7 @@ describe('the 30-minute promise (ATT-3)', () => {
     try {
       expect((await attest(partnerId, customerId, { type: 'MicrosoftCustomerAgreement', primaryContact: contact, dateAgreed: today() })).status).toBe(201);
       await eventually(() => (sends >= 1 ? true : undefined));
-      await new Promise((r) => setTimeout(r, 500));
+      await host.host.idle();
     } finally {
       restore();
     }

@@ -69,7 +69,7 @@ describe('eligibility (INC-2)', () => {
     await eligibility(event);
     const id = enrollmentIdOf(us, 'azure-growth', 2027);
     await eventually(async () => ((await enrollment(partnerId, id))?.invitationSentAt ? true : undefined));
-    await new Promise((r) => setTimeout(r, 300));
+    await host.host.idle();
     const invitations = (await emailsTo(adminEmail)).filter((e) => e.message.headers?.['x-notification-type'] === 'IncentiveInvitation');
     expect(invitations).toHaveLength(1);
     expect(invitations[0]?.message.content.subject).toBe(invitationSubject);

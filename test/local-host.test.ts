@@ -30,6 +30,17 @@ queueFunction('test-validated', {
   },
 });
 
+const slowQueue = unique('slow');
+const slowDone: string[] = [];
+app.storageQueue('test-slow', {
+  queueName: slowQueue,
+  connection: 'AzureWebJobsStorage',
+  handler: async (item) => {
+    await new Promise((r) => setTimeout(r, 300));
+    slowDone.push(String((item as { n: number }).n));
+  },
+});
+
 const timerRuns: Timer[] = [];
 app.timer('test-timer', {
   schedule: '0 0 0 1 1 *', // once a year: it only runs when asked to
@@ -93,7 +104,7 @@ let host: TestHost;
 
 beforeAll(async () => {
   const queues = queueService();
-  for (const q of [failingQueue, invalidQueue]) {
+  for (const q of [failingQueue, invalidQueue, slowQueue]) {
     await queues.getQueueClient(q).createIfNotExists();
     await queues.getQueueClient(poisonQueueOf(q)).createIfNotExists();
   }
@@ -280,5 +291,13 @@ describe('HTTP triggers', () => {
     });
     expect(tooLarge.status).toBe(413);
     expect(tooLarge.headers.get('content-type')).toBe('application/problem+json');
+  });
+});
+
+describe('the idle barrier', () => {
+  it('resolves only once every queued message has been processed, so "nothing more happened" can be asserted without a guessed sleep', async () => {
+    for (const n of [1, 2, 3]) await queueService().getQueueClient(slowQueue).sendMessage(encodeQueueMessage({ n }));
+    await host.host.idle();
+    expect([...slowDone].sort()).toEqual(['1', '2', '3']);
   });
 });

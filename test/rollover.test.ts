@@ -81,7 +81,7 @@ describe('fiscal-year rollover (INC-5)', () => {
     const { runId } = (await (await start(year, true)).json()) as { runId: string };
     expect(await completed(runId)).toMatchObject({ dryRun: true, scanned: 3, renewed: 2, actionRequired: 1 });
     expect(await renewalOf(one.partnerId, one.location, year + 1)).toBeUndefined();
-    await new Promise((r) => setTimeout(r, 500));
+    await host.host.idle();
     expect(await summaries(one.adminEmail)).toHaveLength(0); // a dry run emails nobody
   });
 
@@ -118,7 +118,7 @@ describe('fiscal-year rollover (INC-5)', () => {
     expect(carriedSummary?.message.content.plainText).toMatch(/Renewed \(1\)/);
     const actionSummary = await eventually(async () => ((await summaries(taxIncomplete.adminEmail)).length > 0 ? summaries(taxIncomplete.adminEmail) : undefined));
     expect(actionSummary[0]?.message.content.plainText).toMatch(/Needs action \(1\):\n- azure-growth, location .*: CompleteTaxProfile/);
-    await new Promise((r) => setTimeout(r, 500));
+    await host.host.idle();
     expect(await summaries(carried.adminEmail)).toHaveLength(1);
   });
 
@@ -264,7 +264,7 @@ describe('fiscal-year rollover (INC-5)', () => {
       const ofThisRun = async (address: string) => (await summaries(address)).filter((e) => e.message.content.subject === `Incentive enrollments for fiscal year ${year + 1}`);
       for (const p of parts) await eventually(async () => ((await ofThisRun(p.adminEmail)).length > 0 ? true : undefined), 30_000);
       expect(failed).toBe(true);
-      await new Promise((r) => setTimeout(r, 500));
+      await host.host.idle();
       for (const p of parts) expect(await ofThisRun(p.adminEmail), p.partnerId).toHaveLength(1);
     } finally {
       restore();

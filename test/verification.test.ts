@@ -504,7 +504,7 @@ describe('upstream decisions (VER-7, VER-10)', () => {
     expect((await services.accounts.verification(partnerId)).etag).toBe(before);
     const decisionEmails = async () => (await emailsTo(email)).filter((e) => e.message.headers?.['x-notification-type'] === 'VerificationDecision');
     await eventually(async () => ((await decisionEmails()).length === 1 ? true : undefined));
-    await new Promise((r) => setTimeout(r, 500));
+    await host.host.idle();
     expect(await decisionEmails()).toHaveLength(1);
     expect((await verification(partnerId)).tabs[0]?.checks.find((c) => c.type === 'Business')?.status).toBe('Accepted');
   });
@@ -515,7 +515,7 @@ describe('upstream decisions (VER-7, VER-10)', () => {
     await decide({ decisionId: unique('d'), partnerId, check: 'Business', tab: 'partner', outcome: 'Rejected', decidedAt: new Date(now).toISOString() });
     await eventually(async () => ((await verification(partnerId)).tabs[0]?.checks.find((c) => c.type === 'Business')?.status === 'Rejected' ? true : undefined));
     await decide({ decisionId: unique('d'), partnerId, check: 'Business', tab: 'partner', outcome: 'Accepted', decidedAt: new Date(now - 60_000).toISOString() });
-    await new Promise((r) => setTimeout(r, 700));
+    await host.host.idle();
     expect((await verification(partnerId)).tabs[0]?.checks.find((c) => c.type === 'Business')?.status).toBe('Rejected');
   });
 

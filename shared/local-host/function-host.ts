@@ -207,6 +207,22 @@ export class FunctionHost {
     }
   }
 
+  /**
+   * Resolves once every queue this host listens to is empty, no message is being processed and no
+   * admin invocation runs, seen twice in a row: the barrier tests wait on before asserting that
+   * nothing more happened (instead of sleeping for a guessed time).
+   */
+  async idle(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (let quiet = 0; quiet < 2; ) {
+      const states = await Promise.all(this.listeners.map((l) => l.idle()));
+      quiet = this.background.size === 0 && states.every(Boolean) ? quiet + 1 : 0;
+      if (quiet >= 2) break;
+      if (Date.now() > deadline) throw new Error(`the host was not idle within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
   /** Runs a non-HTTP function now, as the admin endpoint does; resolves when it has finished. */
   async run(functionName: string, input: string | undefined): Promise<void> {
     const timer = this.timers.get(functionName);

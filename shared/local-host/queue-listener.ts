@@ -36,6 +36,13 @@ export class QueueListener {
     this.loop = this.poll();
   }
 
+  /** Nothing is being processed here and nothing waits (visible or leased) in the queue. */
+  async idle(): Promise<boolean> {
+    if (this.inFlight.size > 0) return false;
+    const { approximateMessagesCount } = await this.options.queue.getProperties();
+    return (approximateMessagesCount ?? 0) === 0 && this.inFlight.size === 0;
+  }
+
   /** Stops polling and waits for the messages already being processed. */
   async stop(): Promise<void> {
     this.running = false;
