@@ -63,17 +63,20 @@ export default defineConfig(
 
       // Tuned: `(x) => resolve(x)` and `() => void promise` shorthands are the house style; a void
       // value returned from a block, used in a condition or assigned is still reported.
-      '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true, ignoreVoidOperator: true }],
+      // `return send(res, ...)` as an early exit from a void function is a common, clear idiom here.
+      '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true, ignoreVoidOperator: true, ignoreVoidReturningFunctions: true }],
     },
   },
 
   // Tests: stubs implement async interfaces without awaiting, and afterAll hooks guard with `?.`
-  // values a failed beforeAll may have left unset (which the types cannot know).
+  // values a failed beforeAll may have left unset (which the types cannot know); vitest's asymmetric
+  // matchers (`expect.any(String)`) are typed `any` and stand in object literals.
   {
     files: ['test/**/*.ts'],
     rules: {
       '@typescript-eslint/require-await': 'off',
       '@typescript-eslint/no-unnecessary-condition': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
     },
   },
 

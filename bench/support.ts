@@ -131,7 +131,7 @@ export function emailEndpointUrl(env: Record<string, string>): string {
 export async function startBenchStack(): Promise<{ env: Record<string, string>; keysDir: string; pids: Record<string, number | undefined>; stop(): Promise<void> }> {
   const { mkdtemp, rm } = await import('node:fs/promises');
   const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
+  const path = await import('node:path');
   const { createServer } = await import('node:net');
   const { startStack } = await import('../shared/local-host/stack.js');
   const freePort = () =>
@@ -142,7 +142,7 @@ export async function startBenchStack(): Promise<{ env: Record<string, string>; 
         s.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
       });
     });
-  const keysDir = await mkdtemp(join(tmpdir(), 'bench-keys-'));
+  const keysDir = await mkdtemp(path.join(tmpdir(), 'bench-keys-'));
   const stack = await startStack({
     ports: { host: 0, cosmos: await freePort(), blob: await freePort(), queue: await freePort(), email: await freePort() },
     env: { COSMOS_DATABASE: 'partner-portal-bench' },

@@ -22,7 +22,7 @@ const args = z
     email: z.email().optional(),
     'expires-in': z.coerce.number().int().optional(),
   })
-  .refine((a) => a.partner !== undefined || a.roles.includes('PlatformOperator'), { message: '--partner is required unless --roles includes PlatformOperator' })
+  .refine((a) => a.partner !== undefined || a.roles.includes('PlatformOperator'), { error: '--partner is required unless --roles includes PlatformOperator' })
   .safeParse(values);
 if (!args.success) {
   console.error(args.error.issues.map((i) => `${i.path.join('.') || 'args'}: ${i.message}`).join('\n'));

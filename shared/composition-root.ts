@@ -3,7 +3,7 @@ import type { TokenCredential } from '@azure/identity';
 import type { QueueServiceClient } from '@azure/storage-queue';
 import { parseConfig, type AppConfig } from './config/env.js';
 import type { ContainerName } from './data/containers.js';
-import { PartnerStore } from './data/partner-store.js';
+import type { PartnerStore } from './data/partner-store.js';
 import { Repository, type ChargeListener, type PartnerDocument } from './data/repository.js';
 import { CosmosRequestCounter } from './data/request-meter.js';
 import { createJwtVerifier, type TokenVerifier } from './platform/auth.js';

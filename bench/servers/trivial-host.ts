@@ -25,7 +25,7 @@ httpFunction('trivial', {
   tags: ['bench'],
   access: { anonymous: true },
   responses: { 200: { description: 'ok' } },
-  handler: async () => ({ status: 200, body: { ok: true } }),
+  handler: () => Promise.resolve({ status: 200, body: { ok: true } }),
 });
 const host = await FunctionHost.forConnection(core, dummy, { log: () => {} });
 const port = await host.listen(0);

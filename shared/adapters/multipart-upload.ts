@@ -10,6 +10,8 @@ const sniffBytes = 4100;
 const readAhead = 64 * 1024;
 /** Room for the multipart framing and the text fields around the file. */
 const multipartOverhead = 64 * 1024;
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is removed from a file name
+const controlCharacters = /[\u0000-\u001f\u007f]/g;
 
 /**
  * A multipart/form-data request body with one file (busboy parses, file-type judges the content).
@@ -43,7 +45,7 @@ export class MultipartRequestForm implements MultipartForm {
       let file: Promise<T> | undefined;
       // On any failure: stop reading, end the file stream, and answer only once the store has settled,
       // so that the caller's clean-up runs after the last byte was (or was not) committed.
-      const fail = (error: unknown): void => {
+      const fail = (error: Error): void => {
         if (settled) return;
         settled = true;
         void reader.cancel().catch(() => {});
@@ -104,11 +106,11 @@ export class MultipartRequestForm implements MultipartForm {
           const { done, value } = await reader.read();
           if (settled) return;
           if (done) {
-            parser?.end();
+            parser.end();
             return;
           }
-          if (parser && !parser.write(Buffer.from(value.buffer, value.byteOffset, value.byteLength))) {
-            await new Promise<void>((resume) => parser?.once('drain', resume));
+          if (!parser.write(Buffer.from(value.buffer, value.byteOffset, value.byteLength))) {
+            await new Promise<void>((resume) => parser.once('drain', resume));
           }
         }
       };
@@ -162,12 +164,18 @@ async function typedFile(stream: Readable, filename: string | undefined, maxByte
       }
       head.push(chunk);
       headBytes += chunk.length;
-      if (headBytes < sniffBytes) return callback();
+      if (headBytes < sniffBytes) {
+        callback();
+        return;
+      }
       typed = true;
       sniff().then((first) => callback(null, first), (error: unknown) => callback(error as Error));
     },
     flush(callback) {
-      if (typed) return callback();
+      if (typed) {
+        callback();
+        return;
+      }
       typed = true;
       sniff().then((first) => callback(null, first), (error: unknown) => callback(error as Error));
     },
@@ -179,6 +187,6 @@ async function typedFile(stream: Readable, filename: string | undefined, maxByte
   });
   stream.pipe(body);
   const contentType = await type;
-  const originalName = (filename ?? 'document').replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 255) || 'document';
+  const originalName = (filename ?? 'document').replace(controlCharacters, '').slice(0, 255) || 'document';
   return { stream: body, contentType, filename: originalName, size: () => size };
 }

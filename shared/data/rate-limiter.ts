@@ -30,12 +30,8 @@ export class CosmosRateLimits implements RateLimits {
     // Count against the window if it exists (the usual case: one read, one replace); else start it.
     // A create that loses a race to another request's create counts against that window instead.
     for (;;) {
-      let allowed = false;
-      const counted = await updateDocument(this.repo, partnerId, id, (current) => {
-        allowed = current.count < limit;
-        return allowed ? { ...current, count: current.count + 1 } : unchanged;
-      });
-      if (counted) return allowed ? { allowed: true } : { allowed: false, retryAfterSeconds };
+      const counted = await updateDocument(this.repo, partnerId, id, (current) => (current.count < limit ? { ...current, count: current.count + 1 } : unchanged));
+      if (counted) return counted.changed ? { allowed: true } : { allowed: false, retryAfterSeconds };
       if (await createIfAbsent(this.repo, first)) return { allowed: true };
     }
   }

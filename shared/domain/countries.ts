@@ -24,4 +24,4 @@ const known = new Set<string>(countryCodes);
 /** A country as ISO 3166-1 alpha-2, upper case. */
 export const countryCode = z
   .string()
-  .refine((code): code is CountryCode => known.has(code), { message: 'must be an ISO 3166-1 alpha-2 country code, e.g. US' });
+  .refine((code): code is CountryCode => known.has(code), { error: 'must be an ISO 3166-1 alpha-2 country code, e.g. US' });

@@ -13,11 +13,11 @@ export type CspModel = (typeof cspModels)[number];
 export const partnerIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters, digits, - or _, at most 64');
 
 export const personName = z.string().trim().min(1).max(100);
-export const emailAddress = z.email({ message: 'must be an email address' }).max(254);
+export const emailAddress = z.email({ error: 'must be an email address' }).max(254);
 /** Digits, spaces and + ( ) - . only: no letters. */
 export const phoneNumber = z.string().trim().regex(/^\+?[0-9][0-9 ().-]{2,24}$/, 'must be a phone number: digits, spaces, + ( ) - .');
 /** A calendar date `YYYY-MM-DD` that exists (no 31 February). */
-export const isoDate = z.iso.date({ message: 'must be a date YYYY-MM-DD' });
+export const isoDate = z.iso.date({ error: 'must be a date YYYY-MM-DD' });
 
 export const contactSchema = z.object({
   firstName: personName,

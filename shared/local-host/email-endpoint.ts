@@ -94,10 +94,19 @@ export class EmailEndpoint {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
     const body = await readBody(req);
-    if (body === undefined) return json(res, 413, error('RequestTooLarge', 'The request exceeds 10 MB.'));
+    if (body === undefined) {
+      json(res, 413, error('RequestTooLarge', 'The request exceeds 10 MB.'));
+      return;
+    }
 
-    if (req.method === 'GET' && url.pathname === '/') return html(res, this.list());
-    if (url.pathname === '/emails' && req.method === 'GET') return json(res, 200, this.list());
+    if (req.method === 'GET' && url.pathname === '/') {
+      html(res, this.list());
+      return;
+    }
+    if (url.pathname === '/emails' && req.method === 'GET') {
+      json(res, 200, this.list());
+      return;
+    }
     if (url.pathname === '/emails' && req.method === 'DELETE') {
       this.emails.clear();
       res.writeHead(204).end();
@@ -106,28 +115,46 @@ export class EmailEndpoint {
 
     const isSend = req.method === 'POST' && url.pathname === '/emails:send';
     const operation = /^\/emails\/operations\/([^/]+)$/.exec(url.pathname);
-    if (!isSend && !(req.method === 'GET' && operation)) return json(res, 404, error('NotFound', 'No such resource.'));
-    if (!this.verifySignature(req, url, body)) return json(res, 401, error('Denied', 'Denied by the resource provider.'));
+    if (!isSend && !(req.method === 'GET' && operation)) {
+      json(res, 404, error('NotFound', 'No such resource.'));
+      return;
+    }
+    if (!this.verifySignature(req, url, body)) {
+      json(res, 401, error('Denied', 'Denied by the resource provider.'));
+      return;
+    }
 
     if (operation) {
       const id = decodeURIComponent(operation[1] ?? '');
-      if (!this.emails.has(id)) return json(res, 404, error('NotFound', `Operation ${id} not found.`));
-      return json(res, 200, { id, status: 'Succeeded' });
+      if (!this.emails.has(id)) {
+        json(res, 404, error('NotFound', `Operation ${id} not found.`));
+        return;
+      }
+      json(res, 200, { id, status: 'Succeeded' });
+      return;
     }
 
     if (this.fault && Date.now() < this.fault.until) {
-      return json(res, this.fault.status, error('ServiceUnavailable', 'The email service is unavailable (simulated).'));
+      json(res, this.fault.status, error('ServiceUnavailable', 'The email service is unavailable (simulated).'));
+      return;
     }
     const operationId = headerValue(req, 'operation-id') ?? randomUUID();
-    if (!uuid.test(operationId)) return json(res, 400, error('InvalidOperationId', 'Operation-Id must be a UUID.'));
+    if (!uuid.test(operationId)) {
+      json(res, 400, error('InvalidOperationId', 'Operation-Id must be a UUID.'));
+      return;
+    }
     let parsed: unknown;
     try {
       parsed = JSON.parse(body.toString('utf8'));
     } catch {
-      return json(res, 400, error('InvalidRequest', 'The body is not JSON.'));
+      json(res, 400, error('InvalidRequest', 'The body is not JSON.'));
+      return;
     }
     const valid = sendRequestSchema.safeParse(parsed);
-    if (!valid.success) return json(res, 400, error('InvalidRequest', valid.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')));
+    if (!valid.success) {
+      json(res, 400, error('InvalidRequest', valid.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')));
+      return;
+    }
 
     // Idempotent on Operation-Id: a repeated id is acknowledged but stored once.
     if (!this.emails.has(operationId)) {

@@ -113,7 +113,10 @@ export async function startAzurite(options: {
     throw error;
   }
   const last = handles[handles.length - 1];
-  if (last) handles[handles.length - 1] = { name: last.name, pid: last.pid, stop: async () => (await last.stop(), await rm(scratch, { recursive: true, force: true })) };
+  if (last) handles[handles.length - 1] = { name: last.name, pid: last.pid, stop: async () => {
+      await last.stop();
+      await rm(scratch, { recursive: true, force: true });
+    } };
   return handles;
 }
 

@@ -82,10 +82,10 @@ function headerRecord(init: HttpResponseInit['headers']): Record<string, string>
   const headers: Record<string, string> = {};
   if (init === undefined) return headers;
   if (Object.getPrototypeOf(init) === Object.prototype) {
-    for (const [name, value] of Object.entries(init as Record<string, string>)) headers[name.toLowerCase()] = String(value);
+    for (const [name, value] of Object.entries(init as Record<string, string>)) headers[name.toLowerCase()] = value;
     return headers;
   }
-  new Headers(init as ConstructorParameters<typeof Headers>[0]).forEach((value, name) => {
+  new Headers(init).forEach((value, name) => {
     headers[name] = value;
   });
   return headers;

@@ -100,7 +100,7 @@ export class LocalHttpRequest implements HttpRequest {
   get body(): NodeReadableStream<Uint8Array> | null {
     if (this.#full) return this.#full.body;
     if (this.#body === undefined) this.#body = this.method === 'GET' || this.method === 'HEAD' ? null : pullStream(this.#req);
-    return (this.#body?.stream ?? null) as NodeReadableStream<Uint8Array> | null;
+    return (this.#body?.stream ?? null);
   }
 
   get bodyUsed(): boolean {
@@ -140,8 +140,8 @@ export class LocalHttpRequest implements HttpRequest {
 
   private full(): HttpRequest {
     if (!this.#full) {
-      const body = this.body as ReadableStream<Uint8Array> | null;
-      const nativeRequest = new Request(this.url, { method: this.method, headers: this.headers, ...(body ? { body, duplex: 'half' } : {}) } as RequestInit);
+      const body = this.body;
+      const nativeRequest = new Request(this.url, { method: this.method, headers: this.headers, ...(body ? { body, duplex: 'half' } : {}) });
       this.#full = new HttpRequest({ nativeRequest, params: this.params } as ConstructorParameters<typeof HttpRequest>[0]);
     }
     return this.#full;

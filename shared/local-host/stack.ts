@@ -94,7 +94,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       for (const [k, v] of Object.entries(env)) process.env[k] = v;
       const core = installFunctionsCore();
       await import('../../functions/index.js');
-      host = await FunctionHost.forConnection(core, env.AzureWebJobsStorage ?? '', { log: options.log });
+      host = await FunctionHost.forConnection(core, env.AzureWebJobsStorage, { log: options.log });
       await host.start();
       await host.listen(options.ports.host);
     }

@@ -1,5 +1,5 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext, type Timer } from './azure-functions.js';
-import * as z from 'zod';
+import type * as z from 'zod';
 import { getServices, type Services } from '../composition-root.js';
 import type { Principal } from '../domain/roles.js';
 import { authorize, bearerToken, type AccessRule } from './auth.js';
@@ -74,7 +74,7 @@ export function httpFunction<
   Q extends z.ZodType | undefined = undefined,
   B extends z.ZodType | undefined = undefined,
 >(name: string, definition: HttpFunctionDefinition<P, Q, B>): void {
-  httpDefinitions.push(definition as unknown as (typeof httpDefinitions)[number]);
+  httpDefinitions.push(definition);
   const handler = (request: HttpRequest, context: InvocationContext) => handleHttp(definition, request, context);
   if (registeredLazily(name, handler)) return;
   app.http(name, { methods: [definition.method], route: definition.route, authLevel: 'anonymous', handler });
@@ -141,7 +141,7 @@ export async function readJsonBody(request: HttpRequest, maxBytes: number): Prom
   const chunks: Uint8Array[] = [];
   let size = 0;
   if (request.body) {
-    const reader = request.body.getReader();
+    const reader = (request.body as ReadableStream<Uint8Array>).getReader();
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;

@@ -60,26 +60,27 @@ export async function uploadVerificationDocument(deps: UseCaseDeps, input: { par
 
   const documentId = randomUUID();
   const blobName = `${input.partnerId}/${documentId}`;
-  let blobWritten = false;
+  // Set once bytes may have been stored, cleared once the record owns the blob.
+  const blob = { written: false };
   try {
     const { fields, stored } = await input.form.read(async (fieldsSoFar, file) => {
-      await checkEarly(deps, input.principal, fieldsSoFar, (await stateRead).doc);
-      blobWritten = true;
+      checkEarly(deps, input.principal, fieldsSoFar, (await stateRead).doc);
+      blob.written = true;
       return storeFile(deps, input.partnerId, blobName, file);
     });
     const result = await commit(deps, input, documentId, blobName, parseFields(fields), stored, await stateRead);
-    blobWritten = false; // committed: the blob now belongs to its record
+    blob.written = false; // committed: the blob now belongs to its record
     return result;
   } catch (error) {
     await stateRead; // an unknown partner is a not-found, whatever the body held
     throw error;
   } finally {
-    if (blobWritten) await deps.documents.delete(blobName).catch(() => {});
+    if (blob.written) await deps.documents.delete(blobName).catch(() => {});
   }
 }
 
 /** Fields sent before the file (as the portal does) are checked before any byte is stored. */
-async function checkEarly(deps: UseCaseDeps, principal: Principal, fieldsSoFar: Readonly<Record<string, string>>, verification: VerificationDoc): Promise<void> {
+function checkEarly(deps: UseCaseDeps, principal: Principal, fieldsSoFar: Readonly<Record<string, string>>, verification: VerificationDoc): void {
   if (fieldsSoFar.check === undefined && fieldsSoFar.documentType === undefined) return;
   const early = parseFields(fieldsSoFar);
   const filed = fileDocument(verification, early.check, principal.roles, deps.now());

@@ -187,7 +187,7 @@ export async function rolloverStatus(deps: UseCaseDeps, runId: string) {
   const completed = run.lastPage !== undefined && pages.length >= run.lastPage + 1;
   const done = new Set(pages.map((p) => p.page));
   const failedPages = (run.failedPages ?? []).filter((f) => !done.has(f.page)).map((f) => ({ page: f.page, failedAt: f.failedAt }));
-  const requestUnits = pages.reduce((total, p) => total + (p.requestCharge ?? 0), 0);
+  const requestUnits = pages.reduce((total, p) => total + p.requestCharge, 0);
   return {
     runId,
     fromFiscalYear: run.fromFiscalYear,

@@ -40,7 +40,7 @@ export async function getVerificationView(deps: UseCaseDeps, partnerId: string, 
   const now = deps.now();
   const key = `${Math.floor(now.getTime() / day)}|${[...principal.roles].sort().join(',')}`;
   let views = renderedViews.get(verification);
-  if (!views) renderedViews.set(verification, (views = new Map()));
+  if (!views) renderedViews.set(verification, (views = new Map<string, string>()));
   let text = views.get(key);
   if (text === undefined) {
     text = render(verificationView(verification, principal.roles, now, new Set(deps.config.VERIFICATION_HOLIDAYS)));

@@ -98,11 +98,11 @@ export function infraProblems(files: InfraFiles): string[] {
   const queueBlock = block(storage, 'queueNames', '[') ?? '';
   const provisioned = new Set([...queueBlock.matchAll(/^\s+'([a-z0-9-]+)'\s*$/gm)].map((m) => m[1]));
   for (const queue of allQueues) if (!provisioned.has(queue)) problems.push(`queue ${queue} is not provisioned`);
-  for (const queue of provisioned) if (!(allQueues as readonly string[]).includes(queue ?? '')) problems.push(`queue ${queue} is provisioned but unused`);
+  for (const queue of provisioned) if (!allQueues.includes(queue ?? '')) problems.push(`queue ${queue} is provisioned but unused`);
   if (!storage.includes("map(queueNames, q => { name: '${q}-poison' })")) problems.push('the -poison queues are not provisioned');
 
   // The documents container, private; no shared-key access.
-  const documents = String(envSchema().shape.DOCUMENTS_CONTAINER.parse(undefined));
+  const documents = envSchema().shape.DOCUMENTS_CONTAINER.parse(undefined);
   if (!new RegExp(`var documentsContainerName = '${documents}'`).test(storage) || !/name: documentsContainerName, publicAccess: 'None'/.test(storage)) {
     problems.push(`blob container ${documents} is not provisioned with public access off`);
   }
@@ -122,7 +122,7 @@ export function infraProblems(files: InfraFiles): string[] {
     }
   }
   for (const name of infraContainers.keys()) if (!containerDefinitions.some((c) => c.id === name)) problems.push(`Cosmos container ${name} is provisioned but unused`);
-  const database = String(envSchema().shape.COSMOS_DATABASE.parse(undefined));
+  const database = envSchema().shape.COSMOS_DATABASE.parse(undefined);
   if (!cosmos.includes(`var databaseName = '${database}'`)) problems.push(`Cosmos database ${database} is not provisioned`);
   if (!/disableLocalAuth: true/.test(cosmos)) problems.push('Cosmos DB must have local (key) auth disabled');
   if (!/disableLocalAuth: true/.test(files['infra/app/monitoring.bicep'] ?? '')) problems.push('Application Insights must refuse instrumentation-key-only ingestion');

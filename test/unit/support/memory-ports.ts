@@ -109,9 +109,9 @@ export function memoryDeps(overrides: { now?: () => Date } = {}) {
   const profiles = new MemoryPartitions<ProfileDoc>();
   const owners = new Map<string, string>();
   const boxes: Record<OutboxBox, MemoryPartitions<PartitionDoc & { type: string }>> = {
-    accounts: accounts as unknown as MemoryPartitions<PartitionDoc & { type: string }>,
-    agreements: agreements as unknown as MemoryPartitions<PartitionDoc & { type: string }>,
-    enrollments: enrollments as unknown as MemoryPartitions<PartitionDoc & { type: string }>,
+    accounts: accounts,
+    agreements: agreements,
+    enrollments: enrollments,
   };
   const email = new MemoryEmail();
   const queued: { queue: string; message: unknown }[] = [];
@@ -127,7 +127,7 @@ export function memoryDeps(overrides: { now?: () => Date } = {}) {
       },
       async verification(partnerId: string) {
         const found = await accounts.read(partnerId, 'verification');
-        return found?.doc.type === 'verification' ? { doc: found.doc, etag: found.etag as string | undefined } : { doc: emptyVerification(partnerId), etag: undefined };
+        return found?.doc.type === 'verification' ? { doc: found.doc, etag: found.etag } : { doc: emptyVerification(partnerId), etag: undefined };
       },
       async snapshot(partnerId: string) {
         const [partner, verification] = await Promise.all([deps.accounts.partner(partnerId), deps.accounts.verification(partnerId)]);
