@@ -56,10 +56,10 @@ export class PartnerStore implements PartnerAccounts {
   }
 
   /** Every write drops the partner's snapshot, before and after, so no snapshot predates it. */
-  async commit(partnerId: string, writes: readonly Write<AccountDoc>[]): Promise<void> {
+  async commit(partnerId: string, writes: readonly Write<AccountDoc>[]): Promise<(string | undefined)[]> {
     this.forget(partnerId);
     try {
-      await this.repo.commit(partnerId, writes);
+      return await this.repo.commit(partnerId, writes);
     } finally {
       this.forget(partnerId);
     }

@@ -134,25 +134,19 @@ export class Repository<T extends PartnerDocument> implements PartitionStore<T> 
   }
 
   /** Applies the writes of one partition together (PartitionStore): a point operation for one, else a batch. */
-  async commit(partnerId: string, writes: readonly Write<T>[]): Promise<void> {
+  async commit(partnerId: string, writes: readonly Write<T>[]): Promise<(string | undefined)[]> {
     const [only] = writes;
-    if (writes.length !== 1 || !only) {
-      if (writes.length > 0) await this.transact(partnerId, writes);
-      return;
-    }
+    if (writes.length !== 1 || !only) return writes.length > 0 ? this.transact(partnerId, writes) : [];
     switch (only.kind) {
       case 'create':
-        await this.create(only.doc);
-        return;
+        return [(await this.create(only.doc)).etag];
       case 'replace':
-        await this.replace(only.doc, only.etag);
-        return;
+        return [(await this.replace(only.doc, only.etag)).etag];
       case 'upsert':
-        await this.upsert(only.doc);
-        return;
+        return [(await this.upsert(only.doc)).etag];
       case 'delete':
         await this.delete(partnerId, only.id, only.etag);
-        return;
+        return [undefined];
     }
   }
 
@@ -247,7 +241,7 @@ export abstract class ContainerStore<T extends PartnerDocument> implements Parti
     return this.repo.read(partnerId, id);
   }
 
-  commit(partnerId: string, writes: readonly Write<T>[]): Promise<void> {
+  commit(partnerId: string, writes: readonly Write<T>[]): Promise<(string | undefined)[]> {
     return this.repo.commit(partnerId, writes);
   }
 }

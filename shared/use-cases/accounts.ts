@@ -3,7 +3,7 @@ import { emailIntent, type EmailIntent } from '../domain/outbox.js';
 import type { Partner } from '../domain/partner.js';
 import { verificationEmail } from '../domain/emails.js';
 import { issueEmailToken } from '../domain/verification.js';
-import type { AccountDoc, IntentRef, UseCaseDeps, Versioned } from './ports.js';
+import type { UseCaseDeps, Versioned } from './ports.js';
 
 /** The partner, or a not-found for the caller: every partner-scoped use case starts here. */
 export async function requirePartner(deps: Pick<UseCaseDeps, 'accounts'>, partnerId: string): Promise<Versioned<Partner>> {
@@ -30,7 +30,3 @@ export function newEmailLink(
   };
 }
 
-/** The outbox references of the intents among a commit's documents. */
-export function intentRefs(box: IntentRef['box'], partnerId: string, docs: readonly (AccountDoc | { type: string; id: string })[]): IntentRef[] {
-  return docs.filter((d) => d.type === 'emailIntent').map((d) => ({ box, partnerId, intentId: d.id }));
-}

@@ -16,12 +16,12 @@ import {
 } from '../domain/agreements.js';
 import { attestationConfirmationEmail } from '../domain/emails.js';
 import { DomainError } from '../domain/errors.js';
-import { confirmationDeadlineMs, emailIntent, emailIntentId, type EmailIntent } from '../domain/outbox.js';
+import { confirmationDeadlineMs, emailIntent, emailIntentId } from '../domain/outbox.js';
 import type { Partner } from '../domain/partner.js';
 import type { Principal } from '../domain/roles.js';
 import { requirePartner } from './accounts.js';
-import { deliverNow, queueDelivery } from './outbox.js';
-import { WriteConflict, type AgreementDoc, type IntentRef, type UseCaseDeps, type Write } from './ports.js';
+import { committing, deliverNow, queueDelivery, type OwedEmail } from './outbox.js';
+import { WriteConflict, type AgreementDoc, type UseCaseDeps, type Write } from './ports.js';
 import { readDecideWrite, writeOver } from './write.js';
 
 async function requireCustomer(deps: UseCaseDeps, partnerId: string, customerId: string): Promise<Customer> {
@@ -32,9 +32,11 @@ async function requireCustomer(deps: UseCaseDeps, partnerId: string, customerId:
 
 /** Creates or replaces a customer; with DirectAcceptance the answer carries the invitation (ATT-7). */
 export async function putCustomer(deps: UseCaseDeps, partnerId: string, customerId: string, input: CustomerInput) {
-  const partner = (await requirePartner(deps, partnerId)).doc;
+  const [stored, first] = await Promise.all([requirePartner(deps, partnerId), deps.agreements.customer(partnerId, customerId)]);
+  const partner = stored.doc;
   const { created, customer } = await readDecideWrite({
     read: async () => ({ existing: await deps.agreements.customer(partnerId, customerId), now: deps.now().toISOString() }),
+    assumed: { state: { existing: first, now: deps.now().toISOString() } },
     decide: ({ existing, now }) => {
       const customer: Customer = { ...input, id: customerDocumentId(customerId), type: 'customer', partnerId, customerId, createdAt: existing?.doc.createdAt ?? now, updatedAt: now };
       return { result: { created: !existing, customer }, write: [writeOver<AgreementDoc>(customer, existing?.etag)] };
@@ -77,29 +79,30 @@ function publicAgreement(a: Agreement) {
  * batch; ATT-4: none for a direct acceptance. Agreement ids are deterministic, so a second record of
  * the same agreement creates nothing: `created` false and no intent.
  */
-async function record(deps: UseCaseDeps, agreement: Agreement, customer: Customer): Promise<{ created: boolean; intent: EmailIntent | undefined }> {
+async function record(deps: UseCaseDeps, agreement: Agreement, customer: Customer): Promise<{ created: boolean; owed: OwedEmail | undefined }> {
   const intent = agreement.kind === 'PartnerAttestation' ? emailIntent(agreement.partnerId, confirmationKey(agreement.id), attestationConfirmationEmail(customer), agreement.occurredAt, confirmationDeadlineMs) : undefined;
   const writes: Write<AgreementDoc>[] = [{ kind: 'create', doc: agreement }, ...(intent ? [{ kind: 'create' as const, doc: intent }] : [])];
+  const commit = committing(deps.agreements, 'agreements', agreement.partnerId);
   try {
-    await deps.agreements.commit(agreement.partnerId, writes);
-    return { created: true, intent };
+    await commit.write(writes);
+    return { created: true, owed: commit.owed()[0] };
   } catch (error) {
-    if (error instanceof WriteConflict && error.reason === 'exists') return { created: false, intent: undefined };
+    if (error instanceof WriteConflict && error.reason === 'exists') return { created: false, owed: undefined };
     throw error;
   }
 }
 
-const refOf = (intent: EmailIntent): IntentRef => ({ box: 'agreements', partnerId: intent.partnerId, intentId: intent.id });
-
 /** ATT-1, ATT-2, ATT-3: a partner attests that its customer accepted the agreement. */
 export async function attestAgreement(deps: UseCaseDeps, input: { partnerId: string; customerId: string; primaryContact: AcceptedBy; dateAgreed: string; principal: Principal }) {
-  const partner = (await requirePartner(deps, input.partnerId)).doc;
-  assertMayAttest(partner);
+  // The partner and the customer in one round trip; the checks keep their order (404, 403, 400, 404).
+  const [partner, stored] = await Promise.all([requirePartner(deps, input.partnerId), deps.agreements.customer(input.partnerId, input.customerId)]);
+  assertMayAttest(partner.doc);
   const now = deps.now();
   if (!notInTheFuture(input.dateAgreed, now)) {
     throw DomainError.validation('The acceptance date cannot be in the future.', [{ path: 'body.dateAgreed', message: 'must not be after today (UTC)' }]);
   }
-  const customer = await requireCustomer(deps, input.partnerId, input.customerId);
+  if (!stored) throw DomainError.notFound(`Customer ${input.customerId} does not exist.`);
+  const customer = stored.doc;
   const agreement: Agreement = {
     id: attestationId(input.customerId, input.primaryContact),
     type: 'agreement',
@@ -113,19 +116,18 @@ export async function attestAgreement(deps: UseCaseDeps, input: { partnerId: str
     occurredAt: now.toISOString(),
     userId: input.principal.userId,
   };
-  const { created, intent } = await record(deps, agreement, customer);
-  if (!created || !intent) {
+  const { created, owed } = await record(deps, agreement, customer);
+  if (!created || !owed) {
     throw DomainError.conflict('An attestation with the same contact already exists for this customer.', 'PartnerConfirmedAgreementAlreadyExists');
   }
   // Sent by the outbox's queue workers, so the request answers at once; a lost message is the sweep's.
-  await queueDelivery(deps, refOf(intent)).catch(() => {});
+  await queueDelivery(deps, owed).catch(() => {});
   return publicAgreement(agreement);
 }
 
 /** ATT-5: whether the customer's acceptance is on record, and the agreements behind it. */
 export async function customerAgreements(deps: UseCaseDeps, partnerId: string, customerId: string) {
-  await requireCustomer(deps, partnerId, customerId);
-  const agreements = await deps.agreements.agreements(partnerId, customerId);
+  const [, agreements] = await Promise.all([requireCustomer(deps, partnerId, customerId), deps.agreements.agreements(partnerId, customerId)]);
   return { acceptance: agreements.length > 0 ? ('Provided' as const) : ('NotProvided' as const), agreements: agreements.map(publicAgreement) };
 }
 
@@ -167,9 +169,10 @@ export async function recordAgreementEvent(deps: UseCaseDeps, event: AgreementEv
     occurredAt: event.occurredAt,
     eventId: event.eventId,
   };
-  const { created, intent } = await record(deps, agreement, customer.doc);
+  const { created, owed } = await record(deps, agreement, customer.doc);
   if (agreement.kind === 'PartnerAttestation') {
-    const ref = intent ? refOf(intent) : { box: 'agreements' as const, partnerId: event.partnerId, intentId: emailIntentId(confirmationKey(agreement.id)) };
+    // A redelivered event created nothing: what it owes may still be unsent, so it is read and delivered.
+    const ref = owed ?? { box: 'agreements' as const, partnerId: event.partnerId, intentId: emailIntentId(confirmationKey(agreement.id)) };
     await deliverNow(deps, [ref], log);
   }
   return { recorded: created };

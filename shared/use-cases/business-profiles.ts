@@ -112,8 +112,8 @@ export async function migrateProfile(deps: UseCaseDeps, partnerId: string, profi
 }
 
 export async function listProfiles(deps: UseCaseDeps, partnerId: string) {
-  await requirePartner(deps, partnerId);
-  const docs = await deps.profiles.profiles(partnerId);
+  // Both in one round trip; an unknown partner has no profiles, and answers not-found.
+  const [, docs] = await Promise.all([requirePartner(deps, partnerId), deps.profiles.profiles(partnerId)]);
   const now = deps.now();
   const closes = closesAt(deps);
   return docs.map((d) => partnerProfileView(d, now, closes));
@@ -187,8 +187,7 @@ export async function submitLead(deps: UseCaseDeps, profileId: string, input: Le
 
 /** BP-5: the partner's leads for its ReferralAdmin, newest first, optionally for one managing id. */
 export async function listLeads(deps: UseCaseDeps, partnerId: string, query: { managingPartnerId?: string | undefined; pageSize: number; continuationToken?: string | undefined }) {
-  await requirePartner(deps, partnerId);
-  const page = await deps.profiles.leads(partnerId, query);
+  const [, page] = await Promise.all([requirePartner(deps, partnerId), deps.profiles.leads(partnerId, query)]);
   return {
     leads: page.items.map(leadView),
     ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),

@@ -144,8 +144,7 @@ async function commit(
 
 /** The documents of the tabs the caller may see (VER-1). */
 export async function listVerificationDocuments(deps: UseCaseDeps, partnerId: string, principal: Principal) {
-  await requirePartner(deps, partnerId);
-  const records = await deps.accounts.documents(partnerId);
+  const [, records] = await Promise.all([requirePartner(deps, partnerId), deps.accounts.documents(partnerId)]);
   return records.filter((r) => visible(r, principal)).map(publicRecord);
 }
 

@@ -3,8 +3,8 @@ import { DomainError } from '../domain/errors.js';
 import { chooseProfiles, fiscalYearOf, incentiveAdminsOf, newEnrollment, userDocumentId, viewedStatus, type Enrollment, type PartnerUser } from '../domain/incentives.js';
 import { emailIntent, type EmailIntent } from '../domain/outbox.js';
 import type { Principal, Role } from '../domain/roles.js';
-import { intentRefs, requirePartner } from './accounts.js';
-import { deliverNow } from './outbox.js';
+import { requirePartner } from './accounts.js';
+import { committing, deliverNow, type OwedEmail } from './outbox.js';
 import type { EnrollmentDoc, UseCaseDeps, Versioned, Write } from './ports.js';
 import { readDecideWrite, unchanged, updateDocument } from './write.js';
 
@@ -52,22 +52,25 @@ export async function putUser(deps: UseCaseDeps, partnerId: string, userId: stri
 
 /** Invitations that waited for an incentive admin (INC-1, INC-2): owed and delivered once one is assigned. */
 async function sendPendingInvitations(deps: UseCaseDeps, partnerId: string, companyName: string, log?: (message: string) => void): Promise<void> {
-  const [pending, users] = await Promise.all([deps.enrollments.awaitingInvitation(partnerId), deps.accounts.users(partnerId)]);
-  const intents: EmailIntent[] = [];
+  const pending = await deps.enrollments.awaitingInvitation(partnerId);
+  if (pending.length === 0) return;
+  const users = await deps.accounts.users(partnerId);
+  const owed: OwedEmail[] = [];
   for (const waiting of pending) {
-    const intent = await readDecideWrite({
+    const commit = committing(deps.enrollments, 'enrollments', partnerId);
+    await readDecideWrite({
       read: () => deps.enrollments.read(partnerId, waiting.id),
       decide: (current) => {
         if (current?.doc.type !== 'enrollment') return { result: undefined };
         const invited = withInvitation(current.doc, companyName, users, deps.now());
         if (!invited.intent) return { result: undefined };
-        return { result: invited.intent, write: [{ kind: 'replace', doc: invited.enrollment, etag: current.etag }, { kind: 'create', doc: invited.intent }] satisfies Write<EnrollmentDoc>[] };
+        return { result: undefined, write: [{ kind: 'replace', doc: invited.enrollment, etag: current.etag }, { kind: 'create', doc: invited.intent }] satisfies Write<EnrollmentDoc>[] };
       },
-      write: (writes) => deps.enrollments.commit(partnerId, writes),
+      write: commit.write,
     });
-    if (intent) intents.push(intent);
+    owed.push(...commit.owed());
   }
-  await deliverNow(deps, intentRefs('enrollments', partnerId, intents), log);
+  await deliverNow(deps, owed, log);
 }
 
 export interface EligibilityEvent {
@@ -100,6 +103,7 @@ export async function handleEligibility(deps: UseCaseDeps, event: EligibilityEve
     lastEventId: event.eventId,
   };
   const { enrollmentId } = fresh;
+  const commit = committing(deps.enrollments, 'enrollments', event.partnerId);
   const outcome = await readDecideWrite<Versioned<EnrollmentDoc> | undefined, Write<EnrollmentDoc>[], { intent?: EmailIntent }>({
     read: () => deps.enrollments.read(event.partnerId, enrollmentId),
     // Usually the first event for the enrolment: create it without reading first.
@@ -126,10 +130,10 @@ export async function handleEligibility(deps: UseCaseDeps, event: EligibilityEve
         write: [{ kind: 'replace', doc: invited.enrollment, etag: current.etag }, ...(invited.intent ? [{ kind: 'create' as const, doc: invited.intent }] : [])],
       };
     },
-    write: (writes) => deps.enrollments.commit(event.partnerId, writes),
+    write: commit.write,
   });
   if (!outcome.intent) return { enrollmentId, invited: 0 };
-  await deliverNow(deps, intentRefs('enrollments', event.partnerId, [outcome.intent]), log);
+  await deliverNow(deps, commit.owed(), log);
   return { enrollmentId, invited: outcome.intent.message?.to.length ?? 0 };
 }
 
@@ -151,9 +155,8 @@ function view(e: Enrollment, roles: ReadonlySet<Role>) {
 
 /** INC-3: a partner's enrolments of a fiscal year (default: the current one), as the viewer may see them. */
 export async function listEnrollments(deps: UseCaseDeps, partnerId: string, fiscalYear: number | undefined, principal: Principal) {
-  await requirePartner(deps, partnerId);
   const year = fiscalYear ?? fiscalYearOf(deps.now(), deps.config.FISCAL_YEAR_START_MONTH);
-  const items = await deps.enrollments.ofYear(partnerId, year);
+  const [, items] = await Promise.all([requirePartner(deps, partnerId), deps.enrollments.ofYear(partnerId, year)]);
   return { fiscalYear: year, items: items.map((e) => view(e, principal.roles)) };
 }
 
@@ -164,9 +167,11 @@ export async function listEnrollments(deps: UseCaseDeps, partnerId: string, fisc
  * enrolling at once make one transition (the second then finds it no longer open).
  */
 export async function enroll(deps: UseCaseDeps, partnerId: string, enrollmentId: string, request: { bankProfileId?: string | undefined; taxProfileId?: string | undefined }, principal: Principal) {
-  const partner = (await requirePartner(deps, partnerId)).doc;
+  const [stored, first] = await Promise.all([requirePartner(deps, partnerId), deps.enrollments.read(partnerId, enrollmentId)]);
+  const partner = stored.doc;
   const written = await readDecideWrite({
     read: () => deps.enrollments.read(partnerId, enrollmentId),
+    assumed: { state: first },
     decide: (stored) => {
       if (stored?.doc.type !== 'enrollment') throw DomainError.notFound(`Enrollment ${enrollmentId} does not exist.`);
       const current = stored.doc;

@@ -1,6 +1,6 @@
 import type { EmailIntent } from '../domain/outbox.js';
 import { percentile, sentIntent } from '../domain/outbox.js';
-import type { IntentRef, IntentTiming, OutboxStore, UseCaseDeps } from './ports.js';
+import type { IntentRef, IntentTiming, OutboxBox, OutboxStore, PartitionDoc, PartitionStore, UseCaseDeps, Versioned, Write } from './ports.js';
 import { queueNames } from './queues.js';
 import { readDecideWrite, unchanged } from './write.js';
 
@@ -54,7 +54,7 @@ export async function deliverIntent(deps: Deps, ref: IntentRef, known?: { doc: E
  * Delivers intents just committed, from the request or message that owed them: they usually go out
  * at once. A failure is not the caller's: the intent is durable, and the sweep delivers it.
  */
-export async function deliverNow(deps: Deps, refs: readonly (IntentRef & { known?: { doc: EmailIntent; etag: string } })[], log: (message: string) => void = () => {}): Promise<number> {
+export async function deliverNow(deps: Deps, refs: readonly OwedEmail[], log: (message: string) => void = () => {}): Promise<number> {
   let sent = 0;
   for (const ref of refs) {
     try {
@@ -64,6 +64,30 @@ export async function deliverNow(deps: Deps, refs: readonly (IntentRef & { known
     }
   }
   return sent;
+}
+
+/** An intent to deliver, with the version it was written at when known (no read before the send). */
+export type OwedEmail = IntentRef & { known?: Versioned<EmailIntent> };
+
+/**
+ * Commits to one partition of a box and remembers what the successful commit created: the email
+ * intents it owes, with their new versions, so they are delivered without being read again.
+ */
+export function committing<T extends PartitionDoc & { type: string }>(store: PartitionStore<T>, box: OutboxBox, partnerId: string) {
+  let owed: OwedEmail[] = [];
+  return {
+    write: async (writes: readonly Write<T>[]): Promise<void> => {
+      const etags = await store.commit(partnerId, writes);
+      owed = writes.flatMap((w, i) => {
+        const etag = etags[i];
+        if (w.kind !== 'create' || w.doc.type !== 'emailIntent' || !etag) return [];
+        const doc = w.doc as unknown as EmailIntent;
+        return [{ box, partnerId, intentId: doc.id, known: { doc, etag } }];
+      });
+    },
+    /** The intents the last successful commit created. */
+    owed: (): OwedEmail[] => owed,
+  };
 }
 
 /** Queues an intent for delivery by the outbox's queue workers (in parallel, off the request). */

@@ -2,8 +2,8 @@ import { creditCheckPassedEmail } from '../domain/emails.js';
 import { emailIntent, type EmailIntent } from '../domain/outbox.js';
 import type { Partner, PartnerInput } from '../domain/partner.js';
 import { recentSends, startVerification } from '../domain/verification.js';
-import { intentRefs, newEmailLink } from './accounts.js';
-import { deliverNow } from './outbox.js';
+import { newEmailLink } from './accounts.js';
+import { committing, deliverNow } from './outbox.js';
 import type { AccountDoc, UseCaseDeps, Write } from './ports.js';
 import { readDecideWrite, writeOver } from './write.js';
 
@@ -24,6 +24,7 @@ function sameInput(stored: Partner, input: PartnerInput): boolean {
  * nothing writes and sends nothing.
  */
 export async function upsertPartner(deps: UseCaseDeps, partnerId: string, input: PartnerInput, log?: (message: string) => void): Promise<UpsertPartnerResult> {
+  const commit = committing(deps.accounts, 'accounts', partnerId);
   const outcome = await readDecideWrite({
     read: async () => {
       const [existing, verification] = await Promise.all([deps.accounts.partner(partnerId), deps.accounts.verification(partnerId)]);
@@ -52,8 +53,8 @@ export async function upsertPartner(deps: UseCaseDeps, partnerId: string, input:
       ];
       return { result: { created: !existing, partner, intents }, write: writes };
     },
-    write: (writes) => deps.accounts.commit(partnerId, writes),
+    write: commit.write,
   });
-  await deliverNow(deps, intentRefs('accounts', partnerId, outcome.intents), log);
+  await deliverNow(deps, commit.owed(), log);
   return { created: outcome.created, partner: outcome.partner };
 }

@@ -49,8 +49,11 @@ export interface Page<T> {
 /** Point reads and atomic commits within one partition: what the write primitive runs on. */
 export interface PartitionStore<T extends PartitionDoc> {
   read(partnerId: string, id: string): Promise<Versioned<T> | undefined>;
-  /** Applies every write or none; throws WriteConflict when it lost a race. */
-  commit(partnerId: string, writes: readonly Write<T>[]): Promise<void>;
+  /**
+   * Applies every write or none; throws WriteConflict when it lost a race. Answers the new version of
+   * each written document, in the order of `writes` (undefined for a delete).
+   */
+  commit(partnerId: string, writes: readonly Write<T>[]): Promise<(string | undefined)[]>;
 }
 
 /** A verification document's metadata; the bytes are in the document store at `blobName`. */

@@ -5,14 +5,14 @@ import { fiscalYearOf } from '../domain/incentives.js';
 import { emailIntent } from '../domain/outbox.js';
 import type { Partner } from '../domain/partner.js';
 import { countOf, pageRecordId, renewalOf, runPartition, type FailedPage, type RolloverPage, type RolloverRun } from '../domain/rollover.js';
-import { deliverNow } from './outbox.js';
-import type { UseCaseDeps } from './ports.js';
+import { committing, deliverNow, type OwedEmail } from './outbox.js';
+import { WriteConflict, type RolloverDoc, type UseCaseDeps, type Versioned } from './ports.js';
 import { queueNames } from './queues.js';
 import { createIfAbsent, unchanged, updateDocument } from './write.js';
 
-async function readRun(deps: UseCaseDeps, runId: string): Promise<RolloverRun | undefined> {
-  const doc = (await deps.rollovers.read(runPartition(runId), 'run'))?.doc;
-  return doc?.type === 'rolloverRun' ? doc : undefined;
+async function readRun(deps: UseCaseDeps, runId: string): Promise<Versioned<RolloverRun> | undefined> {
+  const stored = await deps.rollovers.read(runPartition(runId), 'run');
+  return stored?.doc.type === 'rolloverRun' ? { doc: stored.doc, etag: stored.etag } : undefined;
 }
 
 export interface PageMessage {
@@ -70,8 +70,9 @@ export async function planRollover(deps: UseCaseDeps): Promise<{ runId: string; 
  */
 export async function processRolloverPage(deps: UseCaseDeps, message: PageMessage): Promise<PageCountsResult> {
   const partition = runPartition(message.runId);
-  const run = await readRun(deps, message.runId);
-  if (!run) throw DomainError.unprocessableMessage(`unknown rollover run ${message.runId}`);
+  const stored = await readRun(deps, message.runId);
+  if (!stored) throw DomainError.unprocessableMessage(`unknown rollover run ${message.runId}`);
+  const run = stored.doc;
   if (await deps.rollovers.read(partition, pageRecordId(message.page))) {
     // Done before, but the worker may have failed after its record, before the summaries were queued.
     await planSummariesIfComplete(deps, message.runId);
@@ -80,10 +81,15 @@ export async function processRolloverPage(deps: UseCaseDeps, message: PageMessag
 
   const page = await deps.enrollments.renewalSources(run.fromFiscalYear, { size: deps.config.ROLLOVER_PAGE_SIZE, continuationToken: message.continuationToken });
   let requestCharge = page.requestCharge;
+  // The last page records itself on the run, over the version just read; its version then serves the
+  // summary planning below (a page that is not the last reads the run again there, after its record).
+  let lastRun: Versioned<RolloverDoc> | undefined;
   if (page.continuationToken) {
     await deps.queues.send(queueNames.rolloverPages, { runId: message.runId, page: message.page + 1, continuationToken: page.continuationToken } satisfies PageMessage);
   } else {
-    await updateDocument(deps.rollovers, partition, 'run', (doc) => (doc.type === 'rolloverRun' && doc.lastPage === undefined ? { ...doc, lastPage: message.page } : unchanged));
+    lastRun = await updateDocument<RolloverDoc>(deps.rollovers, partition, 'run', (doc) => (doc.type === 'rolloverRun' && doc.lastPage === undefined ? { ...doc, lastPage: message.page } : unchanged), {
+      known: stored,
+    });
   }
 
   // The partners of the page, read 16 at a time.
@@ -118,7 +124,7 @@ export async function processRolloverPage(deps: UseCaseDeps, message: PageMessag
       if (count > 0) deps.metrics.record('rollover.enrollments', count, { outcome, fiscalYear: run.fromFiscalYear + 1 });
     }
   }
-  await planSummariesIfComplete(deps, message.runId);
+  await planSummariesIfComplete(deps, message.runId, lastRun);
   return { page: message.page, alreadyDone: false };
 }
 
@@ -128,15 +134,18 @@ export async function processRolloverPage(deps: UseCaseDeps, message: PageMessag
  * redelivered page queues them all again. Messages queued twice (that, or two last pages finishing
  * together) owe one email: the summary's intent is keyed by run and partner.
  */
-async function planSummariesIfComplete(deps: UseCaseDeps, runId: string): Promise<void> {
+async function planSummariesIfComplete(deps: UseCaseDeps, runId: string, known?: Versioned<RolloverDoc>): Promise<void> {
   const partition = runPartition(runId);
   // Until the last page is known the run cannot be complete: no need to read the page records.
-  const run = await readRun(deps, runId);
-  if (!run || run.lastPage === undefined || run.dryRun || run.summaryPlannedAt) return;
+  const stored = known?.doc.type === 'rolloverRun' ? { doc: known.doc, etag: known.etag } : await readRun(deps, runId);
+  const run = stored?.doc;
+  if (!stored || !run || run.lastPage === undefined || run.dryRun || run.summaryPlannedAt) return;
   const pages = await deps.rollovers.pages(partition);
   if (pages.length < run.lastPage + 1) return;
   await sixteenAtATime([...new Set(pages.flatMap((p) => p.partnerIds))], (partnerId) => deps.queues.send(queueNames.rolloverSummaries, { runId, partnerId }));
-  await updateDocument(deps.rollovers, partition, 'run', (doc) => (doc.type === 'rolloverRun' && !doc.summaryPlannedAt ? { ...doc, summaryPlannedAt: deps.now().toISOString() } : unchanged));
+  await updateDocument<RolloverDoc>(deps.rollovers, partition, 'run', (doc) => (doc.type === 'rolloverRun' && !doc.summaryPlannedAt ? { ...doc, summaryPlannedAt: deps.now().toISOString() } : unchanged), {
+    known: stored,
+  });
 }
 
 /**
@@ -145,11 +154,11 @@ async function planSummariesIfComplete(deps: UseCaseDeps, runId: string): Promis
  * repeated message owes nothing new) and delivered.
  */
 export async function sendRolloverSummary(deps: UseCaseDeps, message: { runId: string; partnerId: string }, log?: (message: string) => void): Promise<{ sent: boolean }> {
-  const run = await readRun(deps, message.runId);
+  const [stored, partner, users] = await Promise.all([readRun(deps, message.runId), deps.accounts.partner(message.partnerId), deps.accounts.users(message.partnerId)]);
+  const run = stored?.doc;
   if (!run) throw DomainError.unprocessableMessage(`unknown rollover run ${message.runId}`);
-  const partner = await deps.accounts.partner(message.partnerId);
   if (!partner) return { sent: false };
-  const admins = (await deps.accounts.users(message.partnerId)).filter((u) => u.roles.includes('IncentiveAdmin'));
+  const admins = users.filter((u) => u.roles.includes('IncentiveAdmin'));
   if (admins.length === 0) return { sent: false };
   const renewals = await deps.enrollments.renewalsInto(message.partnerId, run.fromFiscalYear + 1);
   const intent = emailIntent(
@@ -158,8 +167,16 @@ export async function sendRolloverSummary(deps: UseCaseDeps, message: { runId: s
     rolloverSummaryEmail(partner.doc.companyName, run.fromFiscalYear + 1, renewals, admins),
     deps.now().toISOString(),
   );
-  await createIfAbsent(deps.enrollments, intent);
-  const sent = await deliverNow(deps, [{ box: 'enrollments', partnerId: message.partnerId, intentId: intent.id }], log);
+  // Owed once per run and partner: a repeated message finds it owed already, and delivers it if unsent.
+  const commit = committing(deps.enrollments, 'enrollments', message.partnerId);
+  let owed: OwedEmail[] = [{ box: 'enrollments', partnerId: message.partnerId, intentId: intent.id }];
+  try {
+    await commit.write([{ kind: 'create', doc: intent }]);
+    owed = commit.owed();
+  } catch (error) {
+    if (!(error instanceof WriteConflict && error.reason === 'exists')) throw error;
+  }
+  const sent = await deliverNow(deps, owed, log);
   return { sent: sent > 0 };
 }
 
@@ -180,9 +197,9 @@ export interface PageCountsResult {
 
 /** A run's status and counts: the sum of its page records, so retried pages never count twice. */
 export async function rolloverStatus(deps: UseCaseDeps, runId: string) {
-  const run = await readRun(deps, runId);
+  const [stored, pages] = await Promise.all([readRun(deps, runId), deps.rollovers.pages(runPartition(runId))]);
+  const run = stored?.doc;
   if (!run) throw DomainError.notFound(`Rollover run ${runId} does not exist.`);
-  const pages = await deps.rollovers.pages(runPartition(runId));
   const sum = (key: 'scanned' | 'renewed' | 'actionRequired' | 'notEligible' | 'failed') => pages.reduce((total, p) => total + p[key], 0);
   const completed = run.lastPage !== undefined && pages.length >= run.lastPage + 1;
   const done = new Set(pages.map((p) => p.page));

@@ -13,8 +13,8 @@ import {
   type Decision,
   type VerificationDoc,
 } from '../domain/verification.js';
-import { intentRefs, newEmailLink, requirePartner } from './accounts.js';
-import { deliverNow } from './outbox.js';
+import { newEmailLink, requirePartner } from './accounts.js';
+import { committing, deliverNow } from './outbox.js';
 import type { AccountDoc, UseCaseDeps, Write } from './ports.js';
 import { readDecideWrite, writeOver } from './write.js';
 
@@ -56,9 +56,14 @@ export async function getVerificationView(deps: UseCaseDeps, partnerId: string, 
  */
 export async function resendVerificationEmail(deps: UseCaseDeps, partnerId: string, log?: (message: string) => void) {
   const { VERIFICATION_RESEND_COOLDOWN_SECONDS: cooldown, VERIFICATION_RESEND_DAILY_CAP: cap } = deps.config;
-  const partner = (await requirePartner(deps, partnerId)).doc;
+  // The partner (for the email) and the verification state in one round trip; the state is decided on
+  // as read, and read again only if the write then loses a race.
+  const [stored, first] = await Promise.all([requirePartner(deps, partnerId), deps.accounts.verification(partnerId)]);
+  const partner = stored.doc;
+  const commit = committing(deps.accounts, 'accounts', partnerId);
   const outcome = await readDecideWrite({
     read: async () => ({ ...(await deps.accounts.verification(partnerId)), now: deps.now() }),
+    assumed: { state: { ...first, now: deps.now() } },
     decide: ({ doc, etag, now }) => {
       const ownership = emailOwnership(doc);
       if (ownership === 'accepted') throw DomainError.conflict('Email ownership is already verified.', 'EmailOwnershipAlreadyVerified');
@@ -68,11 +73,11 @@ export async function resendVerificationEmail(deps: UseCaseDeps, partnerId: stri
       const link = newEmailLink(deps, partner, now);
       const next: VerificationDoc = { ...doc, emailToken: link.emailToken, emailSends: [...recentSends(doc.emailSends, now), now.toISOString()] };
       const writes: Write<AccountDoc>[] = [writeOver<AccountDoc>(next, etag), { kind: 'create', doc: link.intent }];
-      return { result: { sends: next.emailSends, now, intent: link.intent }, write: writes };
+      return { result: { sends: next.emailSends, now }, write: writes };
     },
-    write: (writes) => deps.accounts.commit(partnerId, writes),
+    write: commit.write,
   });
-  await deliverNow(deps, intentRefs('accounts', partnerId, [outcome.intent]), log);
+  await deliverNow(deps, commit.owed(), log);
   const { sends, now } = outcome;
   return {
     sentTo: partner.primaryContact.email,
@@ -111,19 +116,23 @@ export async function handleVerificationDecision(deps: UseCaseDeps, decision: De
   if (!outcomeAllowed(decision.check, decision.outcome)) {
     throw DomainError.unprocessableMessage(`outcome ${decision.outcome} is not possible for the ${decision.check} check`);
   }
-  const partner = await deps.accounts.partner(decision.partnerId);
-  if (!partner) throw DomainError.unprocessableMessage(`unknown partner ${decision.partnerId}`);
+  const commit = committing(deps.accounts, 'accounts', decision.partnerId);
   const outcome = await readDecideWrite({
-    read: async () => ({ ...(await deps.accounts.verification(decision.partnerId)), now: deps.now() }),
-    decide: ({ doc, etag, now }) => {
+    // The partner (for the email) and the verification state in one round trip.
+    read: async () => {
+      const [partner, verification] = await Promise.all([deps.accounts.partner(decision.partnerId), deps.accounts.verification(decision.partnerId)]);
+      return { partner, ...verification, now: deps.now() };
+    },
+    decide: ({ partner, doc, etag, now }) => {
+      if (!partner) throw DomainError.unprocessableMessage(`unknown partner ${decision.partnerId}`);
       const result = applyDecision(doc, decision, now);
-      if (!result.applied) return { result: { applied: false, intents: [] } };
+      if (!result.applied) return { result: { applied: false } };
       const intent = emailIntent(decision.partnerId, `verification-decision:${decision.decisionId}`, verificationDecisionEmail(partner.doc, result.email), now.toISOString());
       const writes: Write<AccountDoc>[] = [writeOver<AccountDoc>(result.doc, etag), { kind: 'create', doc: intent }];
-      return { result: { applied: true, intents: [intent] }, write: writes };
+      return { result: { applied: true }, write: writes };
     },
-    write: (writes) => deps.accounts.commit(decision.partnerId, writes),
+    write: commit.write,
   });
-  const emailsSent = await deliverNow(deps, intentRefs('accounts', decision.partnerId, outcome.intents), log);
+  const emailsSent = outcome.applied ? await deliverNow(deps, commit.owed(), log) : 0;
   return { applied: outcome.applied, emailsSent };
 }

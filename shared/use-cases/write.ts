@@ -1,5 +1,5 @@
 import { DomainError } from '../domain/errors.js';
-import { WriteConflict, type PartitionDoc, type PartitionStore, type Write } from './ports.js';
+import { WriteConflict, type PartitionDoc, type PartitionStore, type Versioned, type Write } from './ports.js';
 
 /** What a decision asks to write (nothing: the state is already as it should be) and what it answers. */
 export type Decision<W, R> = { result: R; write?: W };
@@ -31,7 +31,7 @@ export async function readDecideWrite<S, W, R>(
     read: () => Promise<S>;
     assumed?: { state: S };
     decide: (state: S, attempt: number) => Decision<W, R>;
-    write: (write: W, state: S) => Promise<void>;
+    write: (write: W, state: S) => Promise<unknown>;
   },
   budget: RetryBudget = defaultRetryBudget,
 ): Promise<R> {
@@ -55,28 +55,34 @@ export const unchanged: unique symbol = Symbol('unchanged');
 
 /**
  * Read-modify-write of one document through the primitive. `mutate` decides the next version from the
- * current one (it may run several times); undefined when the document does not exist.
+ * current one (it may run several times); undefined when the document does not exist. `known`, a
+ * version read moments ago, is decided on first without reading it again.
  */
 export async function updateDocument<T extends PartitionDoc>(
   store: PartitionStore<T>,
   partnerId: string,
   id: string,
   mutate: (current: T) => T | typeof unchanged,
-  budget?: RetryBudget,
-): Promise<{ doc: T; changed: boolean } | undefined> {
-  return readDecideWrite<{ doc: T; etag: string } | undefined, Write<T>[], { doc: T; changed: boolean } | undefined>(
+  options: { known?: Versioned<T>; budget?: RetryBudget } = {},
+): Promise<{ doc: T; etag: string; changed: boolean } | undefined> {
+  let written = '';
+  const outcome = await readDecideWrite<Versioned<T> | undefined, Write<T>[], { doc: T; etag: string; changed: boolean } | undefined>(
     {
       read: () => store.read(partnerId, id),
+      ...(options.known ? { assumed: { state: options.known } } : {}),
       decide: (current) => {
         if (!current) return { result: undefined };
         const next = mutate(structuredClone(current.doc));
-        if (next === unchanged) return { result: { doc: current.doc, changed: false } };
-        return { result: { doc: next, changed: true }, write: [{ kind: 'replace', doc: next, etag: current.etag }] };
+        if (next === unchanged) return { result: { doc: current.doc, etag: current.etag, changed: false } };
+        return { result: { doc: next, etag: '', changed: true }, write: [{ kind: 'replace', doc: next, etag: current.etag }] };
       },
-      write: (writes) => store.commit(partnerId, writes),
+      write: async (writes) => {
+        [written = ''] = await store.commit(partnerId, writes);
+      },
     },
-    budget,
+    options.budget,
   );
+  return outcome?.changed ? { ...outcome, etag: written } : outcome;
 }
 
 /** Creates a document unless one with its id exists; says which. */

@@ -41,7 +41,7 @@ export class MemoryPartitions<T extends PartitionDoc> implements PartitionStore<
     return found ? { doc: structuredClone(found.doc), etag: found.etag } : undefined;
   }
 
-  async commit(partnerId: string, writes: readonly Write<T>[]): Promise<void> {
+  async commit(partnerId: string, writes: readonly Write<T>[]): Promise<(string | undefined)[]> {
     this.commits++;
     await Promise.resolve();
     for (const w of writes) {
@@ -51,10 +51,15 @@ export class MemoryPartitions<T extends PartitionDoc> implements PartitionStore<
       const expected = w.kind === 'replace' || w.kind === 'delete' ? w.etag : undefined;
       if (expected !== undefined && current?.etag !== expected) throw new WriteConflict('stale');
     }
-    for (const w of writes) {
-      if (w.kind === 'delete') this.docs.delete(this.key(partnerId, w.id));
-      else this.docs.set(this.key(partnerId, w.doc.id), { doc: structuredClone(w.doc), etag: randomUUID() });
-    }
+    return writes.map((w) => {
+      if (w.kind === 'delete') {
+        this.docs.delete(this.key(partnerId, w.id));
+        return undefined;
+      }
+      const etag = randomUUID();
+      this.docs.set(this.key(partnerId, w.doc.id), { doc: structuredClone(w.doc), etag });
+      return etag;
+    });
   }
 
   all(): T[] {
