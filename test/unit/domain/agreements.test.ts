@@ -71,7 +71,11 @@ describe('schemas', () => {
   });
 
   it('ATT-8: a new customer has a company name, a primary contact and an agreement option', () => {
-    const customer = { companyName: ' Fabrikam ', primaryContact: { firstName: 'Bob', lastName: 'Smith', email: 'bob@fabrikam.com' }, agreementOption: 'PartnerAttestation' };
+    const customer = {
+      companyName: ' Fabrikam ',
+      primaryContact: { firstName: 'Bob', lastName: 'Smith', email: 'bob@fabrikam.com' },
+      agreementOption: 'PartnerAttestation',
+    };
     expect(customerInputSchema.parse(customer)).toEqual({ ...customer, companyName: 'Fabrikam' });
     expect(customerInputSchema.safeParse({ ...customer, companyName: 'x'.repeat(200) }).success).toBe(true);
     expect(customerInputSchema.safeParse({ ...customer, companyName: 'x'.repeat(201) }).success).toBe(false);
@@ -123,7 +127,11 @@ describe('attestation keys', () => {
 
 describe('directAcceptanceInvitation', () => {
   it('ATT-7: the invitation names the partner and the customer and links the admin center', () => {
-    const customer = { companyName: 'Fabrikam', primaryContact: { firstName: 'Bob', lastName: 'Smith', email: 'bob@fabrikam.com' }, agreementOption: 'DirectAcceptance' as const };
+    const customer = {
+      companyName: 'Fabrikam',
+      primaryContact: { firstName: 'Bob', lastName: 'Smith', email: 'bob@fabrikam.com' },
+      agreementOption: 'DirectAcceptance' as const,
+    };
     expect(directAcceptanceInvitation(customer, 'Contoso')).toEqual({
       subject: 'Contoso invites you to accept the Microsoft Customer Agreement',
       body: [

@@ -28,7 +28,13 @@ import { partnerFixture } from './fixtures.js';
 const issues = (result: { error?: { issues: { code: string; path: PropertyKey[]; message: string }[] } | undefined }) =>
   (result.error?.issues ?? []).map((i) => [i.path.join('.'), i.code === 'custom' ? i.message : `${i.code}: ${i.message}`]);
 
-const validInput = { managingPartnerId: 'L-US', kind: 'CSP', publishLocations: ['US'], sellMarkets: ['UM'], content: { name: 'Contoso cloud', description: 'We migrate.' } };
+const validInput = {
+  managingPartnerId: 'L-US',
+  kind: 'CSP',
+  publishLocations: ['US'],
+  sellMarkets: ['UM'],
+  content: { name: 'Contoso cloud', description: 'We migrate.' },
+};
 
 function profile(over: Partial<BusinessProfile> = {}): BusinessProfile {
   return {
@@ -68,7 +74,9 @@ describe('profile input', () => {
   });
 
   it('BP-3: at least one publish location is required', () => {
-    expect(issues(profileInputSchema.safeParse({ ...validInput, publishLocations: [] }))).toEqual([['publishLocations', 'too_small: at least one publish location is required']]);
+    expect(issues(profileInputSchema.safeParse({ ...validInput, publishLocations: [] }))).toEqual([
+      ['publishLocations', 'too_small: at least one publish location is required'],
+    ]);
   });
 
   it('BP-3: a country is listed once per list', () => {
@@ -83,7 +91,9 @@ describe('profile input', () => {
       ['sellMarkets.1', 'CA is already a publish location'],
       ['sellMarkets.2', 'US is already a publish location'],
     ]);
-    expect(issues(legacyProfileInputSchema.safeParse({ ...validInput, createdAt: '2023-01-01T00:00:00Z', sellMarkets: ['US'] }))).toEqual([['sellMarkets.0', 'US is already a publish location']]);
+    expect(issues(legacyProfileInputSchema.safeParse({ ...validInput, createdAt: '2023-01-01T00:00:00Z', sellMarkets: ['US'] }))).toEqual([
+      ['sellMarkets.0', 'US is already a publish location'],
+    ]);
   });
 
   it('BP-3: publish locations and sell markets are countries, at most 250 of each', () => {
@@ -91,7 +101,8 @@ describe('profile input', () => {
     expect(profileInputSchema.safeParse({ ...validInput, sellMarkets: ['us'] }).success).toBe(false);
     const codes = [...countryCodes];
     expect(profileInputSchema.safeParse({ ...validInput, publishLocations: codes, sellMarkets: [] }).success).toBe(true);
-    const codesOf = (list: unknown[]) => (profileInputSchema.safeParse({ ...validInput, publishLocations: list, sellMarkets: [] }).error?.issues ?? []).map((i) => i.code);
+    const codesOf = (list: unknown[]) =>
+      (profileInputSchema.safeParse({ ...validInput, publishLocations: list, sellMarkets: [] }).error?.issues ?? []).map((i) => i.code);
     expect(codesOf([...codes, 'US'])).toEqual(['custom']);
     expect(codesOf([...codes, 'US', 'CA'])).toEqual(['too_big']);
   });
@@ -122,7 +133,14 @@ describe('lead input', () => {
   const lead = { contact: { name: 'Bob', email: 'bob@fabrikam.com' }, message: 'Call me' };
 
   it('BP-4, BP-5: a lead has a contact, a message and optionally the country of the customer’s tenant', () => {
-    expect(leadInputSchema.parse({ ...lead, contact: { ...lead.contact, name: ' Bob ', phone: '123', company: ' Fabrikam ' }, message: ' Call me ', tenantCountry: 'DE' })).toEqual({
+    expect(
+      leadInputSchema.parse({
+        ...lead,
+        contact: { ...lead.contact, name: ' Bob ', phone: '123', company: ' Fabrikam ' },
+        message: ' Call me ',
+        tenantCountry: 'DE',
+      }),
+    ).toEqual({
       contact: { name: 'Bob', email: 'bob@fabrikam.com', phone: '123', company: 'Fabrikam' },
       message: 'Call me',
       tenantCountry: 'DE',
@@ -131,7 +149,8 @@ describe('lead input', () => {
   });
 
   it('BP-5: lead fields are bounded', () => {
-    const ok = (over: Record<string, unknown>, contact: Record<string, unknown> = {}) => leadInputSchema.safeParse({ ...lead, ...over, contact: { ...lead.contact, ...contact } }).success;
+    const ok = (over: Record<string, unknown>, contact: Record<string, unknown> = {}) =>
+      leadInputSchema.safeParse({ ...lead, ...over, contact: { ...lead.contact, ...contact } }).success;
     expect(ok({ message: 'm'.repeat(4000) }, { name: 'n'.repeat(200), company: 'c'.repeat(200) })).toBe(true);
     expect(ok({ message: 'm'.repeat(4001) })).toBe(false);
     expect(ok({ message: '  ' })).toBe(false);
@@ -180,22 +199,35 @@ describe('placementProblems', () => {
 
   it('BP-1: the managing id must be one of the partner’s active location ids', () => {
     expect(managingIdProblems(partner(), 'L-US')).toEqual([]);
-    expect(managingIdProblems(partner(), 'L-DE')).toEqual([{ path: 'body.managingPartnerId', message: 'L-DE is not one of the partner\u2019s active location partner ids' }]);
-    expect(managingIdProblems(partner(), 'L-XX')).toEqual([{ path: 'body.managingPartnerId', message: 'L-XX is not one of the partner\u2019s active location partner ids' }]);
+    expect(managingIdProblems(partner(), 'L-DE')).toEqual([
+      { path: 'body.managingPartnerId', message: 'L-DE is not one of the partner\u2019s active location partner ids' },
+    ]);
+    expect(managingIdProblems(partner(), 'L-XX')).toEqual([
+      { path: 'body.managingPartnerId', message: 'L-XX is not one of the partner\u2019s active location partner ids' },
+    ]);
     expect(placementProblems(partner(), { kind: 'NonCSP', publishLocations: ['US'], sellMarkets: [], managingPartnerId: 'L-DE' })).toEqual([
       { path: 'body.managingPartnerId', message: 'L-DE is not one of the partner\u2019s active location partner ids' },
     ]);
   });
 
   it('BP-3: publish locations are countries where the partner has an active partner id', () => {
-    expect(placementProblems(partner(), { kind: 'NonCSP', publishLocations: ['US', 'DE', 'CA', 'FR'], sellMarkets: ['JP'], managingPartnerId: 'L-CA' })).toEqual([
+    expect(
+      placementProblems(partner(), { kind: 'NonCSP', publishLocations: ['US', 'DE', 'CA', 'FR'], sellMarkets: ['JP'], managingPartnerId: 'L-CA' }),
+    ).toEqual([
       { path: 'body.publishLocations.1', message: 'the partner has no active partner id in DE' },
       { path: 'body.publishLocations.3', message: 'the partner has no active partner id in FR' },
     ]);
   });
 
   it('BP-4: non-CSP profiles may be published and sold globally', () => {
-    expect(placementProblems(partner({ programs: ['developer'] }), { kind: 'NonCSP', publishLocations: ['CA'], sellMarkets: ['JP', 'BR', 'CN'], managingPartnerId: 'L-CA' })).toEqual([]);
+    expect(
+      placementProblems(partner({ programs: ['developer'] }), {
+        kind: 'NonCSP',
+        publishLocations: ['CA'],
+        sellMarkets: ['JP', 'BR', 'CN'],
+        managingPartnerId: 'L-CA',
+      }),
+    ).toEqual([]);
   });
 
   it('BP-4: a CSP profile stays inside the company’s CSP market', () => {
@@ -206,11 +238,13 @@ describe('placementProblems', () => {
   });
 
   it('BP-4: a CSP profile needs a csp partner whose country has a CSP market', () => {
-    expect(placementProblems(partner({ programs: ['ai-cloud-partner'] }), { kind: 'CSP', publishLocations: ['US'], sellMarkets: ['MX'], managingPartnerId: 'L-US' })).toEqual([
-      { path: 'body.kind', message: 'a CSP profile needs a partner enrolled in the csp program' },
-    ]);
+    expect(
+      placementProblems(partner({ programs: ['ai-cloud-partner'] }), { kind: 'CSP', publishLocations: ['US'], sellMarkets: ['MX'], managingPartnerId: 'L-US' }),
+    ).toEqual([{ path: 'body.kind', message: 'a CSP profile needs a partner enrolled in the csp program' }]);
     const chinese = partner({ address: { line1: '1 Road', city: 'Beijing', postalCode: '100000', country: 'CN' } });
-    expect(placementProblems(chinese, { kind: 'CSP', publishLocations: ['US'], sellMarkets: [], managingPartnerId: 'L-US' })).toEqual([{ path: 'body.kind', message: 'CSP offers are not sold from CN' }]);
+    expect(placementProblems(chinese, { kind: 'CSP', publishLocations: ['US'], sellMarkets: [], managingPartnerId: 'L-US' })).toEqual([
+      { path: 'body.kind', message: 'CSP offers are not sold from CN' },
+    ]);
   });
 
   it('BP-2, BP-4: a legacy profile (no managing id) has only its market checked', () => {
@@ -255,7 +289,10 @@ describe('migration and binding', () => {
     expect(partnerProfileView(profile(), new Date('2024-03-05'), closes)).not.toHaveProperty('migratedAt');
     const migrated = partnerProfileView(profile({ origin: 'Legacy', migratedAt: '2024-04-01T00:00:00.000Z' }), new Date('2024-03-05'), closes);
     expect(migrated.migratedAt).toBe('2024-04-01T00:00:00.000Z');
-    expect(partnerProfileView(profile({ managingPartnerId: undefined }), new Date('2025-01-01'), closes)).toMatchObject({ binding: 'PGA', managingPartnerId: 'P1' });
+    expect(partnerProfileView(profile({ managingPartnerId: undefined }), new Date('2025-01-01'), closes)).toMatchObject({
+      binding: 'PGA',
+      managingPartnerId: 'P1',
+    });
   });
 
   it('BP-5: the published profile shows neither the managing partner id nor the account', () => {
@@ -280,7 +317,14 @@ describe('migration and binding', () => {
       message: 'Call me',
       receivedAt: '2024-05-01T00:00:00.000Z',
     };
-    const view = { leadId: '1', profileId: 'bp1', managingPartnerId: 'L-US', contact: { name: 'Bob', email: 'bob@fabrikam.com' }, message: 'Call me', receivedAt: '2024-05-01T00:00:00.000Z' };
+    const view = {
+      leadId: '1',
+      profileId: 'bp1',
+      managingPartnerId: 'L-US',
+      contact: { name: 'Bob', email: 'bob@fabrikam.com' },
+      message: 'Call me',
+      receivedAt: '2024-05-01T00:00:00.000Z',
+    };
     expect(leadView(lead)).toEqual(view);
     expect(leadView({ ...lead, tenantCountry: 'DE' })).toEqual({ ...view, tenantCountry: 'DE' });
   });

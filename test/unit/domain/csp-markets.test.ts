@@ -32,7 +32,14 @@ describe('CSP regional markets', () => {
       Taiwan: 1,
       UnitedStates: 2,
     });
-    expect([cspMarkets.Brazil, cspMarkets.India, cspMarkets.Japan, cspMarkets.Korea, cspMarkets.Russia, cspMarkets.Taiwan]).toEqual([['BR'], ['IN'], ['JP'], ['KR'], ['RU'], ['TW']]);
+    expect([cspMarkets.Brazil, cspMarkets.India, cspMarkets.Japan, cspMarkets.Korea, cspMarkets.Russia, cspMarkets.Taiwan]).toEqual([
+      ['BR'],
+      ['IN'],
+      ['JP'],
+      ['KR'],
+      ['RU'],
+      ['TW'],
+    ]);
     expect(cspMarkets.Canada).toEqual(['CA', 'PM']);
     expect(cspMarkets.NewZealand).toEqual(['AS', 'NZ', 'WS', 'VU']);
   });

@@ -2,11 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { addMonths, directBillRequirements, minimumIndirectMonths, minimumTrailingRevenueUsd } from '../../../shared/domain/csp.js';
 import type { Partner } from '../../../shared/domain/partner.js';
-import { partnerFixture } from './fixtures.js';
+import { cspFixture, partnerFixture } from './fixtures.js';
 
 const today = new Date('2025-02-28T12:00:00.000Z');
-type Csp = NonNullable<Partner['csp']>;
-const withCsp = (over: Partial<Csp>) => partnerFixture({ csp: { ...partnerFixture().csp!, ...over } });
+const withCsp = (over: Parameters<typeof cspFixture>[0]) => partnerFixture({ csp: cspFixture(over) });
 const requirement = (partner: Partner, id: string, at = today) => directBillRequirements(partner, at).find((r) => r.id === id);
 
 describe('addMonths', () => {
@@ -33,13 +32,17 @@ describe('addMonths', () => {
 
   it('CSP-1: adding months never goes back, and lands in the right month (property)', () => {
     fc.assert(
-      fc.property(fc.date({ min: new Date('1971-01-01'), max: new Date('2200-01-01'), noInvalidDate: true }), fc.integer({ min: 0, max: 60 }), (date, months) => {
-        const from = date.toISOString().slice(0, 10);
-        const to = addMonths(from, months);
-        expect(to >= from).toBe(true);
-        const monthIndex = (s: string) => Number(s.slice(0, 4)) * 12 + Number(s.slice(5, 7)) - 1;
-        expect(monthIndex(to) - monthIndex(from)).toBe(months);
-      }),
+      fc.property(
+        fc.date({ min: new Date('1971-01-01'), max: new Date('2200-01-01'), noInvalidDate: true }),
+        fc.integer({ min: 0, max: 60 }),
+        (date, months) => {
+          const from = date.toISOString().slice(0, 10);
+          const to = addMonths(from, months);
+          expect(to >= from).toBe(true);
+          const monthIndex = (s: string) => Number(s.slice(0, 4)) * 12 + Number(s.slice(5, 7)) - 1;
+          expect(monthIndex(to) - monthIndex(from)).toBe(months);
+        },
+      ),
     );
   });
 });
@@ -93,7 +96,9 @@ describe('directBillRequirements', () => {
       met: false,
       detail: 'not enrolled in the AI Cloud Partner Program',
     });
-    expect(requirement(partnerFixture({ programs: ['csp'], locations: [] }), 'ActiveCloudPartnerLocation')?.detail).toBe('not enrolled in the AI Cloud Partner Program');
+    expect(requirement(partnerFixture({ programs: ['csp'], locations: [] }), 'ActiveCloudPartnerLocation')?.detail).toBe(
+      'not enrolled in the AI Cloud Partner Program',
+    );
     expect(requirement(partnerFixture({ locations: [{ partnerId: 'L-US', country: 'US', active: false }] }), 'ActiveCloudPartnerLocation')).toEqual({
       id: 'ActiveCloudPartnerLocation',
       met: false,
@@ -106,20 +111,36 @@ describe('directBillRequirements', () => {
         { partnerId: 'L-CA', country: 'CA', active: true },
       ],
     });
-    expect(requirement(two, 'ActiveCloudPartnerLocation')).toEqual({ id: 'ActiveCloudPartnerLocation', met: true, detail: 'active location partner id L-US (US), L-CA (CA)' });
+    expect(requirement(two, 'ActiveCloudPartnerLocation')).toEqual({
+      id: 'ActiveCloudPartnerLocation',
+      met: true,
+      detail: 'active location partner id L-US (US), L-CA (CA)',
+    });
   });
 
   it('CSP-1: authority to sign, first-line support, infrastructure and the third-party assessment', () => {
     const none = withCsp({ authorityToSign: false, firstLineSupport: false, infrastructure: false, capabilityAssessmentPassed: false });
     expect(requirement(none, 'AuthorityToSign')).toEqual({ id: 'AuthorityToSign', met: false, detail: 'no authority to sign agreements' });
     expect(requirement(none, 'FirstLineSupport')).toEqual({ id: 'FirstLineSupport', met: false, detail: 'cannot give first-line support' });
-    expect(requirement(none, 'BillingAndProvisioningInfrastructure')).toEqual({ id: 'BillingAndProvisioningInfrastructure', met: false, detail: 'no billing and provisioning infrastructure' });
-    expect(requirement(none, 'CapabilityAssessment')).toEqual({ id: 'CapabilityAssessment', met: false, detail: 'third-party capability assessment not passed' });
+    expect(requirement(none, 'BillingAndProvisioningInfrastructure')).toEqual({
+      id: 'BillingAndProvisioningInfrastructure',
+      met: false,
+      detail: 'no billing and provisioning infrastructure',
+    });
+    expect(requirement(none, 'CapabilityAssessment')).toEqual({
+      id: 'CapabilityAssessment',
+      met: false,
+      detail: 'third-party capability assessment not passed',
+    });
   });
 
   it('CSP-1: an Advanced or Premier support plan for partners', () => {
     expect(requirement(withCsp({ supportPlan: 'Premier' }), 'SupportPlan')).toEqual({ id: 'SupportPlan', met: true, detail: 'Premier support plan' });
-    expect(requirement(withCsp({ supportPlan: 'None' }), 'SupportPlan')).toEqual({ id: 'SupportPlan', met: false, detail: 'no Advanced or Premier support plan for partners' });
+    expect(requirement(withCsp({ supportPlan: 'None' }), 'SupportPlan')).toEqual({
+      id: 'SupportPlan',
+      met: false,
+      detail: 'no Advanced or Premier support plan for partners',
+    });
   });
 
   it('CSP-1: trailing 12-month revenue of USD 300,000 exactly is enough; a cent less is not', () => {
@@ -129,7 +150,9 @@ describe('directBillRequirements', () => {
       met: false,
       detail: 'trailing 12-month revenue USD 300,000 is below USD 300,000',
     });
-    expect(requirement(withCsp({ trailing12MonthRevenueUsd: 1_234_567.4 }), 'TrailingRevenue')?.detail).toBe('trailing 12-month revenue USD 1,234,567 meets USD 300,000');
+    expect(requirement(withCsp({ trailing12MonthRevenueUsd: 1_234_567.4 }), 'TrailingRevenue')?.detail).toBe(
+      'trailing 12-month revenue USD 1,234,567 meets USD 300,000',
+    );
     expect(requirement(withCsp({ trailing12MonthRevenueUsd: 0 }), 'TrailingRevenue')?.detail).toBe('trailing 12-month revenue USD 0 is below USD 300,000');
   });
 
@@ -152,7 +175,9 @@ describe('directBillRequirements', () => {
     const march = withCsp({ indirectResellerSince: '2024-03-15' });
     expect(requirement(march, 'IndirectResellerTenure', new Date('2025-03-15T00:00:00.000Z'))?.met).toBe(true);
     expect(requirement(march, 'IndirectResellerTenure', new Date('2025-03-14T23:59:59.999Z'))?.met).toBe(false);
-    expect(requirement(march, 'IndirectResellerTenure', new Date('2025-03-16T00:00:00.000Z'))?.detail).toBe('indirect reseller since 2024-03-15: 12 months reached on 2025-03-15');
+    expect(requirement(march, 'IndirectResellerTenure', new Date('2025-03-16T00:00:00.000Z'))?.detail).toBe(
+      'indirect reseller since 2024-03-15: 12 months reached on 2025-03-15',
+    );
   });
 
   it('CSP-1: a partner that never transacted as an indirect reseller has no tenure', () => {

@@ -17,7 +17,17 @@ const contact = { address: 'ada@contoso.com', displayName: 'Ada Lovelace' };
 const now = new Date('2026-07-01T00:00:00.000Z');
 
 function admin(userId: string, displayName?: string): PartnerUser {
-  return { id: `user:${userId}`, type: 'user', partnerId: 'P1', userId, email: `${userId}@contoso.com`, ...(displayName ? { displayName } : {}), roles: ['IncentiveAdmin'], locationPartnerIds: [], updatedAt: now.toISOString() };
+  return {
+    id: `user:${userId}`,
+    type: 'user',
+    partnerId: 'P1',
+    userId,
+    email: `${userId}@contoso.com`,
+    ...(displayName ? { displayName } : {}),
+    roles: ['IncentiveAdmin'],
+    locationPartnerIds: [],
+    updatedAt: now.toISOString(),
+  };
 }
 
 function enrollment(status: Enrollment['status'], over: Partial<Enrollment> = {}): Enrollment {
@@ -43,7 +53,14 @@ describe('verificationEmail', () => {
 });
 
 describe('verificationDecisionEmail', () => {
-  const decision = (over: Partial<DecisionEmail>): DecisionEmail => ({ decisionId: 'd1', tab: 'partner', check: 'Business', outcome: 'Accepted', fixNowAvailable: false, ...over });
+  const decision = (over: Partial<DecisionEmail>): DecisionEmail => ({
+    decisionId: 'd1',
+    tab: 'partner',
+    check: 'Business',
+    outcome: 'Accepted',
+    fixNowAvailable: false,
+    ...over,
+  });
 
   it('VER-10, VER-12: an acceptance is told to the primary contact', () => {
     expect(verificationDecisionEmail(partner, decision({}))).toEqual({
@@ -58,7 +75,15 @@ describe('verificationDecisionEmail', () => {
     expect(verificationDecisionEmail(partner, decision({ check: 'Identity', outcome: 'Passed' })).subject).toBe('Account verification: Identity has passed');
     const challenged = verificationDecisionEmail(partner, decision({ check: 'Identity', outcome: 'Challenged', reason: 'present a verifiable credential' }));
     expect(challenged.subject).toBe('Account verification: Identity needs a verifiable credential');
-    expect(challenged.plainText).toBe(['Hello Ada,', '', 'The Identity verification of Contoso Ltd (partner tab) needs a verifiable credential.', '', 'Reason: present a verifiable credential'].join('\n'));
+    expect(challenged.plainText).toBe(
+      [
+        'Hello Ada,',
+        '',
+        'The Identity verification of Contoso Ltd (partner tab) needs a verifiable credential.',
+        '',
+        'Reason: present a verifiable credential',
+      ].join('\n'),
+    );
   });
 
   it('VER-9, VER-10: a rejection with Fix now explains the appeal', () => {
@@ -124,7 +149,12 @@ describe('attestationConfirmationEmail', () => {
       type: 'AttestationConfirmation',
       to: [{ address: 'bob@fabrikam.com', displayName: 'Bob Smith' }],
       subject: 'Your Microsoft Customer Agreement acceptance was recorded',
-      plainText: ['Hello Bob Smith,', '', 'Your partner confirmed that Fabrikam accepted the Microsoft Customer Agreement.', 'If you did not accept it, contact your partner.'].join('\n'),
+      plainText: [
+        'Hello Bob Smith,',
+        '',
+        'Your partner confirmed that Fabrikam accepted the Microsoft Customer Agreement.',
+        'If you did not accept it, contact your partner.',
+      ].join('\n'),
     });
   });
 });
@@ -162,7 +192,9 @@ describe('rolloverSummaryEmail', () => {
 
   it('INC-5: an empty summary still names every section', () => {
     expect(rolloverSummaryEmail('Contoso Ltd', 2027, [], []).plainText).toBe(
-      ['Your Contoso Ltd incentive enrollments were carried into fiscal year 2027.', '', 'Renewed (0):', '', 'Needs action (0):', '', 'Not eligible (0):'].join('\n'),
+      ['Your Contoso Ltd incentive enrollments were carried into fiscal year 2027.', '', 'Renewed (0):', '', 'Needs action (0):', '', 'Not eligible (0):'].join(
+        '\n',
+      ),
     );
   });
 });

@@ -6,16 +6,31 @@ describe('DomainError', () => {
     const errors = [{ path: 'body.sellMarkets.0', message: 'US is already a publish location' }];
     const error = DomainError.validation('The profile is not valid.', errors);
     expect(error).toBeInstanceOf(Error);
-    expect(error).toMatchObject({ name: 'DomainError', kind: 'Invalid', code: 'ValidationFailed', errors, message: 'The profile is not valid.', retryAfterSeconds: undefined });
+    expect(error).toMatchObject({
+      name: 'DomainError',
+      kind: 'Invalid',
+      code: 'ValidationFailed',
+      errors,
+      message: 'The profile is not valid.',
+      retryAfterSeconds: undefined,
+    });
     expect(DomainError.validation('x').errors).toEqual([]);
   });
 
   it('ATT-1, ATT-2, ATT-6: each kind carries its detail and optional code', () => {
-    expect(DomainError.invalid('date in the future', 'DateInFuture')).toMatchObject({ kind: 'Invalid', code: 'DateInFuture', message: 'date in the future', errors: undefined });
+    expect(DomainError.invalid('date in the future', 'DateInFuture')).toMatchObject({
+      kind: 'Invalid',
+      code: 'DateInFuture',
+      message: 'date in the future',
+      errors: undefined,
+    });
     expect(DomainError.invalid('x').code).toBeUndefined();
     expect(DomainError.forbidden('indirect resellers cannot attest', 'IndirectReseller')).toMatchObject({ kind: 'Forbidden', code: 'IndirectReseller' });
     expect(DomainError.notFound('no such customer')).toMatchObject({ kind: 'NotFound', code: undefined, message: 'no such customer' });
-    expect(DomainError.conflict('already attested', 'PartnerConfirmedAgreementAlreadyExists')).toMatchObject({ kind: 'Conflict', code: 'PartnerConfirmedAgreementAlreadyExists' });
+    expect(DomainError.conflict('already attested', 'PartnerConfirmedAgreementAlreadyExists')).toMatchObject({
+      kind: 'Conflict',
+      code: 'PartnerConfirmedAgreementAlreadyExists',
+    });
     expect(DomainError.tooLarge('file too large')).toMatchObject({ kind: 'TooLarge', message: 'file too large' });
     expect(DomainError.unsupportedContent('not a PDF')).toMatchObject({ kind: 'UnsupportedContent', message: 'not a PDF' });
     expect(DomainError.unprocessableMessage('unknown partner')).toMatchObject({ kind: 'UnprocessableMessage', message: 'unknown partner' });

@@ -24,7 +24,16 @@ describe('enrolment ids', () => {
   });
 
   it('INC-3: a new enrolment has exactly the given fields, its deterministic id and no actions', () => {
-    const event = { partnerId: 'P1', locationPartnerId: 'L-US', programId: 'growth', fiscalYear: 2026, status: 'Invited' as const, openProgram: false, bankProfileId: 'leak', extra: 1 };
+    const event = {
+      partnerId: 'P1',
+      locationPartnerId: 'L-US',
+      programId: 'growth',
+      fiscalYear: 2026,
+      status: 'Invited' as const,
+      openProgram: false,
+      bankProfileId: 'leak',
+      extra: 1,
+    };
     expect(newEnrollment(event, now)).toEqual({
       id: 'L-US.growth.2026',
       type: 'enrollment',
@@ -79,7 +88,14 @@ describe('viewedStatus', () => {
 });
 
 describe('chooseProfiles', () => {
-  const partner = (over: Partial<Partner>) => partnerFixture({ locations: [{ partnerId: 'L-US', country: 'US', active: true }, { partnerId: 'L-CA', country: 'CA', active: true }], ...over });
+  const partner = (over: Partial<Partner>) =>
+    partnerFixture({
+      locations: [
+        { partnerId: 'L-US', country: 'US', active: true },
+        { partnerId: 'L-CA', country: 'CA', active: true },
+      ],
+      ...over,
+    });
 
   it('INC-4: the default bank profile of the location is preselected, with a complete tax profile of the location', () => {
     const p = partner({
@@ -110,7 +126,12 @@ describe('chooseProfiles', () => {
         { id: 't-us-2', locationPartnerId: 'L-US', complete: false },
       ],
     });
-    expect(chooseProfiles(p, 'L-US', {})).toEqual({ ok: true, bankProfileId: 'b-us-1', taxProfileId: 't-us-1', actionsNeeded: ['CompleteBankProfile', 'CompleteTaxProfile'] });
+    expect(chooseProfiles(p, 'L-US', {})).toEqual({
+      ok: true,
+      bankProfileId: 'b-us-1',
+      taxProfileId: 't-us-1',
+      actionsNeeded: ['CompleteBankProfile', 'CompleteTaxProfile'],
+    });
   });
 
   it('INC-4: another bank or tax profile of the location may be chosen', () => {
@@ -134,21 +155,37 @@ describe('chooseProfiles', () => {
 
   it('INC-4: a profile of another location cannot be chosen', () => {
     const p = partner({
-      bankProfiles: [{ id: 'b-ca', locationPartnerId: 'L-CA', default: true, complete: true }, { id: 'b-us', locationPartnerId: 'L-US', default: true, complete: true }],
-      taxProfiles: [{ id: 't-ca', locationPartnerId: 'L-CA', complete: true }, { id: 't-us', locationPartnerId: 'L-US', complete: true }],
+      bankProfiles: [
+        { id: 'b-ca', locationPartnerId: 'L-CA', default: true, complete: true },
+        { id: 'b-us', locationPartnerId: 'L-US', default: true, complete: true },
+      ],
+      taxProfiles: [
+        { id: 't-ca', locationPartnerId: 'L-CA', complete: true },
+        { id: 't-us', locationPartnerId: 'L-US', complete: true },
+      ],
     });
     expect(chooseProfiles(p, 'L-US', { bankProfileId: 'b-ca' })).toEqual({ ok: false, field: 'bankProfileId', reason: 'not a bank profile of this location' });
     expect(chooseProfiles(p, 'L-US', { taxProfileId: 't-ca' })).toEqual({ ok: false, field: 'taxProfileId', reason: 'not a tax profile of this location' });
-    expect(chooseProfiles(p, 'L-US', { bankProfileId: 'nope', taxProfileId: 't-us' })).toEqual({ ok: false, field: 'bankProfileId', reason: 'not a bank profile of this location' });
+    expect(chooseProfiles(p, 'L-US', { bankProfileId: 'nope', taxProfileId: 't-us' })).toEqual({
+      ok: false,
+      field: 'bankProfileId',
+      reason: 'not a bank profile of this location',
+    });
   });
 
   it('INC-4: missing payout or tax information is what the enrolment needs', () => {
-    const p = partner({ bankProfiles: [{ id: 'b-ca', locationPartnerId: 'L-CA', default: true, complete: true }], taxProfiles: [{ id: 't-ca', locationPartnerId: 'L-CA', complete: true }] });
+    const p = partner({
+      bankProfiles: [{ id: 'b-ca', locationPartnerId: 'L-CA', default: true, complete: true }],
+      taxProfiles: [{ id: 't-ca', locationPartnerId: 'L-CA', complete: true }],
+    });
     const result = chooseProfiles(p, 'L-US', {});
     expect(result).toEqual({ ok: true, actionsNeeded: ['AddBankProfile', 'AddTaxProfile'] });
     expect(result).not.toHaveProperty('bankProfileId');
     expect(result).not.toHaveProperty('taxProfileId');
-    expect(chooseProfiles(p, 'L-US', { bankProfileId: undefined, taxProfileId: undefined })).toEqual({ ok: true, actionsNeeded: ['AddBankProfile', 'AddTaxProfile'] });
+    expect(chooseProfiles(p, 'L-US', { bankProfileId: undefined, taxProfileId: undefined })).toEqual({
+      ok: true,
+      actionsNeeded: ['AddBankProfile', 'AddTaxProfile'],
+    });
   });
 
   it('INC-4: a complete bank profile with no tax profile needs only the tax profile', () => {

@@ -3,7 +3,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { confirmationDeadlineMs, emailIntent, emailIntentId, emailTypes, percentile, sentIntent, type EmailMessage } from '../../../shared/domain/outbox.js';
 
-const message: EmailMessage = { type: 'AttestationConfirmation', to: [{ address: 'bob@fabrikam.com', displayName: 'Bob Smith' }], subject: 's', plainText: 'p' };
+const message: EmailMessage = {
+  type: 'AttestationConfirmation',
+  to: [{ address: 'bob@fabrikam.com', displayName: 'Bob Smith' }],
+  subject: 's',
+  plainText: 'p',
+};
 
 describe('outbox', () => {
   it('ATT-3: the confirmation must go out within 30 minutes', () => {

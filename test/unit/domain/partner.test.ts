@@ -15,7 +15,7 @@ import {
   programIds,
   type PartnerInput,
 } from '../../../shared/domain/partner.js';
-import { partnerFixture } from './fixtures.js';
+import { cspFixture, partnerFixture } from './fixtures.js';
 
 function input(overrides: Partial<PartnerInput> = {}): Record<string, unknown> {
   const { id: _id, type: _type, partnerId: _partnerId, createdAt: _createdAt, updatedAt: _updatedAt, ...rest } = partnerFixture(overrides);
@@ -43,10 +43,8 @@ describe('programs and CSP models', () => {
 
 describe('field schemas', () => {
   it('ACC-1: a partner id is 1 to 64 letters, digits, - or _, starting with a letter or digit', () => {
-    for (const id of ['1', 'a', 'Z', '4000123', 'a-b_c', `A${'b'.repeat(63)}`, '9-'])
-      expect(partnerIdSchema.safeParse(id).success, id).toBe(true);
-    for (const id of ['', '-1', '_1', 'a.b', 'a b', 'ä', `A${'b'.repeat(64)}`, '1\n', ' 1'])
-      expect(partnerIdSchema.safeParse(id).success, id).toBe(false);
+    for (const id of ['1', 'a', 'Z', '4000123', 'a-b_c', `A${'b'.repeat(63)}`, '9-']) expect(partnerIdSchema.safeParse(id).success, id).toBe(true);
+    for (const id of ['', '-1', '_1', 'a.b', 'a b', 'ä', `A${'b'.repeat(64)}`, '1\n', ' 1']) expect(partnerIdSchema.safeParse(id).success, id).toBe(false);
     expect(partnerIdSchema.safeParse('a.b').error?.issues[0]?.message).toBe('letters, digits, - or _, at most 64');
   });
 
@@ -89,14 +87,25 @@ describe('field schemas', () => {
   });
 
   it('VER-2: a contact has first and last name, email and an optional phone', () => {
-    expect(contactSchema.parse({ firstName: ' Ada ', lastName: 'Lovelace', email: 'ada@contoso.com' })).toEqual({ firstName: 'Ada', lastName: 'Lovelace', email: 'ada@contoso.com' });
+    expect(contactSchema.parse({ firstName: ' Ada ', lastName: 'Lovelace', email: 'ada@contoso.com' })).toEqual({
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      email: 'ada@contoso.com',
+    });
     expect(contactSchema.safeParse({ firstName: 'Ada', lastName: 'Lovelace', email: 'ada@contoso.com', phone: '123' }).success).toBe(true);
     expect(contactSchema.safeParse({ firstName: 'Ada', lastName: '', email: 'ada@contoso.com' }).success).toBe(false);
   });
 
   it('VER-2: an address has a line, a city, a postal code and a country; its lengths are bounded', () => {
     const address = { line1: ' 1 Main Street ', city: ' Redmond ', postalCode: ' 98052 ', country: 'US', line2: ' Suite 2 ', state: ' WA ' };
-    expect(addressSchema.parse(address)).toEqual({ line1: '1 Main Street', city: 'Redmond', postalCode: '98052', country: 'US', line2: 'Suite 2', state: 'WA' });
+    expect(addressSchema.parse(address)).toEqual({
+      line1: '1 Main Street',
+      city: 'Redmond',
+      postalCode: '98052',
+      country: 'US',
+      line2: 'Suite 2',
+      state: 'WA',
+    });
     const ok = (over: Record<string, unknown>) => addressSchema.safeParse({ ...address, ...over }).success;
     expect(ok({ line1: 'x'.repeat(200), line2: 'x'.repeat(200), city: 'x'.repeat(100), state: 'x'.repeat(100), postalCode: 'x'.repeat(20) })).toBe(true);
     expect(ok({ line1: 'x'.repeat(201) })).toBe(false);
@@ -137,9 +146,16 @@ describe('partnerInputSchema', () => {
   });
 
   it('ACC-1: one location per partner id; at most 300 locations', () => {
-    const dup = partnerInputSchema.safeParse(input({ locations: [{ partnerId: 'L-US', country: 'US', active: true }, { partnerId: 'L-US', country: 'CA', active: false }] }));
+    const dup = partnerInputSchema.safeParse(
+      input({
+        locations: [
+          { partnerId: 'L-US', country: 'US', active: true },
+          { partnerId: 'L-US', country: 'CA', active: false },
+        ],
+      }),
+    );
     expect(issues(dup)).toEqual([['locations.1', 'duplicate location partner id L-US']]);
-    const many = (n: number) => Array.from({ length: n }, (_, i) => ({ partnerId: i === 0 ? 'L-US' : `L${i}`, country: 'US', active: true }));
+    const many = (n: number) => Array.from({ length: n }, (_, i) => ({ partnerId: i === 0 ? 'L-US' : `L${i}`, country: 'US' as const, active: true }));
     expect(partnerInputSchema.safeParse(input({ locations: many(300) })).success).toBe(true);
     expect(partnerInputSchema.safeParse(input({ locations: many(301) })).success).toBe(false);
   });
@@ -169,16 +185,24 @@ describe('partnerInputSchema', () => {
     expect(partnerInputSchema.safeParse(input({ bankProfiles: banks(101) })).success).toBe(false);
     expect(partnerInputSchema.safeParse(input({ taxProfiles: taxes(101) })).success).toBe(false);
     const longId = 'x'.repeat(64);
-    expect(partnerInputSchema.safeParse(input({ bankProfiles: [{ id: longId, locationPartnerId: 'L-US', default: true, complete: true }], taxProfiles: [{ id: longId, locationPartnerId: 'L-US', complete: true }] })).success).toBe(true);
-    expect(partnerInputSchema.safeParse(input({ bankProfiles: [{ id: `${longId}x`, locationPartnerId: 'L-US', default: true, complete: true }] })).success).toBe(false);
+    expect(
+      partnerInputSchema.safeParse(
+        input({
+          bankProfiles: [{ id: longId, locationPartnerId: 'L-US', default: true, complete: true }],
+          taxProfiles: [{ id: longId, locationPartnerId: 'L-US', complete: true }],
+        }),
+      ).success,
+    ).toBe(true);
+    expect(
+      partnerInputSchema.safeParse(input({ bankProfiles: [{ id: `${longId}x`, locationPartnerId: 'L-US', default: true, complete: true }] })).success,
+    ).toBe(false);
     expect(partnerInputSchema.safeParse(input({ taxProfiles: [{ id: `${longId}x`, locationPartnerId: 'L-US', complete: true }] })).success).toBe(false);
     expect(partnerInputSchema.safeParse(input({ bankProfiles: [{ id: '', locationPartnerId: 'L-US', default: true, complete: true }] })).success).toBe(false);
     expect(partnerInputSchema.safeParse(input({ taxProfiles: [{ id: '', locationPartnerId: 'L-US', complete: true }] })).success).toBe(false);
   });
 
   it('CSP-1, CSP-2: the support plans and credit-check states', () => {
-    const csp = partnerFixture().csp!;
-    const ok = (over: Record<string, unknown>) => partnerInputSchema.safeParse(input({ csp: { ...csp, ...over } })).success;
+    const ok = (over: Record<string, unknown>) => partnerInputSchema.safeParse({ ...input(), csp: { ...cspFixture(), ...over } }).success;
     for (const supportPlan of ['None', 'Advanced', 'Premier']) expect(ok({ supportPlan }), supportPlan).toBe(true);
     for (const creditCheck of ['NotStarted', 'Pending', 'Passed', 'Failed']) expect(ok({ creditCheck }), creditCheck).toBe(true);
     expect(ok({ supportPlan: 'Basic' })).toBe(false);
@@ -188,8 +212,7 @@ describe('partnerInputSchema', () => {
   });
 
   it('CSP-1: revenue is at least 0 and managed services a whole number at least 0', () => {
-    const csp = partnerFixture().csp!;
-    const ok = (over: Partial<typeof csp>) => partnerInputSchema.safeParse(input({ csp: { ...csp, ...over } })).success;
+    const ok = (over: Parameters<typeof cspFixture>[0]) => partnerInputSchema.safeParse(input({ csp: cspFixture(over) })).success;
     expect(ok({ trailing12MonthRevenueUsd: 0, managedServices: 0 })).toBe(true);
     expect(ok({ trailing12MonthRevenueUsd: -0.01 })).toBe(false);
     expect(ok({ managedServices: -1 })).toBe(false);
@@ -211,17 +234,37 @@ describe('legalChanges', () => {
   });
 
   it('VER-2: programs, locations and profiles are not legal details', () => {
-    expect(legalChanges(base, partnerFixture({ programs: [], locations: [], agreementActive: false }))).toEqual({ company: false, contact: false, contactEmail: false });
+    expect(legalChanges(base, partnerFixture({ programs: [], locations: [], agreementActive: false }))).toEqual({
+      company: false,
+      contact: false,
+      contactEmail: false,
+    });
   });
 
   it('VER-2: the company name and the address are the company', () => {
     expect(legalChanges(base, partnerFixture({ companyName: 'Fabrikam' }))).toEqual({ company: true, contact: false, contactEmail: false });
-    expect(legalChanges(base, partnerFixture({ address: { ...base.address, postalCode: '98053' } }))).toEqual({ company: true, contact: false, contactEmail: false });
+    expect(legalChanges(base, partnerFixture({ address: { ...base.address, postalCode: '98053' } }))).toEqual({
+      company: true,
+      contact: false,
+      contactEmail: false,
+    });
   });
 
   it('VER-2: a contact change is a contact change; the email counts only when it differs other than in case', () => {
-    expect(legalChanges(base, partnerFixture({ primaryContact: { ...base.primaryContact, phone: '123' } }))).toEqual({ company: false, contact: true, contactEmail: false });
-    expect(legalChanges(base, partnerFixture({ primaryContact: { ...base.primaryContact, email: 'ADA@Contoso.com' } }))).toEqual({ company: false, contact: true, contactEmail: false });
-    expect(legalChanges(base, partnerFixture({ primaryContact: { ...base.primaryContact, email: 'ada@fabrikam.com' } }))).toEqual({ company: false, contact: true, contactEmail: true });
+    expect(legalChanges(base, partnerFixture({ primaryContact: { ...base.primaryContact, phone: '123' } }))).toEqual({
+      company: false,
+      contact: true,
+      contactEmail: false,
+    });
+    expect(legalChanges(base, partnerFixture({ primaryContact: { ...base.primaryContact, email: 'ADA@Contoso.com' } }))).toEqual({
+      company: false,
+      contact: true,
+      contactEmail: false,
+    });
+    expect(legalChanges(base, partnerFixture({ primaryContact: { ...base.primaryContact, email: 'ada@fabrikam.com' } }))).toEqual({
+      company: false,
+      contact: true,
+      contactEmail: true,
+    });
   });
 });

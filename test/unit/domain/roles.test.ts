@@ -3,7 +3,18 @@ import { roleSchema, roles } from '../../../shared/domain/roles.js';
 
 describe('roles', () => {
   it('ACC-3: the roles a token may carry, PlatformOperator included for upstream systems and operators', () => {
-    expect(roles).toEqual(['GlobalAdmin', 'AccountAdmin', 'PartnerAdmin', 'Manager', 'Owner', 'IncentiveAdmin', 'AdminAgent', 'SalesAgent', 'ReferralAdmin', 'PlatformOperator']);
+    expect(roles).toEqual([
+      'GlobalAdmin',
+      'AccountAdmin',
+      'PartnerAdmin',
+      'Manager',
+      'Owner',
+      'IncentiveAdmin',
+      'AdminAgent',
+      'SalesAgent',
+      'ReferralAdmin',
+      'PlatformOperator',
+    ]);
   });
 
   it('ACC-3: a role is one of them, spelled exactly', () => {

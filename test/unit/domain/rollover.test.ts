@@ -46,7 +46,13 @@ describe('rollover ids', () => {
 
 describe('renewalOf', () => {
   it('INC-5: an eligible partner with an active agreement and complete profiles is carried as Enrolled, same profiles', () => {
-    expect(renewalOf(source(), partnerFixture(), now)).toEqual({ ...renewedBase, status: 'Enrolled', actionsNeeded: [], bankProfileId: 'bank-1', taxProfileId: 'tax-1' });
+    expect(renewalOf(source(), partnerFixture(), now)).toEqual({
+      ...renewedBase,
+      status: 'Enrolled',
+      actionsNeeded: [],
+      bankProfileId: 'bank-1',
+      taxProfileId: 'tax-1',
+    });
   });
 
   it('INC-5: the open-program flag is carried into the next fiscal year', () => {
@@ -54,18 +60,33 @@ describe('renewalOf', () => {
   });
 
   it('INC-5: a partner that no longer exists is not eligible', () => {
-    expect(renewalOf(source(), undefined, now)).toEqual({ ...renewedBase, status: 'NotEligible', actionsNeeded: [], unmetRequirements: ['partner no longer exists'] });
+    expect(renewalOf(source(), undefined, now)).toEqual({
+      ...renewedBase,
+      status: 'NotEligible',
+      actionsNeeded: [],
+      unmetRequirements: ['partner no longer exists'],
+    });
   });
 
   it('INC-5, INC-6: an inactive or removed location is not eligible', () => {
     const inactive = partnerFixture({ locations: [{ partnerId: 'L-US', country: 'US', active: false }] });
-    expect(renewalOf(source(), inactive, now)).toEqual({ ...renewedBase, status: 'NotEligible', actionsNeeded: [], unmetRequirements: ['location partner id is not active'] });
+    expect(renewalOf(source(), inactive, now)).toEqual({
+      ...renewedBase,
+      status: 'NotEligible',
+      actionsNeeded: [],
+      unmetRequirements: ['location partner id is not active'],
+    });
     const removed = partnerFixture({ locations: [{ partnerId: 'L-CA', country: 'CA', active: true }] });
     expect(renewalOf(source(), removed, now).unmetRequirements).toEqual(['location partner id is not active']);
   });
 
   it('INC-5: without an active agreement there is no renewal; every unmet requirement is listed', () => {
-    expect(renewalOf(source(), partnerFixture({ agreementActive: false }), now)).toEqual({ ...renewedBase, status: 'NotEligible', actionsNeeded: [], unmetRequirements: ['no active agreement'] });
+    expect(renewalOf(source(), partnerFixture({ agreementActive: false }), now)).toEqual({
+      ...renewedBase,
+      status: 'NotEligible',
+      actionsNeeded: [],
+      unmetRequirements: ['no active agreement'],
+    });
     const both = partnerFixture({ agreementActive: false, locations: [{ partnerId: 'L-US', country: 'US', active: false }] });
     expect(renewalOf(source({ status: 'Closed' }), both, now).unmetRequirements).toEqual([
       'location partner id is not active',
@@ -76,13 +97,24 @@ describe('renewalOf', () => {
 
   it('INC-5, INC-6: an enrolment NotEligible, Inactive or Closed this year is not carried', () => {
     for (const status of ['NotEligible', 'Inactive', 'Closed'] as const) {
-      expect(renewalOf(source({ status }), partnerFixture(), now)).toEqual({ ...renewedBase, status: 'NotEligible', actionsNeeded: [], unmetRequirements: ['not eligible in fiscal year 2026'] });
+      expect(renewalOf(source({ status }), partnerFixture(), now)).toEqual({
+        ...renewedBase,
+        status: 'NotEligible',
+        actionsNeeded: [],
+        unmetRequirements: ['not eligible in fiscal year 2026'],
+      });
     }
   });
 
   it('INC-4, INC-5: an incomplete or missing profile makes the renewal ActionRequired', () => {
     const incomplete = partnerFixture({ bankProfiles: [{ id: 'bank-1', locationPartnerId: 'L-US', default: true, complete: false }] });
-    expect(renewalOf(source(), incomplete, now)).toEqual({ ...renewedBase, status: 'ActionRequired', actionsNeeded: ['CompleteBankProfile'], bankProfileId: 'bank-1', taxProfileId: 'tax-1' });
+    expect(renewalOf(source(), incomplete, now)).toEqual({
+      ...renewedBase,
+      status: 'ActionRequired',
+      actionsNeeded: ['CompleteBankProfile'],
+      bankProfileId: 'bank-1',
+      taxProfileId: 'tax-1',
+    });
     const noTax = partnerFixture({ taxProfiles: [] });
     const renewal = renewalOf(source(), noTax, now);
     expect(renewal).toEqual({ ...renewedBase, status: 'ActionRequired', actionsNeeded: ['AddTaxProfile'], bankProfileId: 'bank-1' });
@@ -94,13 +126,22 @@ describe('renewalOf', () => {
 
   it('INC-4, INC-5: an enrolment that never completed stays ActionRequired even when its profiles now are complete', () => {
     for (const status of ['Invited', 'ActionRequired', 'ValidatingEnrollment'] as const) {
-      expect(renewalOf(source({ status }), partnerFixture(), now)).toEqual({ ...renewedBase, status: 'ActionRequired', actionsNeeded: [], bankProfileId: 'bank-1', taxProfileId: 'tax-1' });
+      expect(renewalOf(source({ status }), partnerFixture(), now)).toEqual({
+        ...renewedBase,
+        status: 'ActionRequired',
+        actionsNeeded: [],
+        bankProfileId: 'bank-1',
+        taxProfileId: 'tax-1',
+      });
     }
   });
 
   it('INC-4, INC-5: a profile that is gone or moved to another location is replaced by the location’s preselection', () => {
     const partner = partnerFixture({
-      locations: [{ partnerId: 'L-US', country: 'US', active: true }, { partnerId: 'L-CA', country: 'CA', active: true }],
+      locations: [
+        { partnerId: 'L-US', country: 'US', active: true },
+        { partnerId: 'L-CA', country: 'CA', active: true },
+      ],
       bankProfiles: [
         { id: 'bank-1', locationPartnerId: 'L-CA', default: true, complete: true },
         { id: 'bank-2', locationPartnerId: 'L-US', default: false, complete: true },
@@ -113,7 +154,11 @@ describe('renewalOf', () => {
       ],
     });
     expect(renewalOf(source(), partner, now)).toMatchObject({ status: 'Enrolled', bankProfileId: 'bank-3', taxProfileId: 'tax-3' });
-    expect(renewalOf(source({ bankProfileId: 'gone', taxProfileId: 'gone' }), partner, now)).toMatchObject({ status: 'Enrolled', bankProfileId: 'bank-3', taxProfileId: 'tax-3' });
+    expect(renewalOf(source({ bankProfileId: 'gone', taxProfileId: 'gone' }), partner, now)).toMatchObject({
+      status: 'Enrolled',
+      bankProfileId: 'bank-3',
+      taxProfileId: 'tax-3',
+    });
     expect(renewalOf(source({ bankProfileId: 'bank-2', taxProfileId: 'tax-2' }), partner, now)).toMatchObject({
       status: 'ActionRequired',
       actionsNeeded: ['CompleteTaxProfile'],
@@ -155,7 +200,20 @@ describe('renewalOf', () => {
 describe('countOf', () => {
   it('INC-5: a page counts what it scanned, renewed, left needing action, found not eligible and failed', () => {
     const renewal = (status: EnrollmentStatus) => ({ status }) as Enrollment;
-    expect(countOf([renewal('Enrolled'), renewal('ActionRequired'), renewal('Enrolled'), renewal('NotEligible'), renewal('ActionRequired'), renewal('Enrolled'), renewal('Enrolled')], 2)).toEqual({
+    expect(
+      countOf(
+        [
+          renewal('Enrolled'),
+          renewal('ActionRequired'),
+          renewal('Enrolled'),
+          renewal('NotEligible'),
+          renewal('ActionRequired'),
+          renewal('Enrolled'),
+          renewal('Enrolled'),
+        ],
+        2,
+      ),
+    ).toEqual({
       scanned: 7,
       renewed: 4,
       actionRequired: 2,

@@ -76,7 +76,15 @@ describe('programs, tabs and roles', () => {
 
   it('VER-4: a partner starts with no tabs, no sends, no decisions and no suspension', () => {
     expect(verificationDocumentId).toBe('verification');
-    expect(emptyVerification('P1')).toEqual({ id: 'verification', type: 'verification', partnerId: 'P1', tabs: [], emailSends: [], appliedDecisions: [], suspended: false });
+    expect(emptyVerification('P1')).toEqual({
+      id: 'verification',
+      type: 'verification',
+      partnerId: 'P1',
+      tabs: [],
+      emailSends: [],
+      appliedDecisions: [],
+      suspended: false,
+    });
   });
 
   it('VER-3: the five checks', () => {
@@ -124,7 +132,14 @@ describe('tabStatus', () => {
           : statuses.length > 0 && statuses.every((s) => s === 'Accepted' || s === 'Passed')
             ? 'Accepted'
             : 'Pending';
-        expect(tabStatus(tab('partner', statuses.map((s) => check('Business', s))))).toBe(expected);
+        expect(
+          tabStatus(
+            tab(
+              'partner',
+              statuses.map((s) => check('Business', s)),
+            ),
+          ),
+        ).toBe(expected);
       }),
     );
   });
@@ -234,7 +249,12 @@ describe('startVerification', () => {
 
   it('VER-2: a new program on a tab whose checks exist restarts that tab only', () => {
     const first = acceptAll(startVerification(emptyVerification('P1'), undefined, input({ programs: ['ai-cloud-partner', 'developer'] }), monday).doc);
-    const { doc, started, sendEmail } = startVerification(first, input({ programs: ['ai-cloud-partner', 'developer'] }), input({ programs: ['ai-cloud-partner', 'developer', 'csp'] }), tuesday);
+    const { doc, started, sendEmail } = startVerification(
+      first,
+      input({ programs: ['ai-cloud-partner', 'developer'] }),
+      input({ programs: ['ai-cloud-partner', 'developer', 'csp'] }),
+      tuesday,
+    );
     expect(started).toBe(true);
     expect(sendEmail).toBe(false);
     expect(doc.tabs.find((t) => t.tab === 'partner')?.submittedAt).toBe(tuesday.toISOString());
@@ -317,7 +337,14 @@ describe('applyDecision', () => {
       updatedAt: tuesday.toISOString(),
     });
     expect(result.doc.appliedDecisions).toEqual(['d1']);
-    expect(result.applied && result.email).toEqual({ decisionId: 'd1', tab: 'partner', check: 'Business', outcome: 'Rejected', fixNowAvailable: false, reason: 'address not found' });
+    expect(result.applied && result.email).toEqual({
+      decisionId: 'd1',
+      tab: 'partner',
+      check: 'Business',
+      outcome: 'Rejected',
+      fixNowAvailable: false,
+      reason: 'address not found',
+    });
     expect(result.doc.suspended).toBe(false);
   });
 
@@ -379,13 +406,25 @@ describe('applyDecision', () => {
 
   it('VER-7: Identity Passed lifts a suspension; Challenged leaves it as it was', () => {
     const suspended = applyDecision(started(), decision({ decisionId: 'a', check: 'Identity', outcome: 'Rejected' }), tuesday).doc;
-    const challenged = applyDecision(suspended, decision({ decisionId: 'b', check: 'Identity', outcome: 'Challenged', decidedAt: '2025-03-05T00:00:00.000Z' }), tuesday).doc;
+    const challenged = applyDecision(
+      suspended,
+      decision({ decisionId: 'b', check: 'Identity', outcome: 'Challenged', decidedAt: '2025-03-05T00:00:00.000Z' }),
+      tuesday,
+    ).doc;
     expect(challenged.suspended).toBe(true);
-    const passed = applyDecision(suspended, decision({ decisionId: 'c', check: 'Identity', outcome: 'Passed', decidedAt: '2025-03-05T00:00:00.000Z' }), tuesday).doc;
+    const passed = applyDecision(
+      suspended,
+      decision({ decisionId: 'c', check: 'Identity', outcome: 'Passed', decidedAt: '2025-03-05T00:00:00.000Z' }),
+      tuesday,
+    ).doc;
     expect(passed.suspended).toBe(false);
     const fresh = applyDecision(started(), decision({ decisionId: 'e', check: 'Identity', outcome: 'Challenged' }), tuesday).doc;
     expect(fresh.suspended).toBe(false);
-    const businessAccepted = applyDecision(suspended, decision({ decisionId: 'd', check: 'Business', outcome: 'Accepted', decidedAt: '2025-03-05T00:00:00.000Z' }), tuesday).doc;
+    const businessAccepted = applyDecision(
+      suspended,
+      decision({ decisionId: 'd', check: 'Business', outcome: 'Accepted', decidedAt: '2025-03-05T00:00:00.000Z' }),
+      tuesday,
+    ).doc;
     expect(businessAccepted.suspended).toBe(true);
   });
 
@@ -446,7 +485,11 @@ describe('applyDecision', () => {
 
 describe('outcomeAllowed', () => {
   it('VER-3: Identity has Passed, Rejected or Challenged; every other check Accepted or Rejected', () => {
-    expect((['Accepted', 'Rejected', 'Passed', 'Challenged'] as const).filter((o) => outcomeAllowed('Identity', o))).toEqual(['Rejected', 'Passed', 'Challenged']);
+    expect((['Accepted', 'Rejected', 'Passed', 'Challenged'] as const).filter((o) => outcomeAllowed('Identity', o))).toEqual([
+      'Rejected',
+      'Passed',
+      'Challenged',
+    ]);
     for (const type of checkTypes.filter((c) => c !== 'Identity')) {
       expect((['Accepted', 'Rejected', 'Passed', 'Challenged'] as const).filter((o) => outcomeAllowed(type, o))).toEqual(['Accepted', 'Rejected']);
     }
@@ -697,7 +740,9 @@ describe('fileDocument', () => {
   });
 
   it('VER-9: the check asked for is the one looked at, not the other checks of its tab', () => {
-    const doc = docWith(tab('partner', [check('EmailOwnership', 'Accepted'), check('Employment', 'Pending'), check('Business', 'Rejected', { fixNowAvailable: true })]));
+    const doc = docWith(
+      tab('partner', [check('EmailOwnership', 'Accepted'), check('Employment', 'Pending'), check('Business', 'Rejected', { fixNowAvailable: true })]),
+    );
     const result = fileDocument(doc, 'Business', gaRoles, tuesday);
     expect(result.ok && result.doc.tabs[0]?.checks.map((c) => c.status)).toEqual(['Accepted', 'Pending', 'Pending']);
     const stuck = docWith(tab('partner', [check('Employment', 'Pending'), check('Business', 'Rejected')]));
@@ -731,7 +776,10 @@ describe('fileDocument', () => {
     const result = fileDocument(doc, 'Business', new Set<Role>(['GlobalAdmin', 'Owner']), tuesday);
     expect(result.ok && result.tabs).toEqual(['developer']);
     expect(result.ok && result.doc.tabs.map((t) => t.checks[0]?.status)).toEqual(['Accepted', 'Pending', 'Rejected']);
-    const pendingAndRejected = docWith(tab('partner', [check('Business', 'Pending')]), tab('seller', [check('Business', 'Rejected', { fixNowAvailable: true })]));
+    const pendingAndRejected = docWith(
+      tab('partner', [check('Business', 'Pending')]),
+      tab('seller', [check('Business', 'Rejected', { fixNowAvailable: true })]),
+    );
     const both = fileDocument(pendingAndRejected, 'Business', gaRoles, tuesday);
     expect(both.ok && both.tabs).toEqual(['partner', 'seller']);
     expect(both.ok && both.checkStatus).toBe('Pending');
