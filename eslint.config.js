@@ -64,7 +64,10 @@ export default defineConfig(
       // Tuned: `(x) => resolve(x)` and `() => void promise` shorthands are the house style; a void
       // value returned from a block, used in a condition or assigned is still reported.
       // `return send(res, ...)` as an early exit from a void function is a common, clear idiom here.
-      '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true, ignoreVoidOperator: true, ignoreVoidReturningFunctions: true }],
+      '@typescript-eslint/no-confusing-void-expression': [
+        'error',
+        { ignoreArrowShorthand: true, ignoreVoidOperator: true, ignoreVoidReturningFunctions: true },
+      ],
     },
   },
 

@@ -78,7 +78,11 @@ export async function benchAttestationBurst(sizes = [500, 2000], rounds = 3): Pr
         const put = await fetch(`${base}/api/partners/${partnerId}/customers/${customerId}`, {
           method: 'PUT',
           headers: json,
-          body: JSON.stringify({ companyName: 'Fabrikam', primaryContact: { firstName: 'Kai', lastName: 'Ito', email: 'kai@fabrikam.example' }, agreementOption: 'PartnerAttestation' }),
+          body: JSON.stringify({
+            companyName: 'Fabrikam',
+            primaryContact: { firstName: 'Kai', lastName: 'Ito', email: 'kai@fabrikam.example' },
+            agreementOption: 'PartnerAttestation',
+          }),
         });
         if (put.status !== 201) throw new Error(`PUT customer answered ${put.status}`);
       });

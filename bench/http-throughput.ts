@@ -3,7 +3,6 @@
 // Goal: ratio >= 0.7.
 import { loadGenerator, median, ratio, requestsPerSecond, startFunctionHost, startServer } from './support.js';
 
-
 export async function benchHttpThroughput(rounds = 3, seconds = 4, connections = 50): Promise<Record<string, unknown>> {
   const bare = await startServer('./servers/bare-http.ts');
   const host = await startFunctionHost('./servers/trivial-host.ts');
@@ -12,7 +11,10 @@ export async function benchHttpThroughput(rounds = 3, seconds = 4, connections =
   let failures = 0;
   try {
     for (let round = 0; round < rounds; round++) {
-      for (const [name, server] of [['bare', bare], ['host', host]] as const) {
+      for (const [name, server] of [
+        ['bare', bare],
+        ['host', host],
+      ] as const) {
         const result = await requestsPerSecond(`http://127.0.0.1:${server.port}/api/trivial`, connections, seconds);
         rps[name].push(Math.round(result.rps));
         p99[name].push(result.p99Ms);

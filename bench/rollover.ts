@@ -44,13 +44,22 @@ function partnerDoc(i: number): Partner {
 
 function enrollmentDoc(partner: Partner, program: number): Enrollment {
   const locationPartnerId = partner.locations[0]?.partnerId ?? '';
-  const fields = { partnerId: partner.partnerId, locationPartnerId, programId: `program-${program}`, fiscalYear: fromFiscalYear, status: 'Enrolled' as const, openProgram: false };
+  const fields = {
+    partnerId: partner.partnerId,
+    locationPartnerId,
+    programId: `program-${program}`,
+    fiscalYear: fromFiscalYear,
+    status: 'Enrolled' as const,
+    openProgram: false,
+  };
   return { ...newEnrollment(fields, new Date()), bankProfileId: 'bank', taxProfileId: 'tax' };
 }
 
 async function bulkCreate(container: Container, docs: { partnerId: string }[]): Promise<void> {
   for (let i = 0; i < docs.length; i += 100) {
-    const ops: OperationInput[] = docs.slice(i, i + 100).map((d) => ({ operationType: 'Create', partitionKey: d.partnerId, resourceBody: JSON.parse(JSON.stringify(d)) as JSONObject }));
+    const ops: OperationInput[] = docs
+      .slice(i, i + 100)
+      .map((d) => ({ operationType: 'Create', partitionKey: d.partnerId, resourceBody: JSON.parse(JSON.stringify(d)) as JSONObject }));
     // The local emulator answers executeBulkOperations with 500 (see shared/data/enrollment-store.ts).
     // eslint-disable-next-line @typescript-eslint/no-deprecated -- see above
     const results = await container.items.bulk(ops);
@@ -71,7 +80,10 @@ async function seed(client: CosmosClient, databaseId: string, env: Record<string
   const db = client.database(databaseId);
   const partners = Array.from({ length: enrollments / 10 }, (_, i) => partnerDoc(i));
   await bulkCreate(db.container('partners'), partners);
-  await bulkCreate(db.container('enrollments'), partners.flatMap((p) => Array.from({ length: 10 }, (_, k) => enrollmentDoc(p, k))));
+  await bulkCreate(
+    db.container('enrollments'),
+    partners.flatMap((p) => Array.from({ length: 10 }, (_, k) => enrollmentDoc(p, k))),
+  );
 }
 
 /** The bare program: page through, read the partners, bulk-write the renewals. */
@@ -83,7 +95,13 @@ async function bareRollover(client: CosmosClient, databaseId: string): Promise<n
     const response = await db
       .container('enrollments')
       .items.query<Enrollment>(
-        { query: 'SELECT * FROM c WHERE c.type = @type AND c.fiscalYear = @fiscalYear', parameters: [{ name: '@type', value: 'enrollment' }, { name: '@fiscalYear', value: fromFiscalYear }] },
+        {
+          query: 'SELECT * FROM c WHERE c.type = @type AND c.fiscalYear = @fiscalYear',
+          parameters: [
+            { name: '@type', value: 'enrollment' },
+            { name: '@fiscalYear', value: fromFiscalYear },
+          ],
+        },
         { maxItemCount: pageSize, continuationToken },
       )
       .fetchNext();
@@ -100,7 +118,10 @@ async function bareRollover(client: CosmosClient, databaseId: string): Promise<n
       }),
     );
     const now = new Date();
-    await bulkCreate(db.container('enrollments'), response.resources.map((e) => renewalOf(e, partners.get(e.partnerId), now)));
+    await bulkCreate(
+      db.container('enrollments'),
+      response.resources.map((e) => renewalOf(e, partners.get(e.partnerId), now)),
+    );
   } while (continuationToken);
   return performance.now() - started;
 }
@@ -131,9 +152,20 @@ export async function benchRollover(sizes = [5000, 20000]): Promise<Record<strin
         body: JSON.stringify({ fromFiscalYear }),
       });
       const { runId } = (await response.json()) as { runId: string };
-      let status: { status: string; scanned: number; renewed: number; actionRequired: number; notEligible: number; requestUnits: number; requestUnitsPerRenewal: number; pages: number };
+      let status: {
+        status: string;
+        scanned: number;
+        renewed: number;
+        actionRequired: number;
+        notEligible: number;
+        requestUnits: number;
+        requestUnitsPerRenewal: number;
+        pages: number;
+      };
       for (;;) {
-        status = (await (await fetch(`http://127.0.0.1:${host.port}/api/operations/rollovers/${runId}`, { headers: { authorization: `Bearer ${operator}` } })).json()) as typeof status;
+        status = (await (
+          await fetch(`http://127.0.0.1:${host.port}/api/operations/rollovers/${runId}`, { headers: { authorization: `Bearer ${operator}` } })
+        ).json()) as typeof status;
         if (status.status === 'Completed') break;
         if (performance.now() - started > 20 * 60_000) throw new Error(`rollover of ${n} did not complete in 20 minutes`);
         await new Promise((r) => setTimeout(r, 250));
@@ -147,7 +179,11 @@ export async function benchRollover(sizes = [5000, 20000]): Promise<Record<strin
       // next size's host (it would count against that run, as poisoned messages of an unknown run).
       const queues = QueueServiceClient.fromConnectionString(stack.env.AzureWebJobsStorage ?? '');
       for (const name of [queueNames.rolloverPages, queueNames.rolloverSummaries]) {
-        for (const queue of [name, poisonQueueOf(name)]) await queues.getQueueClient(queue).clearMessages().catch(() => {});
+        for (const queue of [name, poisonQueueOf(name)])
+          await queues
+            .getQueueClient(queue)
+            .clearMessages()
+            .catch(() => {});
       }
 
       const bareMs = await bareRollover(client, bare);

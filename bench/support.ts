@@ -128,7 +128,12 @@ export function emailEndpointUrl(env: Record<string, string>): string {
 }
 
 /** Emulators on free ports (no function host), as the tests start them; returns their settings. */
-export async function startBenchStack(): Promise<{ env: Record<string, string>; keysDir: string; pids: Record<string, number | undefined>; stop(): Promise<void> }> {
+export async function startBenchStack(): Promise<{
+  env: Record<string, string>;
+  keysDir: string;
+  pids: Record<string, number | undefined>;
+  stop(): Promise<void>;
+}> {
   const { mkdtemp, rm } = await import('node:fs/promises');
   const { tmpdir } = await import('node:os');
   const path = await import('node:path');

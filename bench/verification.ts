@@ -15,7 +15,19 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { ensureDevKeys, signDevToken } from '../shared/local-host/dev-keys.js';
-import { ask, emailEndpointUrl, installed, median, processCpuMs, ratio, requestsPerSecond, startBenchStack, startFunctionHost, startServer, type Server } from './support.js';
+import {
+  ask,
+  emailEndpointUrl,
+  installed,
+  median,
+  processCpuMs,
+  ratio,
+  requestsPerSecond,
+  startBenchStack,
+  startFunctionHost,
+  startServer,
+  type Server,
+} from './support.js';
 
 const MiB = 1024 * 1024;
 const execFileAsync = promisify(execFile);
@@ -57,7 +69,11 @@ async function nodeUpload(url: string, token: string, file: string, size: number
   const status = await new Promise<number>((resolve, reject) => {
     const req = request(url, {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(head.length + size + tail.length) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+        'content-length': String(head.length + size + tail.length),
+      },
     });
     req.on('response', (res) => {
       res.resume();
@@ -79,8 +95,12 @@ async function nodeUpload(url: string, token: string, file: string, size: number
 async function resendAndConfirm(base: string, emailUrl: string, partnerId: string, token: string): Promise<number> {
   const to = `${partnerId}@bench.example`;
   const links = async (): Promise<string[]> => {
-    const all = (await (await fetch(`${emailUrl}/emails`)).json()) as { message: { recipients: { to: { address: string }[] }; content: { plainText?: string } } }[];
-    return all.filter((e) => e.message.recipients.to.some((r) => r.address === to)).map((e) => /token=([A-Za-z0-9_.%-]+)/.exec(e.message.content.plainText ?? '')?.[1] ?? '');
+    const all = (await (await fetch(`${emailUrl}/emails`)).json()) as {
+      message: { recipients: { to: { address: string }[] }; content: { plainText?: string } };
+    }[];
+    return all
+      .filter((e) => e.message.recipients.to.some((r) => r.address === to))
+      .map((e) => /token=([A-Za-z0-9_.%-]+)/.exec(e.message.content.plainText ?? '')?.[1] ?? '');
   };
   const before = new Set(await links());
   const started = performance.now();
@@ -91,7 +111,11 @@ async function resendAndConfirm(base: string, emailUrl: string, partnerId: strin
     if (performance.now() - started > 30_000) throw new Error(`no new link for ${partnerId} after 30 s`);
     await new Promise((r) => setTimeout(r, 5));
   }
-  const confirm = await fetch(`${base}/api/verification/email/confirm`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: decodeURIComponent(link) }) });
+  const confirm = await fetch(`${base}/api/verification/email/confirm`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token: decodeURIComponent(link) }),
+  });
   if (confirm.status !== 200) throw new Error(`confirm answered ${confirm.status}`);
   return performance.now() - started;
 }
@@ -190,7 +214,8 @@ export async function benchVerification(rounds = 101): Promise<Record<string, un
     for (const id of others) await putPartner(id);
     await new Promise((r) => setTimeout(r, 1100)); // the resend cooldown, 1 s here
     const roundTripMs: number[] = [];
-    for (const id of [partnerId, ...others]) roundTripMs.push(await resendAndConfirm(base, emailUrl, id, await signDevToken(keys.privateJwk, { partnerId: id, roles: ['GlobalAdmin'] })));
+    for (const id of [partnerId, ...others])
+      roundTripMs.push(await resendAndConfirm(base, emailUrl, id, await signDevToken(keys.privateJwk, { partnerId: id, roles: ['GlobalAdmin'] })));
 
     const verificationRps = await requestsPerSecond(`${base}/api/partners/${partnerId}/verification`, 50, 4, { authorization: `Bearer ${admin}` });
     const trivial = await startFunctionHost('./servers/trivial-host.ts');

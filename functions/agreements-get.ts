@@ -11,7 +11,9 @@ httpFunction('getCustomerAgreements', {
   access: { roles: ['AdminAgent', 'SalesAgent', 'GlobalAdmin', 'AccountAdmin', 'PlatformOperator'], partnerParam: 'partnerId' },
   params: z.object({ partnerId: partnerIdSchema, customerId: partnerIdSchema }),
   query: z.object({ type: z.literal('MicrosoftCustomerAgreement').default('MicrosoftCustomerAgreement') }),
-  responses: { 200: { description: 'acceptance and agreements', schema: z.object({ acceptance: z.enum(['Provided', 'NotProvided']), agreements: z.array(z.unknown()) }) } },
+  responses: {
+    200: { description: 'acceptance and agreements', schema: z.object({ acceptance: z.enum(['Provided', 'NotProvided']), agreements: z.array(z.unknown()) }) },
+  },
   async handler({ params, services }) {
     return { status: 200, body: await customerAgreements(services, params.partnerId, params.customerId) };
   },

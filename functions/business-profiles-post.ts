@@ -24,6 +24,10 @@ httpFunction('createBusinessProfile', {
   },
   async handler({ params, body, request, services }) {
     const result = await createProfile(services, params.partnerId, body, idempotencyKey(request));
-    return { status: result.created ? 201 : 200, body: result.profile, headers: { location: `/api/partners/${params.partnerId}/business-profiles/${result.profile.profileId}` } };
+    return {
+      status: result.created ? 201 : 200,
+      body: result.profile,
+      headers: { location: `/api/partners/${params.partnerId}/business-profiles/${result.profile.profileId}` },
+    };
   },
 });

@@ -10,7 +10,11 @@ queueFunction('incentiveEligibility', {
     eventId: z.string().min(1).max(200),
     partnerId: partnerIdSchema,
     locationPartnerId: partnerIdSchema,
-    programId: z.string().min(1).max(100).regex(/^[\w-]+$/),
+    programId: z
+      .string()
+      .min(1)
+      .max(100)
+      .regex(/^[\w-]+$/),
     fiscalYear: z.number().int().min(2000).max(2100),
     eligible: z.boolean(),
     openProgram: z.boolean(),

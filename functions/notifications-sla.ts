@@ -9,7 +9,10 @@ httpFunction('getNotificationSla', {
   tags: ['operations'],
   access: { roles: ['PlatformOperator'] },
   responses: {
-    200: { description: 'SLA figures', schema: z.object({ sent: z.number(), pending: z.number(), breached: z.number(), p50Seconds: z.number(), p99Seconds: z.number() }) },
+    200: {
+      description: 'SLA figures',
+      schema: z.object({ sent: z.number(), pending: z.number(), breached: z.number(), p50Seconds: z.number(), p99Seconds: z.number() }),
+    },
   },
   async handler({ services }) {
     return { status: 200, body: await confirmationSla(services) };

@@ -17,7 +17,11 @@ httpFunction('putPartner', {
   access: { roles: ['PlatformOperator'] },
   params: z.object({ partnerId: partnerIdSchema }),
   body: partnerInputSchema,
-  responses: { 200: { description: 'Replaced' }, 201: { description: 'Created' }, 503: { description: 'An email the change owes (VER-2 link, CSP-2 credit check) could not be sent; send the same request again after Retry-After' } },
+  responses: {
+    200: { description: 'Replaced' },
+    201: { description: 'Created' },
+    503: { description: 'An email the change owes (VER-2 link, CSP-2 credit check) could not be sent; send the same request again after Retry-After' },
+  },
   async handler({ params, body, services }) {
     const result = await upsertPartner(services, params.partnerId, body);
     return { status: result.created ? 201 : 200, body: publicPartner(result.partner) };

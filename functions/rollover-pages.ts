@@ -3,7 +3,11 @@ import { queueFunction } from '../shared/platform/functions.js';
 import { queueNames } from '../shared/use-cases/queues.js';
 import { processRolloverPage } from '../shared/use-cases/rollover.js';
 
-export const pageMessageSchema = z.object({ runId: z.string().min(1).max(100), page: z.number().int().min(0), continuationToken: z.string().max(16_000).optional() });
+export const pageMessageSchema = z.object({
+  runId: z.string().min(1).max(100),
+  page: z.number().int().min(0),
+  continuationToken: z.string().max(16_000).optional(),
+});
 
 queueFunction('rolloverPages', {
   queueName: queueNames.rolloverPages,

@@ -12,7 +12,14 @@ httpFunction('putPartnerUser', {
   summary: 'Assign a user\u2019s roles, e.g. IncentiveAdmin for some or all locations (INC-1).',
   tags: ['partners'],
   access: { roles: ['GlobalAdmin', 'AccountAdmin'], partnerParam: 'partnerId' },
-  params: z.object({ partnerId: partnerIdSchema, userId: z.string().min(1).max(128).regex(/^[\w.@-]+$/) }),
+  params: z.object({
+    partnerId: partnerIdSchema,
+    userId: z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(/^[\w.@-]+$/),
+  }),
   body: z.object({
     email: emailAddress,
     displayName: z.string().trim().min(1).max(200).optional(),

@@ -23,6 +23,11 @@ queueFunction('verificationDecisions', {
   message: decisionMessageSchema,
   async handler(message, { services, context }) {
     const result = await handleVerificationDecision(services, message);
-    logEvent(context, 'info', 'VerificationDecision', { decisionId: message.decisionId, partnerId: message.partnerId, applied: result.applied, emailsSent: result.emailsSent });
+    logEvent(context, 'info', 'VerificationDecision', {
+      decisionId: message.decisionId,
+      partnerId: message.partnerId,
+      applied: result.applied,
+      emailsSent: result.emailsSent,
+    });
   },
 });

@@ -14,12 +14,20 @@ httpFunction('uploadVerificationDocument', {
   params: z.object({ partnerId: partnerIdSchema }),
   rawBody: {
     contentTypes: ['multipart/form-data'],
-    description: 'Fields check, documentType, comment (optional, at most 2,000 characters), tab (optional) and one file (PDF, PNG, JPEG or TIFF, at most 10 MiB).',
+    description:
+      'Fields check, documentType, comment (optional, at most 2,000 characters), tab (optional) and one file (PDF, PNG, JPEG or TIFF, at most 10 MiB).',
   },
   responses: {
     201: {
       description: 'Stored',
-      schema: z.object({ documentId: z.string(), sha256: z.string(), size: z.number().int(), contentType: z.string(), check: z.string(), checkStatus: z.string() }),
+      schema: z.object({
+        documentId: z.string(),
+        sha256: z.string(),
+        size: z.number().int(),
+        contentType: z.string(),
+        check: z.string(),
+        checkStatus: z.string(),
+      }),
     },
     409: { description: 'The check is accepted, or rejected with no Fix now' },
     413: { description: 'Over 10 MiB' },

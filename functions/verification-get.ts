@@ -29,6 +29,10 @@ httpFunction('getVerification', {
   params: z.object({ partnerId: partnerIdSchema }),
   responses: { 200: { description: 'The legal-info view', schema: viewSchema } },
   async handler({ params, services, principal }) {
-    return { status: 200, headers: { 'content-type': 'application/json' }, body: await getVerificationView(services, params.partnerId, principal, htmlSafeJson) };
+    return {
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: await getVerificationView(services, params.partnerId, principal, htmlSafeJson),
+    };
   },
 });

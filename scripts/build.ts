@@ -33,9 +33,17 @@ for (const module of modules) {
     const trigger = core.triggerOf(fn);
     const others = Object.values(fn.bindings).filter((b) => b !== trigger && !(b.type === 'http' && b.direction === 'out'));
     if (others.length > 0) throw new Error(`${fn.name}: extra bindings are not supported by the lazy entry`);
-    if (trigger.type === 'httpTrigger') registrations.push({ name: fn.name, module, kind: 'http', options: { methods: trigger.methods, route: trigger.route, authLevel: trigger.authLevel } });
-    else if (trigger.type === 'queueTrigger') registrations.push({ name: fn.name, module, kind: 'storageQueue', options: { queueName: trigger.queueName, connection: trigger.connection } });
-    else if (trigger.type === 'timerTrigger') registrations.push({ name: fn.name, module, kind: 'timer', options: { schedule: trigger.schedule, runOnStartup: trigger.runOnStartup, useMonitor: trigger.useMonitor } });
+    if (trigger.type === 'httpTrigger')
+      registrations.push({ name: fn.name, module, kind: 'http', options: { methods: trigger.methods, route: trigger.route, authLevel: trigger.authLevel } });
+    else if (trigger.type === 'queueTrigger')
+      registrations.push({ name: fn.name, module, kind: 'storageQueue', options: { queueName: trigger.queueName, connection: trigger.connection } });
+    else if (trigger.type === 'timerTrigger')
+      registrations.push({
+        name: fn.name,
+        module,
+        kind: 'timer',
+        options: { schedule: trigger.schedule, runOnStartup: trigger.runOnStartup, useMonitor: trigger.useMonitor },
+      });
     else throw new Error(`${fn.name}: trigger ${trigger.type} is not supported by the lazy entry`);
   }
 }
@@ -55,7 +63,10 @@ const entry = [
   '  if (!handler) throw new Error(`function ${name} was not registered by ${module}`);',
   '  return handler(trigger, context);',
   '};',
-  ...registrations.map((r) => `app.${r.kind}(${JSON.stringify(r.name)}, { ...${JSON.stringify(r.options)}, handler: lazy(${JSON.stringify(r.name)}, ${JSON.stringify(r.module)}) });`),
+  ...registrations.map(
+    (r) =>
+      `app.${r.kind}(${JSON.stringify(r.name)}, { ...${JSON.stringify(r.options)}, handler: lazy(${JSON.stringify(r.name)}, ${JSON.stringify(r.module)}) });`,
+  ),
   '',
 ].join('\n');
 await mkdir('.local/entry', { recursive: true });
@@ -83,11 +94,20 @@ const inputs = Object.keys(result.metafile.inputs);
 const devOnly = inputs.filter((file) => /(^|\/)(shared\/local-host|test|bench|scripts)\//.test(file) || /azurite|cosmosdb-server/.test(file));
 if (devOnly.length > 0) throw new Error(`the bundle must not contain development code: ${devOnly.join(', ')}`);
 
-const packageName = (specifier: string) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+const packageName = (specifier: string) =>
+  specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/');
 const imported = new Set(
   Object.values(result.metafile.outputs).flatMap((output) => output.imports.filter((i) => i.external && !isBuiltin(i.path)).map((i) => packageName(i.path))),
 );
-const manifest = JSON.parse(await readFile('package.json', 'utf8')) as { name: string; version: string; engines: unknown; dependencies: Record<string, string> };
+const manifest = JSON.parse(await readFile('package.json', 'utf8')) as {
+  name: string;
+  version: string;
+  engines: unknown;
+  dependencies: Record<string, string>;
+};
 const dependencies: Record<string, string> = {};
 for (const name of [...imported].sort()) {
   const version = manifest.dependencies[name];
@@ -96,7 +116,8 @@ for (const name of [...imported].sort()) {
 }
 // Peer dependencies of those (e.g. @opentelemetry/api) are installed by the deployment too.
 for (const name of Object.keys(dependencies)) {
-  const peers = (JSON.parse(await readFile(`node_modules/${name}/package.json`, 'utf8')) as { peerDependencies?: Record<string, string> }).peerDependencies ?? {};
+  const peers =
+    (JSON.parse(await readFile(`node_modules/${name}/package.json`, 'utf8')) as { peerDependencies?: Record<string, string> }).peerDependencies ?? {};
   for (const peer of Object.keys(peers)) {
     const version = manifest.dependencies[peer];
     if (!version) throw new Error(`${name} needs its peer ${peer}, which is not a dependency in package.json`);
@@ -111,4 +132,6 @@ await copyFile('host.json', 'dist/host.json');
 
 const js = Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith('.js'));
 const bytes = js.reduce((sum, [, output]) => sum + output.bytes, 0);
-console.log(`dist/: ${registrations.length} functions registered lazily; ${js.length} JavaScript files, ${(bytes / 1024).toFixed(0)} KiB; host.json; package.json with ${Object.keys(dependencies).length} dependencies (${Object.keys(dependencies).join(', ')})`);
+console.log(
+  `dist/: ${registrations.length} functions registered lazily; ${js.length} JavaScript files, ${(bytes / 1024).toFixed(0)} KiB; host.json; package.json with ${Object.keys(dependencies).length} dependencies (${Object.keys(dependencies).join(', ')})`,
+);

@@ -17,7 +17,11 @@ const { values } = parseArgs({
 const args = z
   .object({
     partner: z.string().min(1).optional(),
-    roles: z.string().min(1, '--roles is required').transform((s) => s.split(',').map((r) => r.trim())).pipe(z.array(roleSchema).min(1)),
+    roles: z
+      .string()
+      .min(1, '--roles is required')
+      .transform((s) => s.split(',').map((r) => r.trim()))
+      .pipe(z.array(roleSchema).min(1)),
     user: z.string().min(1).optional(),
     email: z.email().optional(),
     'expires-in': z.coerce.number().int().optional(),

@@ -117,7 +117,8 @@ async function createServices(config: AppConfig): Promise<Services> {
       cosmos: () => database.read(),
       queue: (name) => queueService.getQueueClient(name).getProperties(),
     },
-    repository: <T extends PartnerDocument>(name: ContainerName, onCharge?: ChargeListener) => new Repository<T>(database.container(name), onCharge, cosmosRequests),
+    repository: <T extends PartnerDocument>(name: ContainerName, onCharge?: ChargeListener) =>
+      new Repository<T>(database.container(name), onCharge, cosmosRequests),
     now: () => new Date(),
   };
 }

@@ -2,7 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { operationIdFor } from '../shared/adapters/email-sender.js';
 import { encodeQueueMessage } from '../shared/adapters/queue-publisher.js';
 import { getServices, overrideServices } from '../shared/composition-root.js';
-import { acceptanceRequiredMessage, adminCenterAgreementUrl, attestationId, confirmationKey, eventAgreementId, type AcceptedBy } from '../shared/domain/agreements.js';
+import {
+  acceptanceRequiredMessage,
+  adminCenterAgreementUrl,
+  attestationId,
+  confirmationKey,
+  eventAgreementId,
+  type AcceptedBy,
+} from '../shared/domain/agreements.js';
 import { emailIntentId, type EmailIntent } from '../shared/domain/outbox.js';
 import type { EmailSender } from '../shared/use-cases/ports.js';
 import type { Role } from '../shared/domain/roles.js';
@@ -42,7 +49,8 @@ async function attest(partnerId: string, customerId: string, body: Record<string
   return call(host, 'POST', `/api/partners/${partnerId}/customers/${customerId}/agreements`, { token: await as(partnerId, ...roles), body });
 }
 
-const confirmations = async (address: string) => (await emailsTo(address)).filter((e) => e.message.headers?.['x-notification-type'] === 'AttestationConfirmation');
+const confirmations = async (address: string) =>
+  (await emailsTo(address)).filter((e) => e.message.headers?.['x-notification-type'] === 'AttestationConfirmation');
 
 describe('customers (ATT-7)', () => {
   it('ATT-7: a DirectAcceptance customer comes with the invitation email holding the admin-center URL', async () => {
@@ -61,14 +69,28 @@ describe('customers (ATT-7)', () => {
 describe('attestation (ATT-1, ATT-2, ATT-3, ATT-5, ATT-6)', () => {
   it('ATT-2, ATT-3, ATT-5: records the attestation with who and when, and emails the customer once', async () => {
     const { partnerId, customerId, customerEmail } = await setup();
-    const before = (await (await call(host, 'GET', `/api/partners/${partnerId}/customers/${customerId}/agreements?type=MicrosoftCustomerAgreement`, { token: await as(partnerId, 'SalesAgent') })).json()) as { acceptance: string };
+    const before = (await (
+      await call(host, 'GET', `/api/partners/${partnerId}/customers/${customerId}/agreements?type=MicrosoftCustomerAgreement`, {
+        token: await as(partnerId, 'SalesAgent'),
+      })
+    ).json()) as { acceptance: string };
     expect(before.acceptance).toBe('NotProvided');
 
     const response = await attest(partnerId, customerId, { type: 'MicrosoftCustomerAgreement', primaryContact: contact, dateAgreed: today() });
     expect(response.status).toBe(201);
-    expect(await response.json()).toMatchObject({ type: 'MicrosoftCustomerAgreement', userId: 'agent-7', primaryContact: contact, dateAgreed: today(), templateId: expect.any(String) });
+    expect(await response.json()).toMatchObject({
+      type: 'MicrosoftCustomerAgreement',
+      userId: 'agent-7',
+      primaryContact: contact,
+      dateAgreed: today(),
+      templateId: expect.any(String),
+    });
 
-    const after = (await (await call(host, 'GET', `/api/partners/${partnerId}/customers/${customerId}/agreements?type=MicrosoftCustomerAgreement`, { token: await as(partnerId, 'SalesAgent') })).json()) as { acceptance: string; agreements: unknown[] };
+    const after = (await (
+      await call(host, 'GET', `/api/partners/${partnerId}/customers/${customerId}/agreements?type=MicrosoftCustomerAgreement`, {
+        token: await as(partnerId, 'SalesAgent'),
+      })
+    ).json()) as { acceptance: string; agreements: unknown[] };
     expect(after.acceptance).toBe('Provided');
     expect(after.agreements).toHaveLength(1);
 
@@ -82,7 +104,9 @@ describe('attestation (ATT-1, ATT-2, ATT-3, ATT-5, ATT-6)', () => {
   it('answers 409 PartnerConfirmedAgreementAlreadyExists for an identical contact, even when two race; a different contact is a new attestation', async () => {
     const { partnerId, customerId, customerEmail } = await setup();
     const body = { type: 'MicrosoftCustomerAgreement', primaryContact: contact, dateAgreed: today() };
-    const statuses = (await Promise.all([attest(partnerId, customerId, body), attest(partnerId, customerId, body), attest(partnerId, customerId, body)])).map((r) => r.status).sort();
+    const statuses = (await Promise.all([attest(partnerId, customerId, body), attest(partnerId, customerId, body), attest(partnerId, customerId, body)]))
+      .map((r) => r.status)
+      .sort();
     expect(statuses).toEqual([201, 409, 409]);
     const again = await attest(partnerId, customerId, { ...body, primaryContact: { ...contact, email: 'KAI@fabrikam.example' } });
     expect(again.status).toBe(409);
@@ -98,7 +122,10 @@ describe('attestation (ATT-1, ATT-2, ATT-3, ATT-5, ATT-6)', () => {
     expect(((await response.json()) as { detail: string }).detail).toMatch(/indirect provider/);
 
     const direct = await setup();
-    expect((await attest(direct.partnerId, direct.customerId, { type: 'MicrosoftCustomerAgreement', primaryContact: contact, dateAgreed: today() }, ['GlobalAdmin'])).status).toBe(403);
+    expect(
+      (await attest(direct.partnerId, direct.customerId, { type: 'MicrosoftCustomerAgreement', primaryContact: contact, dateAgreed: today() }, ['GlobalAdmin']))
+        .status,
+    ).toBe(403);
     const otherPartner = await call(host, 'POST', `/api/partners/${direct.partnerId}/customers/${direct.customerId}/agreements`, {
       token: await as('someone-else', 'AdminAgent'),
       body: { type: 'MicrosoftCustomerAgreement', primaryContact: contact, dateAgreed: today() },
@@ -108,7 +135,9 @@ describe('attestation (ATT-1, ATT-2, ATT-3, ATT-5, ATT-6)', () => {
 
   it('answers 404 for an unknown customer', async () => {
     const { partnerId } = await setup();
-    expect((await attest(partnerId, 'no-such-customer', { type: 'MicrosoftCustomerAgreement', primaryContact: contact, dateAgreed: today() })).status).toBe(404);
+    expect((await attest(partnerId, 'no-such-customer', { type: 'MicrosoftCustomerAgreement', primaryContact: contact, dateAgreed: today() })).status).toBe(
+      404,
+    );
   });
 
   it('ATT-2: rejects bad attestations with 400 and records nothing', async () => {
@@ -116,9 +145,21 @@ describe('attestation (ATT-1, ATT-2, ATT-3, ATT-5, ATT-6)', () => {
     const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
     const cases: [string, Record<string, unknown>, string][] = [
       ['missing contact', { type: 'MicrosoftCustomerAgreement', dateAgreed: today() }, 'body.primaryContact'],
-      ['contact without last name', { type: 'MicrosoftCustomerAgreement', primaryContact: { firstName: 'A', email: 'a@b.example' }, dateAgreed: today() }, 'body.primaryContact.lastName'],
-      ['email not an address', { type: 'MicrosoftCustomerAgreement', primaryContact: { ...contact, email: 'kai at fabrikam' }, dateAgreed: today() }, 'body.primaryContact.email'],
-      ['phone with letters', { type: 'MicrosoftCustomerAgreement', primaryContact: { ...contact, phoneNumber: '555-CALL-NOW' }, dateAgreed: today() }, 'body.primaryContact.phoneNumber'],
+      [
+        'contact without last name',
+        { type: 'MicrosoftCustomerAgreement', primaryContact: { firstName: 'A', email: 'a@b.example' }, dateAgreed: today() },
+        'body.primaryContact.lastName',
+      ],
+      [
+        'email not an address',
+        { type: 'MicrosoftCustomerAgreement', primaryContact: { ...contact, email: 'kai at fabrikam' }, dateAgreed: today() },
+        'body.primaryContact.email',
+      ],
+      [
+        'phone with letters',
+        { type: 'MicrosoftCustomerAgreement', primaryContact: { ...contact, phoneNumber: '555-CALL-NOW' }, dateAgreed: today() },
+        'body.primaryContact.phoneNumber',
+      ],
       ['31 February', { type: 'MicrosoftCustomerAgreement', primaryContact: contact, dateAgreed: '2025-02-31' }, 'body.dateAgreed'],
       ['a date tomorrow', { type: 'MicrosoftCustomerAgreement', primaryContact: contact, dateAgreed: tomorrow }, 'body.dateAgreed'],
       ['another agreement type', { type: 'MicrosoftOnlineSubscriptionAgreement', primaryContact: contact, dateAgreed: today() }, 'body.type'],
@@ -127,20 +168,30 @@ describe('attestation (ATT-1, ATT-2, ATT-3, ATT-5, ATT-6)', () => {
       const response = await attest(partnerId, customerId, body);
       expect(response.status, what).toBe(400);
       const problem = (await response.json()) as { errors: { path: string }[] };
-      expect(problem.errors.map((e) => e.path), what).toContain(path);
+      expect(
+        problem.errors.map((e) => e.path),
+        what,
+      ).toContain(path);
     }
-    const state = (await (await call(host, 'GET', `/api/partners/${partnerId}/customers/${customerId}/agreements`, { token: await as(partnerId, 'AdminAgent') })).json()) as { acceptance: string };
+    const state = (await (
+      await call(host, 'GET', `/api/partners/${partnerId}/customers/${customerId}/agreements`, { token: await as(partnerId, 'AdminAgent') })
+    ).json()) as { acceptance: string };
     expect(state.acceptance).toBe('NotProvided');
   });
 
   it('ATT-6: a purchase without acceptance answers 409 with the ATT-6 text; after acceptance 201', async () => {
     const { partnerId, customerId } = await setup();
     const order = { offerId: 'offer-1', quantity: 5 };
-    const refused = await call(host, 'POST', `/api/partners/${partnerId}/customers/${customerId}/orders`, { token: await as(partnerId, 'SalesAgent'), body: order });
+    const refused = await call(host, 'POST', `/api/partners/${partnerId}/customers/${customerId}/orders`, {
+      token: await as(partnerId, 'SalesAgent'),
+      body: order,
+    });
     expect(refused.status).toBe(409);
     expect(((await refused.json()) as { detail: string }).detail).toBe(acceptanceRequiredMessage);
     await attest(partnerId, customerId, { type: 'MicrosoftCustomerAgreement', primaryContact: contact, dateAgreed: today() });
-    expect((await call(host, 'POST', `/api/partners/${partnerId}/customers/${customerId}/orders`, { token: await as(partnerId, 'SalesAgent'), body: order })).status).toBe(201);
+    expect(
+      (await call(host, 'POST', `/api/partners/${partnerId}/customers/${customerId}/orders`, { token: await as(partnerId, 'SalesAgent'), body: order })).status,
+    ).toBe(201);
   });
 });
 
@@ -151,7 +202,15 @@ describe('upstream events (ATT-4)', () => {
 
   it('records the same PartnerAttestation event delivered three times once, and emails once', async () => {
     const { partnerId, customerId, customerEmail } = await setup();
-    const event = { eventId: unique('e'), partnerId, customerId, kind: 'PartnerAttestation', primaryContact: contact, dateAgreed: today(), occurredAt: new Date().toISOString() };
+    const event = {
+      eventId: unique('e'),
+      partnerId,
+      customerId,
+      kind: 'PartnerAttestation',
+      primaryContact: contact,
+      dateAgreed: today(),
+      occurredAt: new Date().toISOString(),
+    };
     await sendEvent(event);
     await sendEvent(event);
     await sendEvent(event);
@@ -164,19 +223,37 @@ describe('upstream events (ATT-4)', () => {
   it('ATT-4: a DirectAcceptance event is recorded and sends no email', async () => {
     const { partnerId, customerId, customerEmail } = await setup('DirectBill', 'DirectAcceptance');
     const eventId = unique('e');
-    await sendEvent({ eventId, partnerId, customerId, kind: 'DirectAcceptance', primaryContact: contact, dateAgreed: today(), occurredAt: new Date().toISOString() });
+    await sendEvent({
+      eventId,
+      partnerId,
+      customerId,
+      kind: 'DirectAcceptance',
+      primaryContact: contact,
+      dateAgreed: today(),
+      occurredAt: new Date().toISOString(),
+    });
     await eventually(async () => ((await (await getServices()).agreements.agreements(partnerId, customerId)).length === 1 ? true : undefined));
     // No email is owed at all: nothing for this worker to send, nothing for the sweep to find later.
     expect(await intent(partnerId, confirmationKey(eventAgreementId(customerId, eventId)))).toBeUndefined();
     expect(await emailsTo(customerEmail)).toHaveLength(0);
-    const state = (await (await call(host, 'GET', `/api/partners/${partnerId}/customers/${customerId}/agreements`, { token: await as(partnerId, 'AdminAgent') })).json()) as { acceptance: string };
+    const state = (await (
+      await call(host, 'GET', `/api/partners/${partnerId}/customers/${customerId}/agreements`, { token: await as(partnerId, 'AdminAgent') })
+    ).json()) as { acceptance: string };
     expect(state.acceptance).toBe('Provided');
   });
 
   it('moves an event for an unknown customer to customer-agreement-events-poison', async () => {
     const { partnerId } = await setup();
     const eventId = unique('e');
-    await sendEvent({ eventId, partnerId, customerId: 'ghost', kind: 'PartnerAttestation', primaryContact: contact, dateAgreed: today(), occurredAt: new Date().toISOString() });
+    await sendEvent({
+      eventId,
+      partnerId,
+      customerId: 'ghost',
+      kind: 'PartnerAttestation',
+      primaryContact: contact,
+      dateAgreed: today(),
+      occurredAt: new Date().toISOString(),
+    });
     await eventually(async () => {
       const peeked = await queueService().getQueueClient('customer-agreement-events-poison').peekMessages({ numberOfMessages: 32 });
       return peeked.peekedMessageItems.some((m) => Buffer.from(m.messageText, 'base64').toString().includes(eventId)) ? true : undefined;
@@ -191,7 +268,8 @@ describe('the 30-minute promise (ATT-3)', () => {
     const restore = await overrideServices({ email: outage.sender });
     try {
       const contacts = [0, 1, 2].map((i) => ({ ...contact, email: `person${i}@fabrikam.example` }));
-      for (const c of contacts) expect((await attest(partnerId, customerId, { type: 'MicrosoftCustomerAgreement', primaryContact: c, dateAgreed: today() })).status).toBe(201);
+      for (const c of contacts)
+        expect((await attest(partnerId, customerId, { type: 'MicrosoftCustomerAgreement', primaryContact: c, dateAgreed: today() })).status).toBe(201);
       const ids = contacts.map((c) => confirmationOf(customerId, c));
       // The immediate sends fail (and land in the poison queue after 5 tries); the outbox stays Pending.
       await eventually(async () => {
@@ -215,7 +293,12 @@ describe('the 30-minute promise (ATT-3)', () => {
       }
       const all = await Promise.all(ids.map((id) => intent(partnerId, id)));
       for (const n of all) expect(Date.parse(n?.doc.sentAt ?? '')).toBeLessThan(Date.parse(n?.doc.dueBy ?? ''));
-      expect(outage.endpoint.list().map((e) => e.id).sort()).toEqual(ids.map((id) => operationIdFor(id)).sort());
+      expect(
+        outage.endpoint
+          .list()
+          .map((e) => e.id)
+          .sort(),
+      ).toEqual(ids.map((id) => operationIdFor(id)).sort());
     } finally {
       restore();
       await outage.endpoint.stop();
@@ -270,14 +353,44 @@ describe('the 30-minute promise (ATT-3)', () => {
     const partnerId = unique('sla');
     const base = { type: 'emailIntent', partnerId, emailType: 'AttestationConfirmation', attempts: 1, breached: false } as const;
     const docs: EmailIntent[] = [
-      { ...base, id: 'n-on-time', key: 'a1', occurredAt: '2099-06-01T10:00:00.000Z', dueBy: '2099-06-01T10:30:00.000Z', status: 'Sent', sentAt: '2099-06-01T10:01:00.000Z' },
-      { ...base, id: 'n-late', key: 'a2', occurredAt: '2099-06-01T09:00:00.000Z', dueBy: '2099-06-01T09:30:00.000Z', status: 'Sent', sentAt: '2099-06-01T09:45:00.000Z' },
+      {
+        ...base,
+        id: 'n-on-time',
+        key: 'a1',
+        occurredAt: '2099-06-01T10:00:00.000Z',
+        dueBy: '2099-06-01T10:30:00.000Z',
+        status: 'Sent',
+        sentAt: '2099-06-01T10:01:00.000Z',
+      },
+      {
+        ...base,
+        id: 'n-late',
+        key: 'a2',
+        occurredAt: '2099-06-01T09:00:00.000Z',
+        dueBy: '2099-06-01T09:30:00.000Z',
+        status: 'Sent',
+        sentAt: '2099-06-01T09:45:00.000Z',
+      },
       { ...base, id: 'n-overdue', key: 'a3', occurredAt: '2099-06-01T11:00:00.000Z', dueBy: '2099-06-01T11:30:00.000Z', status: 'Pending' },
       { ...base, id: 'n-not-yet-due', key: 'a4', occurredAt: '2099-06-01T11:50:00.000Z', dueBy: '2099-06-01T12:20:00.000Z', status: 'Pending' },
-      { ...base, id: 'n-flagged', key: 'a5', occurredAt: '2099-06-01T08:00:00.000Z', dueBy: '2099-06-01T08:30:00.000Z', status: 'Sent', sentAt: '2099-06-01T08:02:00.000Z', breached: true },
+      {
+        ...base,
+        id: 'n-flagged',
+        key: 'a5',
+        occurredAt: '2099-06-01T08:00:00.000Z',
+        dueBy: '2099-06-01T08:30:00.000Z',
+        status: 'Sent',
+        sentAt: '2099-06-01T08:02:00.000Z',
+        breached: true,
+      },
       { ...base, id: 'n-day-before', key: 'a6', occurredAt: '2099-05-31T11:59:00.000Z', dueBy: '2099-05-31T12:29:00.000Z', status: 'Pending' },
     ];
-    await (await getServices()).agreements.commit(partnerId, docs.map((doc) => ({ kind: 'create' as const, doc })));
+    await (
+      await getServices()
+    ).agreements.commit(
+      partnerId,
+      docs.map((doc) => ({ kind: 'create' as const, doc })),
+    );
     const restoreClock = await overrideServices({ now: () => new Date('2099-06-01T12:00:00.000Z') });
     try {
       const response = await call(host, 'GET', '/api/operations/notifications/sla', { token: await operator() });

@@ -55,12 +55,24 @@ async function createProfile(partnerId: string, body: Record<string, unknown>, h
 const content = { name: 'Contoso Cloud', description: 'Managed Microsoft 365 for small firms.' };
 
 /** A request from another loopback address, as a distinct client would come (the host sees the socket's address). */
-function postFrom(localAddress: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
+function postFrom(
+  localAddress: string,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
   const url = new URL(path, host.url);
   const payload = typeof body === 'string' ? body : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', localAddress, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers } },
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        localAddress,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -76,7 +88,10 @@ let nextClient = 10;
 /** A fresh loopback client address per test, so the per-address lead limit of one test never touches another. */
 const newClient = () => `127.0.1.${nextClient++}`;
 
-const lead = (message = 'Please call us about Microsoft 365.') => ({ contact: { name: 'Bo Chen', email: 'bo@fabrikam.example', company: 'Fabrikam' }, message });
+const lead = (message = 'Please call us about Microsoft 365.') => ({
+  contact: { name: 'Bo Chen', email: 'bo@fabrikam.example', company: 'Fabrikam' },
+  message,
+});
 
 describe('the CSP market table (BP-4)', () => {
   it('BP-4: is ISO 3166-1 alpha-2 data, each country in one market, the US market being US + UM', () => {
@@ -92,14 +107,25 @@ describe('the CSP market table (BP-4)', () => {
 
 describe('creating business profiles (BP-1, BP-3, BP-4)', () => {
   it('BP-1, BP-5: a profile is managed by a location id; the published profile shows neither that id nor the account', async () => {
-    const { partnerId, location } = await partner('US', [['us', 'US', true], ['ca', 'CA', true]]);
-    const response = await createProfile(partnerId, { managingPartnerId: location('us'), kind: 'NonCSP', publishLocations: ['US', 'CA'], sellMarkets: ['MX'], content });
+    const { partnerId, location } = await partner('US', [
+      ['us', 'US', true],
+      ['ca', 'CA', true],
+    ]);
+    const response = await createProfile(partnerId, {
+      managingPartnerId: location('us'),
+      kind: 'NonCSP',
+      publishLocations: ['US', 'CA'],
+      sellMarkets: ['MX'],
+      content,
+    });
     expect(response.status).toBe(201);
     const profile = (await response.json()) as ProfileView;
     expect(profile).toMatchObject({ managingPartnerId: location('us'), binding: 'Location', publishLocations: ['US', 'CA'], sellMarkets: ['MX'] });
     expect(response.headers.get('location')).toBe(`/api/partners/${partnerId}/business-profiles/${profile.profileId}`);
 
-    const listed = (await (await call(host, 'GET', `/api/partners/${partnerId}/business-profiles`, { token: await admin(partnerId) })).json()) as { profiles: ProfileView[] };
+    const listed = (await (await call(host, 'GET', `/api/partners/${partnerId}/business-profiles`, { token: await admin(partnerId) })).json()) as {
+      profiles: ProfileView[];
+    };
     expect(listed.profiles.map((p) => p.profileId)).toEqual([profile.profileId]);
 
     const published = await call(host, 'GET', `/api/business-profiles/${profile.profileId}`);
@@ -110,7 +136,11 @@ describe('creating business profiles (BP-1, BP-3, BP-4)', () => {
   });
 
   it('BP-3, BP-4: every bad input is a 400 naming the field', async () => {
-    const { partnerId, location } = await partner('US', [['us', 'US', true], ['de', 'DE', true], ['fr', 'FR', false]]);
+    const { partnerId, location } = await partner('US', [
+      ['us', 'US', true],
+      ['de', 'DE', true],
+      ['fr', 'FR', false],
+    ]);
     const other = await partner('US', [['us', 'US', true]]);
     const base = { managingPartnerId: location('us'), kind: 'NonCSP', publishLocations: ['US'], sellMarkets: [] as string[], content };
     const cases: [string, Record<string, unknown>, string][] = [
@@ -133,25 +163,58 @@ describe('creating business profiles (BP-1, BP-3, BP-4)', () => {
       const response = await createProfile(partnerId, { ...base, ...change });
       expect(response.status, what).toBe(400);
       const problem = (await response.json()) as Problem;
-      expect(problem.errors?.map((e) => e.path), what).toContain(path);
+      expect(
+        problem.errors?.map((e) => e.path),
+        what,
+      ).toContain(path);
     }
-    expect((await call(host, 'GET', `/api/partners/${partnerId}/business-profiles`, { token: await admin(partnerId) }).then((r) => r.json())) as { profiles: unknown[] }).toEqual({ profiles: [] });
+    expect(
+      (await call(host, 'GET', `/api/partners/${partnerId}/business-profiles`, { token: await admin(partnerId) }).then((r) => r.json())) as {
+        profiles: unknown[];
+      },
+    ).toEqual({ profiles: [] });
   });
 
   it('BP-4: a US company sells CSP in the US and the Minor Outlying Islands only; non-CSP profiles sell anywhere', async () => {
-    const { partnerId, location } = await partner('US', [['us', 'US', true], ['de', 'DE', true]]);
-    expect((await createProfile(partnerId, { managingPartnerId: location('us'), kind: 'CSP', publishLocations: ['US'], sellMarkets: ['UM'], content })).status).toBe(201);
-    expect((await createProfile(partnerId, { managingPartnerId: location('de'), kind: 'NonCSP', publishLocations: ['DE'], sellMarkets: ['JP', 'KE', 'UM'], content })).status).toBe(201);
+    const { partnerId, location } = await partner('US', [
+      ['us', 'US', true],
+      ['de', 'DE', true],
+    ]);
+    expect(
+      (await createProfile(partnerId, { managingPartnerId: location('us'), kind: 'CSP', publishLocations: ['US'], sellMarkets: ['UM'], content })).status,
+    ).toBe(201);
+    expect(
+      (
+        await createProfile(partnerId, {
+          managingPartnerId: location('de'),
+          kind: 'NonCSP',
+          publishLocations: ['DE'],
+          sellMarkets: ['JP', 'KE', 'UM'],
+          content,
+        })
+      ).status,
+    ).toBe(201);
   });
 
   it('BP-4: a company in the Africa region sells CSP across the Africa market, not outside it', async () => {
-    const { partnerId, location } = await partner('KE', [['ke', 'KE', true], ['ng', 'NG', true]]);
-    const ok = await createProfile(partnerId, { managingPartnerId: location('ke'), kind: 'CSP', publishLocations: ['KE', 'NG'], sellMarkets: ['GH', 'ET', 'SN', 'CI'], content });
+    const { partnerId, location } = await partner('KE', [
+      ['ke', 'KE', true],
+      ['ng', 'NG', true],
+    ]);
+    const ok = await createProfile(partnerId, {
+      managingPartnerId: location('ke'),
+      kind: 'CSP',
+      publishLocations: ['KE', 'NG'],
+      sellMarkets: ['GH', 'ET', 'SN', 'CI'],
+      content,
+    });
     expect(ok.status).toBe(201);
     const { partnerId: p2, location: l2 } = await partner('KE', [['ke', 'KE', true]]);
     const outside = await createProfile(p2, { managingPartnerId: l2('ke'), kind: 'CSP', publishLocations: ['KE'], sellMarkets: ['GH', 'ZA'], content });
     expect(outside.status).toBe(400);
-    expect(((await outside.json()) as Problem).errors).toEqual([{ path: 'body.sellMarkets.1', message: expect.stringContaining('outside the company\u2019s CSP market (Africa)') }]);
+    expect(((await outside.json()) as Problem).errors).toEqual([
+      { path: 'body.sellMarkets.1', message: expect.stringContaining('outside the company\u2019s CSP market (Africa)') },
+    ]);
   });
 
   it('BP-4: a CSP profile needs the csp program', async () => {
@@ -162,7 +225,10 @@ describe('creating business profiles (BP-1, BP-3, BP-4)', () => {
   });
 
   it('BP-3: a second profile for a location is a 409, also when two are created at once', async () => {
-    const { partnerId, location } = await partner('US', [['us', 'US', true], ['ca', 'CA', true]]);
+    const { partnerId, location } = await partner('US', [
+      ['us', 'US', true],
+      ['ca', 'CA', true],
+    ]);
     const first = await createProfile(partnerId, { managingPartnerId: location('us'), kind: 'NonCSP', publishLocations: ['US'], content });
     expect(first.status).toBe(201);
     const second = await createProfile(partnerId, { managingPartnerId: location('ca'), kind: 'NonCSP', publishLocations: ['CA', 'US'], content });
@@ -171,16 +237,23 @@ describe('creating business profiles (BP-1, BP-3, BP-4)', () => {
     expect(problem.code).toBe('LocationAlreadyHasProfile');
     expect(problem.detail).toContain('US (profile');
 
-    const racers = await Promise.all([1, 2, 3].map(() => createProfile(partnerId, { managingPartnerId: location('ca'), kind: 'NonCSP', publishLocations: ['CA'], content })));
+    const racers = await Promise.all(
+      [1, 2, 3].map(() => createProfile(partnerId, { managingPartnerId: location('ca'), kind: 'NonCSP', publishLocations: ['CA'], content })),
+    );
     expect(racers.map((r) => r.status).sort()).toEqual([201, 409, 409]);
-    const listed = (await (await call(host, 'GET', `/api/partners/${partnerId}/business-profiles`, { token: await admin(partnerId) })).json()) as { profiles: ProfileView[] };
+    const listed = (await (await call(host, 'GET', `/api/partners/${partnerId}/business-profiles`, { token: await admin(partnerId) })).json()) as {
+      profiles: ProfileView[];
+    };
     expect(listed.profiles.map((p) => p.publishLocations)).toEqual([['US'], ['CA']]);
     // The losers' public lookups were removed: only the two live profiles are reachable.
     for (const r of racers.filter((x) => x.status === 409)) expect(((await r.json()) as Problem).code).toBe('LocationAlreadyHasProfile');
   });
 
   it('a retried POST with the same Idempotency-Key answers the first profile; a different body with that key is a 409', async () => {
-    const { partnerId, location } = await partner('US', [['us', 'US', true], ['ca', 'CA', true]]);
+    const { partnerId, location } = await partner('US', [
+      ['us', 'US', true],
+      ['ca', 'CA', true],
+    ]);
     const body = { managingPartnerId: location('us'), kind: 'NonCSP', publishLocations: ['US'], content };
     const first = await createProfile(partnerId, body, { 'idempotency-key': 'create-us-1' });
     const again = await createProfile(partnerId, body, { 'idempotency-key': 'create-us-1' });
@@ -217,10 +290,14 @@ describe('deleting a profile (BP-6)', () => {
     expect((await call(host, 'GET', `/api/partners/${partnerId}/business-profiles/${profile.profileId}`, { token: await admin(partnerId) })).status).toBe(404);
     expect((await call(host, 'GET', `/api/business-profiles/${profile.profileId}`)).status).toBe(404);
     expect((await postFrom(client, `/api/business-profiles/${profile.profileId}/leads`, lead())).status).toBe(404);
-    expect((await call(host, 'DELETE', `/api/partners/${partnerId}/business-profiles/${profile.profileId}`, { token: await admin(partnerId) })).status).toBe(404);
+    expect((await call(host, 'DELETE', `/api/partners/${partnerId}/business-profiles/${profile.profileId}`, { token: await admin(partnerId) })).status).toBe(
+      404,
+    );
 
     // The lead received before the deletion stays with the partner.
-    const leads = (await (await call(host, 'GET', `/api/partners/${partnerId}/leads`, { token: await referralAdmin(partnerId) })).json()) as { leads: unknown[] };
+    const leads = (await (await call(host, 'GET', `/api/partners/${partnerId}/leads`, { token: await referralAdmin(partnerId) })).json()) as {
+      leads: unknown[];
+    };
     expect(leads.leads).toHaveLength(1);
     const again = await createProfile(partnerId, body);
     expect(again.status).toBe(201);
@@ -230,16 +307,25 @@ describe('deleting a profile (BP-6)', () => {
 
 describe('leads (BP-5)', () => {
   it('BP-5: a lead is stored under the partner, tied to the managing id, and read by its ReferralAdmin only', async () => {
-    const { partnerId, location } = await partner('US', [['us', 'US', true], ['ca', 'CA', true]]);
-    const us = (await (await createProfile(partnerId, { managingPartnerId: location('us'), kind: 'NonCSP', publishLocations: ['US'], content })).json()) as ProfileView;
-    const ca = (await (await createProfile(partnerId, { managingPartnerId: location('ca'), kind: 'NonCSP', publishLocations: ['CA'], content })).json()) as ProfileView;
+    const { partnerId, location } = await partner('US', [
+      ['us', 'US', true],
+      ['ca', 'CA', true],
+    ]);
+    const us = (await (
+      await createProfile(partnerId, { managingPartnerId: location('us'), kind: 'NonCSP', publishLocations: ['US'], content })
+    ).json()) as ProfileView;
+    const ca = (await (
+      await createProfile(partnerId, { managingPartnerId: location('ca'), kind: 'NonCSP', publishLocations: ['CA'], content })
+    ).json()) as ProfileView;
     const client = newClient();
     const sent = await postFrom(client, `/api/business-profiles/${us.profileId}/leads`, { ...lead(), tenantCountry: 'US' });
     expect(sent.status).toBe(202);
     expect(JSON.parse(sent.text)).toEqual({ leadId: expect.any(String), receivedAt: expect.any(String) });
     expect((await postFrom(client, `/api/business-profiles/${ca.profileId}/leads`, lead('From Canada'))).status).toBe(202);
 
-    const all = (await (await call(host, 'GET', `/api/partners/${partnerId}/leads`, { token: await referralAdmin(partnerId) })).json()) as { leads: { profileId: string; managingPartnerId: string; message: string; tenantCountry?: string }[] };
+    const all = (await (await call(host, 'GET', `/api/partners/${partnerId}/leads`, { token: await referralAdmin(partnerId) })).json()) as {
+      leads: { profileId: string; managingPartnerId: string; message: string; tenantCountry?: string }[];
+    };
     expect(all.leads.map((l) => [l.profileId, l.managingPartnerId]).sort()).toEqual(
       [
         [us.profileId, location('us')],
@@ -247,23 +333,37 @@ describe('leads (BP-5)', () => {
       ].sort(),
     );
     expect(all.leads.find((l) => l.profileId === us.profileId)?.tenantCountry).toBe('US');
-    const onlyCa = (await (await call(host, 'GET', `/api/partners/${partnerId}/leads?managingPartnerId=${location('ca')}`, { token: await referralAdmin(partnerId) })).json()) as { leads: { message: string }[] };
+    const onlyCa = (await (
+      await call(host, 'GET', `/api/partners/${partnerId}/leads?managingPartnerId=${location('ca')}`, { token: await referralAdmin(partnerId) })
+    ).json()) as { leads: { message: string }[] };
     expect(onlyCa.leads.map((l) => l.message)).toEqual(['From Canada']);
-    const paged = (await (await call(host, 'GET', `/api/partners/${partnerId}/leads?pageSize=1`, { token: await referralAdmin(partnerId) })).json()) as { leads: unknown[]; continuationToken?: string };
+    const paged = (await (await call(host, 'GET', `/api/partners/${partnerId}/leads?pageSize=1`, { token: await referralAdmin(partnerId) })).json()) as {
+      leads: unknown[];
+      continuationToken?: string;
+    };
     expect(paged.leads).toHaveLength(1);
     expect(paged.continuationToken).toBeTruthy();
 
     const other = await partner('US', [['us', 'US', true]]);
     expect((await call(host, 'GET', `/api/partners/${partnerId}/leads`, { token: await referralAdmin(other.partnerId) })).status).toBe(403);
     expect((await call(host, 'GET', `/api/partners/${partnerId}/leads`, { token: await admin(partnerId) })).status).toBe(403);
-    expect((await call(host, 'GET', `/api/partners/${other.partnerId}/leads`, { token: await referralAdmin(other.partnerId) }).then((r) => r.json())) as { leads: unknown[] }).toEqual({ leads: [] });
+    expect(
+      (await call(host, 'GET', `/api/partners/${other.partnerId}/leads`, { token: await referralAdmin(other.partnerId) }).then((r) => r.json())) as {
+        leads: unknown[];
+      },
+    ).toEqual({ leads: [] });
   });
 
   it('BP-5: HTML and script in a lead are stored as given and come back escaped in the JSON text', async () => {
     const { partnerId, location } = await partner('US', [['us', 'US', true]]);
-    const profile = (await (await createProfile(partnerId, { managingPartnerId: location('us'), kind: 'NonCSP', publishLocations: ['US'], content })).json()) as ProfileView;
+    const profile = (await (
+      await createProfile(partnerId, { managingPartnerId: location('us'), kind: 'NonCSP', publishLocations: ['US'], content })
+    ).json()) as ProfileView;
     const hostile = '<script>alert("x")</script><img src=x onerror=alert(1)> & \u2028';
-    const sent = await postFrom(newClient(), `/api/business-profiles/${profile.profileId}/leads`, { contact: { name: '<b>Eve</b>', email: 'eve@example.com' }, message: hostile });
+    const sent = await postFrom(newClient(), `/api/business-profiles/${profile.profileId}/leads`, {
+      contact: { name: '<b>Eve</b>', email: 'eve@example.com' },
+      message: hostile,
+    });
     expect(sent.status).toBe(202);
     const response = await call(host, 'GET', `/api/partners/${partnerId}/leads`, { token: await referralAdmin(partnerId) });
     expect(response.headers.get('content-type')).toBe('application/json');
@@ -277,7 +377,9 @@ describe('leads (BP-5)', () => {
 
   it('bad lead bodies: missing message, bad email, unknown fields typed wrong, too large, unknown profile', async () => {
     const { partnerId, location } = await partner('US', [['us', 'US', true]]);
-    const profile = (await (await createProfile(partnerId, { managingPartnerId: location('us'), kind: 'NonCSP', publishLocations: ['US'], content })).json()) as ProfileView;
+    const profile = (await (
+      await createProfile(partnerId, { managingPartnerId: location('us'), kind: 'NonCSP', publishLocations: ['US'], content })
+    ).json()) as ProfileView;
     const path = `/api/business-profiles/${profile.profileId}/leads`;
     const client = newClient();
     expect((await postFrom(client, path, { contact: lead().contact })).status).toBe(400);
@@ -290,7 +392,9 @@ describe('leads (BP-5)', () => {
 
   it('leads are rate-limited per client address (429 with Retry-After); a forged X-Forwarded-For does not help; other clients go on', async () => {
     const { partnerId, location } = await partner('US', [['us', 'US', true]]);
-    const profile = (await (await createProfile(partnerId, { managingPartnerId: location('us'), kind: 'NonCSP', publishLocations: ['US'], content })).json()) as ProfileView;
+    const profile = (await (
+      await createProfile(partnerId, { managingPartnerId: location('us'), kind: 'NonCSP', publishLocations: ['US'], content })
+    ).json()) as ProfileView;
     const path = `/api/business-profiles/${profile.profileId}/leads`;
     const client = newClient();
     const statuses: number[] = [];
@@ -301,18 +405,24 @@ describe('leads (BP-5)', () => {
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     expect((await postFrom(client, path, lead('forged'), { 'x-forwarded-for': '203.0.113.9' })).status).toBe(429);
     expect((await postFrom(newClient(), path, lead('someone else'))).status).toBe(202);
-    const stored = (await (await call(host, 'GET', `/api/partners/${partnerId}/leads`, { token: await referralAdmin(partnerId) })).json()) as { leads: unknown[] };
+    const stored = (await (await call(host, 'GET', `/api/partners/${partnerId}/leads`, { token: await referralAdmin(partnerId) })).json()) as {
+      leads: unknown[];
+    };
     expect(stored.leads).toHaveLength(6);
   });
 
   it('a retried lead with the same Idempotency-Key is stored once', async () => {
     const { partnerId, location } = await partner('US', [['us', 'US', true]]);
-    const profile = (await (await createProfile(partnerId, { managingPartnerId: location('us'), kind: 'NonCSP', publishLocations: ['US'], content })).json()) as ProfileView;
+    const profile = (await (
+      await createProfile(partnerId, { managingPartnerId: location('us'), kind: 'NonCSP', publishLocations: ['US'], content })
+    ).json()) as ProfileView;
     const client = newClient();
     const a = await postFrom(client, `/api/business-profiles/${profile.profileId}/leads`, lead(), { 'idempotency-key': 'form-42' });
     const b = await postFrom(client, `/api/business-profiles/${profile.profileId}/leads`, lead(), { 'idempotency-key': 'form-42' });
     expect(JSON.parse(b.text)).toEqual(JSON.parse(a.text));
-    const stored = (await (await call(host, 'GET', `/api/partners/${partnerId}/leads`, { token: await referralAdmin(partnerId) })).json()) as { leads: unknown[] };
+    const stored = (await (await call(host, 'GET', `/api/partners/${partnerId}/leads`, { token: await referralAdmin(partnerId) })).json()) as {
+      leads: unknown[];
+    };
     expect(stored.leads).toHaveLength(1);
   });
 });
@@ -334,10 +444,15 @@ describe('legacy profiles (BP-2)', () => {
     expect((await importLegacy(partnerId, profileId)).status).toBe(200);
 
     expect((await postFrom(newClient(), `/api/business-profiles/${profileId}/leads`, lead())).status).toBe(202);
-    const leads = (await (await call(host, 'GET', `/api/partners/${partnerId}/leads`, { token: await referralAdmin(partnerId) })).json()) as { leads: { managingPartnerId: string }[] };
+    const leads = (await (await call(host, 'GET', `/api/partners/${partnerId}/leads`, { token: await referralAdmin(partnerId) })).json()) as {
+      leads: { managingPartnerId: string }[];
+    };
     expect(leads.leads.map((l) => l.managingPartnerId)).toEqual([partnerId]);
 
-    const migrate = await call(host, 'POST', `/api/partners/${partnerId}/business-profiles/${profileId}/migrate`, { token: await admin(partnerId), body: { managingPartnerId: location('us') } });
+    const migrate = await call(host, 'POST', `/api/partners/${partnerId}/business-profiles/${profileId}/migrate`, {
+      token: await admin(partnerId),
+      body: { managingPartnerId: location('us') },
+    });
     expect(migrate.status).toBe(409);
     expect(((await migrate.json()) as Problem).code).toBe('MigrationWindowClosed');
     // A profile of the same location through the new flow is still refused (BP-3).
@@ -356,16 +471,26 @@ describe('legacy profiles (BP-2)', () => {
     expect(await migrated.json()).toMatchObject({ binding: 'Location', managingPartnerId: location('us'), migratedAt: expect.any(String) });
     expect((await call(host, 'POST', url, { token: await admin(partnerId), body: { managingPartnerId: location('us') } })).status).toBe(200);
     expect((await postFrom(newClient(), `/api/business-profiles/${profileId}/leads`, lead())).status).toBe(202);
-    const leads = (await (await call(host, 'GET', `/api/partners/${partnerId}/leads`, { token: await referralAdmin(partnerId) })).json()) as { leads: { managingPartnerId: string }[] };
+    const leads = (await (await call(host, 'GET', `/api/partners/${partnerId}/leads`, { token: await referralAdmin(partnerId) })).json()) as {
+      leads: { managingPartnerId: string }[];
+    };
     expect(leads.leads.map((l) => l.managingPartnerId)).toEqual([location('us')]);
   });
 
   it('BP-1: a "legacy" profile created on or after 29 February 2024 is refused; new profiles cannot migrate', async () => {
-    const { partnerId, location } = await partner('US', [['us', 'US', true], ['ca', 'CA', true]]);
+    const { partnerId, location } = await partner('US', [
+      ['us', 'US', true],
+      ['ca', 'CA', true],
+    ]);
     const late = await importLegacy(partnerId, unique('legacy'), { createdAt: '2024-02-29T00:00:00Z' });
     expect(late.status).toBe(400);
-    const modern = (await (await createProfile(partnerId, { managingPartnerId: location('us'), kind: 'NonCSP', publishLocations: ['US'], content })).json()) as ProfileView;
-    const migrate = await call(host, 'POST', `/api/partners/${partnerId}/business-profiles/${modern.profileId}/migrate`, { token: await admin(partnerId), body: { managingPartnerId: location('ca') } });
+    const modern = (await (
+      await createProfile(partnerId, { managingPartnerId: location('us'), kind: 'NonCSP', publishLocations: ['US'], content })
+    ).json()) as ProfileView;
+    const migrate = await call(host, 'POST', `/api/partners/${partnerId}/business-profiles/${modern.profileId}/migrate`, {
+      token: await admin(partnerId),
+      body: { managingPartnerId: location('ca') },
+    });
     expect(migrate.status).toBe(409);
     expect(((await migrate.json()) as Problem).code).toBe('NotALegacyProfile');
   });

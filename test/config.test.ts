@@ -70,12 +70,26 @@ describe('host.json settings', () => {
   it('reads the repository host.json with the values the queue listener uses', () => {
     const settings = parseHostSettings(JSON.parse(readFileSync(hostJsonPath, 'utf8')));
     expect(settings.routePrefix).toBe('api');
-    expect(settings.queues).toEqual({ batchSize: 16, newBatchThreshold: 8, maxPollingIntervalMs: 2000, visibilityTimeoutMs: 5000, maxDequeueCount: 5, messageEncoding: 'base64' });
+    expect(settings.queues).toEqual({
+      batchSize: 16,
+      newBatchThreshold: 8,
+      maxPollingIntervalMs: 2000,
+      visibilityTimeoutMs: 5000,
+      maxDequeueCount: 5,
+      messageEncoding: 'base64',
+    });
   });
 
   it("applies the host's defaults where host.json is silent", () => {
     const settings = parseHostSettings({ version: '2.0' });
-    expect(settings.queues).toEqual({ batchSize: 16, newBatchThreshold: 8, maxPollingIntervalMs: 60_000, visibilityTimeoutMs: 0, maxDequeueCount: 5, messageEncoding: 'base64' });
+    expect(settings.queues).toEqual({
+      batchSize: 16,
+      newBatchThreshold: 8,
+      maxPollingIntervalMs: 60_000,
+      visibilityTimeoutMs: 0,
+      maxDequeueCount: 5,
+      messageEncoding: 'base64',
+    });
     expect(settings.routePrefix).toBe('api');
   });
 });

@@ -72,8 +72,14 @@ describe('direct-bill eligibility (CSP-1)', () => {
   it('CSP-1: 12 months as an indirect reseller are counted to the day', async () => {
     const exactly = addMonths(new Date().toISOString().slice(0, 10), -12);
     const dayShort = addMonths(isoDaysAgo(-1), -12);
-    expect((await eligibility((await partnerWith({ ...qualifying, indirectResellerSince: exactly })).partnerId)).requirements.find((r) => r.id === 'IndirectResellerTenure')?.met).toBe(true);
-    const short = (await eligibility((await partnerWith({ ...qualifying, indirectResellerSince: dayShort })).partnerId)).requirements.find((r) => r.id === 'IndirectResellerTenure');
+    expect(
+      (await eligibility((await partnerWith({ ...qualifying, indirectResellerSince: exactly })).partnerId)).requirements.find(
+        (r) => r.id === 'IndirectResellerTenure',
+      )?.met,
+    ).toBe(true);
+    const short = (await eligibility((await partnerWith({ ...qualifying, indirectResellerSince: dayShort })).partnerId)).requirements.find(
+      (r) => r.id === 'IndirectResellerTenure',
+    );
     expect(short?.met).toBe(false);
     expect(short?.detail).toMatch(/12 months are reached on/);
     expect(addMonths('2024-02-29', 12)).toBe('2025-02-28');
@@ -91,7 +97,10 @@ describe('direct-bill eligibility (CSP-1)', () => {
 
   it('ACC-3: only a GlobalAdmin of the partner asks', async () => {
     const { partnerId } = await partnerWith(qualifying);
-    expect((await call(host, 'POST', `/api/partners/${partnerId}/csp/direct-bill/eligibility`, { token: await tokenFor({ partnerId, roles: ['AccountAdmin'] }) })).status).toBe(403);
+    expect(
+      (await call(host, 'POST', `/api/partners/${partnerId}/csp/direct-bill/eligibility`, { token: await tokenFor({ partnerId, roles: ['AccountAdmin'] }) }))
+        .status,
+    ).toBe(403);
     expect((await call(host, 'POST', `/api/partners/${partnerId}/csp/direct-bill/eligibility`, { token: await admin('other') })).status).toBe(403);
   });
 });
@@ -99,7 +108,8 @@ describe('direct-bill eligibility (CSP-1)', () => {
 describe('the credit check and the support plan (CSP-2)', () => {
   it('CSP-2: no support plan before the credit check passed; the pass is emailed once; then the plan is bought once', async () => {
     const { partnerId, body } = await partnerWith(qualifying);
-    const buy = async () => call(host, 'POST', `/api/partners/${partnerId}/csp/direct-bill/support-plan`, { token: await admin(partnerId), body: { plan: 'Premier' } });
+    const buy = async () =>
+      call(host, 'POST', `/api/partners/${partnerId}/csp/direct-bill/support-plan`, { token: await admin(partnerId), body: { plan: 'Premier' } });
     const early = await buy();
     expect(early.status).toBe(409);
     expect(((await early.json()) as { code: string }).code).toBe('CreditCheckNotPassed');
@@ -108,7 +118,8 @@ describe('the credit check and the support plan (CSP-2)', () => {
     await call(host, 'PUT', `/api/partners/${partnerId}`, { token: await operator(), body: passed });
     await call(host, 'PUT', `/api/partners/${partnerId}`, { token: await operator(), body: passed });
     await call(host, 'PUT', `/api/partners/${partnerId}`, { token: await operator(), body: { ...passed, companyName: 'Contoso Group' } });
-    const creditEmails = async () => (await emailsTo(body.primaryContact.email)).filter((e) => e.message.headers?.['x-notification-type'] === 'CreditCheckPassed');
+    const creditEmails = async () =>
+      (await emailsTo(body.primaryContact.email)).filter((e) => e.message.headers?.['x-notification-type'] === 'CreditCheckPassed');
     await eventually(async () => ((await creditEmails()).length > 0 ? true : undefined));
     expect(await creditEmails()).toHaveLength(1);
 
@@ -129,9 +140,11 @@ describe('the credit check and the support plan (CSP-2)', () => {
       restore();
       await outage.endpoint.stop();
     }
-    const creditEmails = async () => (await emailsTo(body.primaryContact.email)).filter((e) => e.message.headers?.['x-notification-type'] === 'CreditCheckPassed');
+    const creditEmails = async () =>
+      (await emailsTo(body.primaryContact.email)).filter((e) => e.message.headers?.['x-notification-type'] === 'CreditCheckPassed');
     expect(await creditEmails()).toHaveLength(0);
-    const buy = async () => call(host, 'POST', `/api/partners/${partnerId}/csp/direct-bill/support-plan`, { token: await admin(partnerId), body: { plan: 'Premier' } });
+    const buy = async () =>
+      call(host, 'POST', `/api/partners/${partnerId}/csp/direct-bill/support-plan`, { token: await admin(partnerId), body: { plan: 'Premier' } });
     expect((await buy()).status).toBe(201); // the pass was recorded
 
     await drainOutbox();

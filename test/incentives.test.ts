@@ -43,7 +43,9 @@ async function setup(overrides: Record<string, unknown> = {}) {
 }
 
 async function eligibility(event: Record<string, unknown>): Promise<void> {
-  expect((await fetch(`${host.url}/admin/functions/incentiveEligibility`, { method: 'POST', body: JSON.stringify({ input: JSON.stringify(event) }) })).status).toBe(202);
+  expect(
+    (await fetch(`${host.url}/admin/functions/incentiveEligibility`, { method: 'POST', body: JSON.stringify({ input: JSON.stringify(event) }) })).status,
+  ).toBe(202);
 }
 
 async function enrollment(partnerId: string, id: string): Promise<Enrollment | undefined> {
@@ -56,8 +58,22 @@ describe('incentive admins (INC-1)', () => {
     const body = { email: 'x@contoso.example', roles: ['IncentiveAdmin'], locationPartnerIds: [us] };
     expect((await call(host, 'PUT', `/api/partners/${partnerId}/users/u2`, { token: await as(partnerId, 'GlobalAdmin'), body })).status).toBe(201);
     expect((await call(host, 'PUT', `/api/partners/${partnerId}/users/u3`, { token: await as(partnerId, 'IncentiveAdmin'), body })).status).toBe(403);
-    expect((await call(host, 'PUT', `/api/partners/${partnerId}/users/u4`, { token: await as(partnerId, 'GlobalAdmin'), body: { ...body, locationPartnerIds: ['nope'] } })).status).toBe(400);
-    expect((await call(host, 'PUT', `/api/partners/${partnerId}/users/u5`, { token: await as(partnerId, 'GlobalAdmin'), body: { ...body, roles: ['PlatformOperator'] } })).status).toBe(400);
+    expect(
+      (
+        await call(host, 'PUT', `/api/partners/${partnerId}/users/u4`, {
+          token: await as(partnerId, 'GlobalAdmin'),
+          body: { ...body, locationPartnerIds: ['nope'] },
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await call(host, 'PUT', `/api/partners/${partnerId}/users/u5`, {
+          token: await as(partnerId, 'GlobalAdmin'),
+          body: { ...body, roles: ['PlatformOperator'] },
+        })
+      ).status,
+    ).toBe(400);
   });
 });
 
@@ -78,8 +94,24 @@ describe('eligibility (INC-2)', () => {
 
   it('INC-2: an open program appears as an invitation but sends no email; the admin of another location gets none either', async () => {
     const { partnerId, us, fr, adminEmail } = await setup();
-    await eligibility({ eventId: unique('e'), partnerId, locationPartnerId: us, programId: 'open-program', fiscalYear: 2027, eligible: true, openProgram: true });
-    await eligibility({ eventId: unique('e'), partnerId, locationPartnerId: fr, programId: 'azure-growth', fiscalYear: 2027, eligible: true, openProgram: false });
+    await eligibility({
+      eventId: unique('e'),
+      partnerId,
+      locationPartnerId: us,
+      programId: 'open-program',
+      fiscalYear: 2027,
+      eligible: true,
+      openProgram: true,
+    });
+    await eligibility({
+      eventId: unique('e'),
+      partnerId,
+      locationPartnerId: fr,
+      programId: 'azure-growth',
+      fiscalYear: 2027,
+      eligible: true,
+      openProgram: false,
+    });
     const frEnrollment = await eventually(() => enrollment(partnerId, enrollmentIdOf(fr, 'azure-growth', 2027)));
     expect((await enrollment(partnerId, enrollmentIdOf(us, 'open-program', 2027)))?.status).toBe('Invited');
     expect(await emailsTo(adminEmail)).toHaveLength(0); // the FR location has no incentive admin of its own
@@ -88,11 +120,22 @@ describe('eligibility (INC-2)', () => {
 
   it('INC-1, INC-2: an invitation waiting for an incentive admin goes out once one is assigned, and only once', async () => {
     const { partnerId, fr } = await setup();
-    await eligibility({ eventId: unique('e'), partnerId, locationPartnerId: fr, programId: 'azure-growth', fiscalYear: 2027, eligible: true, openProgram: false });
+    await eligibility({
+      eventId: unique('e'),
+      partnerId,
+      locationPartnerId: fr,
+      programId: 'azure-growth',
+      fiscalYear: 2027,
+      eligible: true,
+      openProgram: false,
+    });
     await eventually(() => enrollment(partnerId, enrollmentIdOf(fr, 'azure-growth', 2027)));
     const frAdmin = `fr.${partnerId.toLowerCase()}@contoso.example`;
     const assign = async () =>
-      call(host, 'PUT', `/api/partners/${partnerId}/users/ia-fr`, { token: await as(partnerId, 'GlobalAdmin'), body: { email: frAdmin, roles: ['IncentiveAdmin'], locationPartnerIds: [fr] } });
+      call(host, 'PUT', `/api/partners/${partnerId}/users/ia-fr`, {
+        token: await as(partnerId, 'GlobalAdmin'),
+        body: { email: frAdmin, roles: ['IncentiveAdmin'], locationPartnerIds: [fr] },
+      });
     expect((await assign()).status).toBe(201);
     expect((await assign()).status).toBe(200);
     const invitations = async () => (await emailsTo(frAdmin)).filter((e) => e.message.headers?.['x-notification-type'] === 'IncentiveInvitation');
@@ -103,7 +146,16 @@ describe('eligibility (INC-2)', () => {
 
   it('INC-3: an ineligible location is NotEligible with the unmet requirements', async () => {
     const { partnerId, us } = await setup();
-    await eligibility({ eventId: unique('e'), partnerId, locationPartnerId: us, programId: 'azure-growth', fiscalYear: 2027, eligible: false, openProgram: false, unmetRequirements: ['Solutions Partner designation'] });
+    await eligibility({
+      eventId: unique('e'),
+      partnerId,
+      locationPartnerId: us,
+      programId: 'azure-growth',
+      fiscalYear: 2027,
+      eligible: false,
+      openProgram: false,
+      unmetRequirements: ['Solutions Partner designation'],
+    });
     const e = await eventually(() => enrollment(partnerId, enrollmentIdOf(us, 'azure-growth', 2027)));
     expect(e).toMatchObject({ status: 'NotEligible', unmetRequirements: ['Solutions Partner designation'] });
   });
@@ -111,9 +163,11 @@ describe('eligibility (INC-2)', () => {
   it('moves an event for an unknown location to incentive-eligibility-poison and writes nothing', async () => {
     const { partnerId } = await setup();
     const eventId = unique('e');
-    await queueService().getQueueClient('incentive-eligibility').sendMessage(
-      encodeQueueMessage({ eventId, partnerId, locationPartnerId: 'ghost', programId: 'azure-growth', fiscalYear: 2027, eligible: true, openProgram: false }),
-    );
+    await queueService()
+      .getQueueClient('incentive-eligibility')
+      .sendMessage(
+        encodeQueueMessage({ eventId, partnerId, locationPartnerId: 'ghost', programId: 'azure-growth', fiscalYear: 2027, eligible: true, openProgram: false }),
+      );
     await eventually(async () => {
       const peeked = await queueService().getQueueClient('incentive-eligibility-poison').peekMessages({ numberOfMessages: 32 });
       return peeked.peekedMessageItems.some((m) => Buffer.from(m.messageText, 'base64').toString().includes(eventId)) ? true : undefined;
@@ -124,7 +178,15 @@ describe('eligibility (INC-2)', () => {
 
 describe('enrolling (INC-1, INC-3, INC-4) and validation', () => {
   async function invited(partnerId: string, location: string): Promise<string> {
-    await eligibility({ eventId: unique('e'), partnerId, locationPartnerId: location, programId: 'azure-growth', fiscalYear: 2027, eligible: true, openProgram: true });
+    await eligibility({
+      eventId: unique('e'),
+      partnerId,
+      locationPartnerId: location,
+      programId: 'azure-growth',
+      fiscalYear: 2027,
+      eligible: true,
+      openProgram: true,
+    });
     const id = enrollmentIdOf(location, 'azure-growth', 2027);
     await eventually(() => enrollment(partnerId, id));
     return id;
@@ -147,9 +209,13 @@ describe('enrolling (INC-1, INC-3, INC-4) and validation', () => {
     const id = await invited(partnerId, fr);
     const response = await enrollAs(partnerId, id, ['IncentiveAdmin']);
     expect(await response.json()).toMatchObject({ status: 'ActionRequired', actionsNeeded: ['CompleteTaxProfile'] });
-    const asAdmin = (await (await call(host, 'GET', `/api/partners/${partnerId}/incentives/enrollments?fiscalYear=2027`, { token: await as(partnerId, 'GlobalAdmin') })).json()) as { items: { enrollmentId: string; status: string }[] };
+    const asAdmin = (await (
+      await call(host, 'GET', `/api/partners/${partnerId}/incentives/enrollments?fiscalYear=2027`, { token: await as(partnerId, 'GlobalAdmin') })
+    ).json()) as { items: { enrollmentId: string; status: string }[] };
     expect(asAdmin.items.find((i) => i.enrollmentId === id)?.status).toBe('Enrolling');
-    const asIncentiveAdmin = (await (await call(host, 'GET', `/api/partners/${partnerId}/incentives/enrollments?fiscalYear=2027`, { token: await as(partnerId, 'IncentiveAdmin') })).json()) as { items: { enrollmentId: string; status: string }[] };
+    const asIncentiveAdmin = (await (
+      await call(host, 'GET', `/api/partners/${partnerId}/incentives/enrollments?fiscalYear=2027`, { token: await as(partnerId, 'IncentiveAdmin') })
+    ).json()) as { items: { enrollmentId: string; status: string }[] };
     expect(asIncentiveAdmin.items.find((i) => i.enrollmentId === id)?.status).toBe('ActionRequired');
   });
 
@@ -157,7 +223,11 @@ describe('enrolling (INC-1, INC-3, INC-4) and validation', () => {
     const { partnerId, us } = await setup();
     const id = await invited(partnerId, us);
     expect((await enrollAs(partnerId, id, ['IncentiveAdmin'], { bankProfileId: 'bank-fr' })).status).toBe(400);
-    const statuses = (await Promise.all([enrollAs(partnerId, id, ['IncentiveAdmin']), enrollAs(partnerId, id, ['IncentiveAdmin']), enrollAs(partnerId, id, ['IncentiveAdmin'])])).map((r) => r.status).sort();
+    const statuses = (
+      await Promise.all([enrollAs(partnerId, id, ['IncentiveAdmin']), enrollAs(partnerId, id, ['IncentiveAdmin']), enrollAs(partnerId, id, ['IncentiveAdmin'])])
+    )
+      .map((r) => r.status)
+      .sort();
     expect(statuses).toEqual([200, 409, 409]);
   });
 
@@ -166,7 +236,10 @@ describe('enrolling (INC-1, INC-3, INC-4) and validation', () => {
     const id = await invited(partnerId, us);
     await enrollAs(partnerId, id, ['IncentiveAdmin']);
     const validate = async (valid: boolean, reason?: string) =>
-      fetch(`${host.url}/admin/functions/enrollmentValidation`, { method: 'POST', body: JSON.stringify({ input: JSON.stringify({ eventId: unique('v'), partnerId, enrollmentId: id, valid, ...(reason ? { reason } : {}) }) }) });
+      fetch(`${host.url}/admin/functions/enrollmentValidation`, {
+        method: 'POST',
+        body: JSON.stringify({ input: JSON.stringify({ eventId: unique('v'), partnerId, enrollmentId: id, valid, ...(reason ? { reason } : {}) }) }),
+      });
     await validate(false, 'IBAN does not match the account holder');
     const failed = await eventually(async () => {
       const e = await enrollment(partnerId, id);

@@ -31,7 +31,11 @@ describe('infra/ against the code', () => {
   it('fails when a key, secret or connection string appears in app settings', () => {
     const withKey = edited('infra/app/api.bicep', '  COSMOS_ENDPOINT:', '  COSMOS_KEY: cosmosAccount.listKeys().primaryMasterKey\n  COSMOS_ENDPOINT:');
     expect(infraProblems(withKey).join('\n')).toMatch(/COSMOS_KEY is for keys|takes a key|reads keys/);
-    const withConnection = edited('infra/app/api.bicep', '  EMAIL_ENDPOINT:', "  EMAIL_CONNECTION_STRING: 'endpoint=https://x/;accesskey=abc'\n  EMAIL_ENDPOINT:");
+    const withConnection = edited(
+      'infra/app/api.bicep',
+      '  EMAIL_ENDPOINT:',
+      "  EMAIL_CONNECTION_STRING: 'endpoint=https://x/;accesskey=abc'\n  EMAIL_ENDPOINT:",
+    );
     expect(infraProblems(withConnection).join('\n')).toMatch(/EMAIL_CONNECTION_STRING/);
     const withSecret = edited('infra/app/api.bicep', '  COSMOS_ENDPOINT:', "  WEBHOOK_SECRET: 'abc'\n  COSMOS_ENDPOINT:");
     expect(infraProblems(withSecret).join('\n')).toMatch(/WEBHOOK_SECRET looks like a secret/);
@@ -39,19 +43,27 @@ describe('infra/ against the code', () => {
 
   it('fails when a queue or container the code uses is not provisioned', () => {
     expect(infraProblems(edited('infra/app/storage.bicep', /\n\s+'rollover-pages'/, ''))).toContain('queue rollover-pages is not provisioned');
-    expect(infraProblems(edited('infra/app/storage.bicep', "map(queueNames, q => { name: '${q}-poison' })", '[]'))).toContain('the -poison queues are not provisioned');
-    expect(infraProblems(edited('infra/app/cosmos.bicep', /\n\s+\{ name: 'lookups'.*/, ''))).toContain('Cosmos container lookups is not provisioned');
-    expect(infraProblems(edited('infra/app/cosmos.bicep', "{ name: 'profiles', partitionKey: '/partnerId'", "{ name: 'profiles', partitionKey: '/id'"))).toContain(
-      'Cosmos container profiles: partition key /id, the code uses /partnerId',
+    expect(infraProblems(edited('infra/app/storage.bicep', "map(queueNames, q => { name: '${q}-poison' })", '[]'))).toContain(
+      'the -poison queues are not provisioned',
     );
-    expect(infraProblems(edited('infra/app/storage.bicep', "name: documentsContainerName, publicAccess: 'None'", "name: documentsContainerName, publicAccess: 'Blob'")).join('\n')).toMatch(/verification-documents/);
+    expect(infraProblems(edited('infra/app/cosmos.bicep', /\n\s+\{ name: 'lookups'.*/, ''))).toContain('Cosmos container lookups is not provisioned');
+    expect(
+      infraProblems(edited('infra/app/cosmos.bicep', "{ name: 'profiles', partitionKey: '/partnerId'", "{ name: 'profiles', partitionKey: '/id'")),
+    ).toContain('Cosmos container profiles: partition key /id, the code uses /partnerId');
+    expect(
+      infraProblems(
+        edited('infra/app/storage.bicep', "name: documentsContainerName, publicAccess: 'None'", "name: documentsContainerName, publicAccess: 'Blob'"),
+      ).join('\n'),
+    ).toMatch(/verification-documents/);
   });
 
   it('checks the wiring of our own Bicep modules: parameters declared and required, outputs that exist', () => {
-    expect(infraProblems(edited('infra/main.bicep', '    cosmosEndpoint: cosmos.outputs.endpoint', '    cosmosEndpoint: cosmos.outputs.accountEndpoint'))).toContain(
-      'infra/main.bicep: cosmos.outputs.accountEndpoint is not an output of infra/app/cosmos.bicep',
+    expect(
+      infraProblems(edited('infra/main.bicep', '    cosmosEndpoint: cosmos.outputs.endpoint', '    cosmosEndpoint: cosmos.outputs.accountEndpoint')),
+    ).toContain('infra/main.bicep: cosmos.outputs.accountEndpoint is not an output of infra/app/cosmos.bicep');
+    expect(infraProblems(edited('infra/main.bicep', '    authJwksUri: authJwksUri\n', ''))).toContain(
+      'infra/main.bicep: module api is not given authJwksUri, which infra/app/api.bicep requires',
     );
-    expect(infraProblems(edited('infra/main.bicep', '    authJwksUri: authJwksUri\n', ''))).toContain('infra/main.bicep: module api is not given authJwksUri, which infra/app/api.bicep requires');
     expect(infraProblems(edited('infra/main.bicep', '    authJwksUri: authJwksUri\n', '    authJwksUri: authJwksUri\n    jwks: authJwksUri\n'))).toContain(
       'infra/main.bicep: module api is given jwks, which infra/app/api.bicep does not declare',
     );
@@ -67,6 +79,8 @@ describe('infra/ against the code', () => {
 
   it('fails on Debug logging in host.json and on a typo in a setting name', () => {
     expect(infraProblems(edited('host.json', '"default": "Warning"', '"default": "Debug"'))).toContain('host.json logs default at Debug');
-    expect(infraProblems(edited('infra/app/api.bicep', '  DOCUMENTS_CONTAINER:', '  DOCUMENT_CONTAINER:')).join('\n')).toMatch(/DOCUMENT_CONTAINER is not read/);
+    expect(infraProblems(edited('infra/app/api.bicep', '  DOCUMENTS_CONTAINER:', '  DOCUMENT_CONTAINER:')).join('\n')).toMatch(
+      /DOCUMENT_CONTAINER is not read/,
+    );
   });
 });

@@ -108,10 +108,13 @@ beforeAll(async () => {
     await queues.getQueueClient(q).createIfNotExists();
     await queues.getQueueClient(poisonQueueOf(q)).createIfNotExists();
   }
-  host = await startTestHost((fn) => fn.name.startsWith('test-'), (s) => ({
-    ...s,
-    queues: { ...s.queues, maxPollingIntervalMs: 200, visibilityTimeoutMs: 0 },
-  }));
+  host = await startTestHost(
+    (fn) => fn.name.startsWith('test-'),
+    (s) => ({
+      ...s,
+      queues: { ...s.queues, maxPollingIntervalMs: 200, visibilityTimeoutMs: 0 },
+    }),
+  );
 });
 
 afterAll(async () => {
@@ -138,7 +141,9 @@ describe('queue triggers', () => {
   });
 
   it('sends a message that fails its schema straight to poison, without calling the handler', async () => {
-    await queueService().getQueueClient(invalidQueue).sendMessage(encodeQueueMessage({ wrong: true }));
+    await queueService()
+      .getQueueClient(invalidQueue)
+      .sendMessage(encodeQueueMessage({ wrong: true }));
     const poisoned = await eventually(async () => {
       const messages = await peekAll(poisonQueueOf(invalidQueue));
       return messages.length > 0 ? messages : undefined;
@@ -146,7 +151,9 @@ describe('queue triggers', () => {
     expect(JSON.parse(poisoned[0] ?? '')).toEqual({ wrong: true });
     expect(validatedCalls).toEqual([]);
 
-    await queueService().getQueueClient(invalidQueue).sendMessage(encodeQueueMessage({ eventId: 'ok' }));
+    await queueService()
+      .getQueueClient(invalidQueue)
+      .sendMessage(encodeQueueMessage({ eventId: 'ok' }));
     await eventually(() => (validatedCalls.length > 0 ? true : undefined));
     expect(validatedCalls).toEqual([{ eventId: 'ok' }]);
   });

@@ -22,7 +22,13 @@ function portOpen(port: number): Promise<boolean> {
 }
 
 async function stackPorts() {
-  return { FUNCTIONS_PORT: await freePort(), COSMOS_PORT: await freePort(), AZURITE_BLOB_PORT: await freePort(), AZURITE_QUEUE_PORT: await freePort(), EMAIL_PORT: await freePort() };
+  return {
+    FUNCTIONS_PORT: await freePort(),
+    COSMOS_PORT: await freePort(),
+    AZURITE_BLOB_PORT: await freePort(),
+    AZURITE_QUEUE_PORT: await freePort(),
+    EMAIL_PORT: await freePort(),
+  };
 }
 
 /** A clean environment: nothing of this test run's own stack may leak into the child. */
@@ -31,11 +37,15 @@ function cleanEnv(ports: Record<string, number>): Record<string, string> {
 }
 
 async function waitHealthy(child: ChildProcess, port: number, output: () => string): Promise<void> {
-  await eventually(async () => {
-    if (child.exitCode !== null) throw new Error(`the stack exited early:\n${output()}`);
-    const response = await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => undefined);
-    return response?.status === 200 ? true : undefined;
-  }, 30_000, 200);
+  await eventually(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`the stack exited early:\n${output()}`);
+      const response = await fetch(`http://127.0.0.1:${port}/api/health`).catch(() => undefined);
+      return response?.status === 200 ? true : undefined;
+    },
+    30_000,
+    200,
+  );
 }
 
 describe('npm start (the local stack)', () => {
@@ -57,8 +67,13 @@ describe('npm start (the local stack)', () => {
       expect(notFound.headers.get('content-type')).toBe('application/problem+json');
       expect(await (await fetch(`http://127.0.0.1:${ports.EMAIL_PORT}/emails`)).json()).toEqual([]);
 
-      const { stdout } = await promisify(execFile)('npm', ['run', '--silent', 'dev:token', '--', '--partner', 'P1', '--roles', 'GlobalAdmin,IncentiveAdmin'], { cwd: root, env });
-      const principal = await createJwtVerifier({ issuer: devIssuer, audience: devAudience, jwksFile: resolve(root, '.local/dev-jwks.json') }).verify(stdout.trim());
+      const { stdout } = await promisify(execFile)('npm', ['run', '--silent', 'dev:token', '--', '--partner', 'P1', '--roles', 'GlobalAdmin,IncentiveAdmin'], {
+        cwd: root,
+        env,
+      });
+      const principal = await createJwtVerifier({ issuer: devIssuer, audience: devAudience, jwksFile: resolve(root, '.local/dev-jwks.json') }).verify(
+        stdout.trim(),
+      );
       expect(principal.partnerId).toBe('P1');
       expect([...principal.roles]).toEqual(['GlobalAdmin', 'IncentiveAdmin']);
     } finally {

@@ -16,7 +16,9 @@ describe('the production build', () => {
     const files = (await readdir(resolve(root, 'dist'), { recursive: true, withFileTypes: true })).filter((f) => f.isFile());
     const names = files.map((f) => resolve(f.parentPath, f.name).slice(resolve(root, 'dist').length + 1));
     expect(names.filter((n) => !/^functions\/[\w.-]+\.js(\.map)?$/.test(n)).sort()).toEqual(['host.json', 'package.json']);
-    const manifest = JSON.parse(await readFile(resolve(root, 'dist/package.json'), 'utf8')) as Record<string, unknown> & { dependencies: Record<string, string> };
+    const manifest = JSON.parse(await readFile(resolve(root, 'dist/package.json'), 'utf8')) as Record<string, unknown> & {
+      dependencies: Record<string, string>;
+    };
     const rootManifest = JSON.parse(await readFile(resolve(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
     expect(manifest.main).toBe('functions/index.js');
     expect(manifest.devDependencies).toBeUndefined();

@@ -25,7 +25,10 @@ interface PartnerSetup {
 }
 
 /** A partner with one location and one enrolment of `fiscalYear` in the given state. */
-async function enrolled(fiscalYear: number, setup: PartnerSetup = {}): Promise<{ partnerId: string; enrollmentId: string; location: string; adminEmail: string }> {
+async function enrolled(
+  fiscalYear: number,
+  setup: PartnerSetup = {},
+): Promise<{ partnerId: string; enrollmentId: string; location: string; adminEmail: string }> {
   const partnerId = unique('R');
   const location = `${partnerId}-L`;
   const body = partnerBody({
@@ -35,11 +38,17 @@ async function enrolled(fiscalYear: number, setup: PartnerSetup = {}): Promise<{
     taxProfiles: [{ id: 'tax', locationPartnerId: location, complete: setup.taxComplete ?? true }],
   });
   expect((await call(host, 'PUT', `/api/partners/${partnerId}`, { token: await operator(), body })).status).toBe(201);
-  const enrollment = newEnrollment({ partnerId, locationPartnerId: location, programId: 'azure-growth', fiscalYear, status: setup.status ?? 'Enrolled', openProgram: false }, new Date());
+  const enrollment = newEnrollment(
+    { partnerId, locationPartnerId: location, programId: 'azure-growth', fiscalYear, status: setup.status ?? 'Enrolled', openProgram: false },
+    new Date(),
+  );
   await (await getServices()).repository<Enrollment>('enrollments').create({ ...enrollment, bankProfileId: 'bank', taxProfileId: 'tax' });
   const { enrollmentId } = enrollment;
   const adminEmail = `ia.${partnerId.toLowerCase()}@contoso.example`;
-  const user = await call(host, 'PUT', `/api/partners/${partnerId}/users/ia`, { token: await tokenFor({ partnerId, roles: ['GlobalAdmin'] }), body: { email: adminEmail, roles: ['IncentiveAdmin'] } });
+  const user = await call(host, 'PUT', `/api/partners/${partnerId}/users/ia`, {
+    token: await tokenFor({ partnerId, roles: ['GlobalAdmin'] }),
+    body: { email: adminEmail, roles: ['IncentiveAdmin'] },
+  });
   expect(user.status).toBe(201);
   return { partnerId, enrollmentId, location, adminEmail };
 }
@@ -61,11 +70,15 @@ interface RunStatus {
 }
 
 async function completed(runId: string): Promise<RunStatus> {
-  return eventually(async () => {
-    const response = await call(host, 'GET', `/api/operations/rollovers/${runId}`, { token: await operator() });
-    const status = (await response.json()) as RunStatus;
-    return status.status === 'Completed' ? status : undefined;
-  }, 30_000, 100);
+  return eventually(
+    async () => {
+      const response = await call(host, 'GET', `/api/operations/rollovers/${runId}`, { token: await operator() });
+      const status = (await response.json()) as RunStatus;
+      return status.status === 'Completed' ? status : undefined;
+    },
+    30_000,
+    100,
+  );
 }
 
 async function renewalOf(partnerId: string, location: string, fiscalYear: number): Promise<Enrollment | undefined> {
@@ -95,7 +108,8 @@ describe('fiscal-year rollover (INC-5)', () => {
     const restore = await overrideServices({
       metrics: {
         record: (name, value, attributes) => {
-          if (name === 'rollover.enrollments' && attributes?.fiscalYear === year + 1) outcomes[String(attributes.outcome)] = (outcomes[String(attributes.outcome)] ?? 0) + value;
+          if (name === 'rollover.enrollments' && attributes?.fiscalYear === year + 1)
+            outcomes[String(attributes.outcome)] = (outcomes[String(attributes.outcome)] ?? 0) + value;
         },
       },
     });
@@ -108,15 +122,26 @@ describe('fiscal-year rollover (INC-5)', () => {
     // The same outcomes reach the operators' metric, once per page.
     expect(outcomes).toEqual({ Enrolled: 1, ActionRequired: 1, NotEligible: 2 });
 
-    expect(await renewalOf(carried.partnerId, carried.location, year + 1)).toMatchObject({ status: 'Enrolled', bankProfileId: 'bank', taxProfileId: 'tax', renewedFrom: carried.enrollmentId, fiscalYear: year + 1 });
-    expect(await renewalOf(taxIncomplete.partnerId, taxIncomplete.location, year + 1)).toMatchObject({ status: 'ActionRequired', actionsNeeded: ['CompleteTaxProfile'] });
+    expect(await renewalOf(carried.partnerId, carried.location, year + 1)).toMatchObject({
+      status: 'Enrolled',
+      bankProfileId: 'bank',
+      taxProfileId: 'tax',
+      renewedFrom: carried.enrollmentId,
+      fiscalYear: year + 1,
+    });
+    expect(await renewalOf(taxIncomplete.partnerId, taxIncomplete.location, year + 1)).toMatchObject({
+      status: 'ActionRequired',
+      actionsNeeded: ['CompleteTaxProfile'],
+    });
     expect((await renewalOf(noAgreement.partnerId, noAgreement.location, year + 1))?.status).toBe('NotEligible');
     expect((await renewalOf(inactive.partnerId, inactive.location, year + 1))?.unmetRequirements).toContain('location partner id is not active');
 
     // Each partner's incentive admins get one summary of what renewed and what needs action.
     const [carriedSummary] = await eventually(async () => ((await summaries(carried.adminEmail)).length > 0 ? summaries(carried.adminEmail) : undefined));
     expect(carriedSummary?.message.content.plainText).toMatch(/Renewed \(1\)/);
-    const actionSummary = await eventually(async () => ((await summaries(taxIncomplete.adminEmail)).length > 0 ? summaries(taxIncomplete.adminEmail) : undefined));
+    const actionSummary = await eventually(async () =>
+      (await summaries(taxIncomplete.adminEmail)).length > 0 ? summaries(taxIncomplete.adminEmail) : undefined,
+    );
     expect(actionSummary[0]?.message.content.plainText).toMatch(/Needs action \(1\):\n- azure-growth, location .*: CompleteTaxProfile/);
     await host.host.idle();
     expect(await summaries(carried.adminEmail)).toHaveLength(1);
@@ -186,10 +211,16 @@ describe('fiscal-year rollover (INC-5)', () => {
     let runId = '';
     try {
       runId = ((await (await start(year, true)).json()) as { runId: string }).runId;
-      const failed = await eventually(async () => {
-        const status = (await (await call(host, 'GET', `/api/operations/rollovers/${runId}`, { token: await operator() })).json()) as RunStatus & { failedPages?: { page: number }[] };
-        return status.status === 'Failed' ? status : undefined;
-      }, 30_000, 100);
+      const failed = await eventually(
+        async () => {
+          const status = (await (await call(host, 'GET', `/api/operations/rollovers/${runId}`, { token: await operator() })).json()) as RunStatus & {
+            failedPages?: { page: number }[];
+          };
+          return status.status === 'Failed' ? status : undefined;
+        },
+        30_000,
+        100,
+      );
       expect(failed.failedPages?.length).toBeGreaterThan(0);
     } finally {
       restore();
@@ -228,11 +259,21 @@ describe('fiscal-year rollover (INC-5)', () => {
       taxProfileId: 'tax',
     };
     const input = partnerInputSchema.parse(
-      partnerBody({ locations: [{ partnerId: 'p-L', country: 'US', active: true }], bankProfiles: [{ id: 'bank', locationPartnerId: 'p-L', default: true, complete: true }], taxProfiles: [{ id: 'tax', locationPartnerId: 'p-L', complete: true }] }),
+      partnerBody({
+        locations: [{ partnerId: 'p-L', country: 'US', active: true }],
+        bankProfiles: [{ id: 'bank', locationPartnerId: 'p-L', default: true, complete: true }],
+        taxProfiles: [{ id: 'tax', locationPartnerId: 'p-L', complete: true }],
+      }),
     );
     const partner: Partner = { ...input, id: 'partner', type: 'partner', partnerId: 'p', createdAt: source.createdAt, updatedAt: source.createdAt };
     const renewal = renewalDecision(source, partner, new Date());
-    expect(renewal).toMatchObject({ id: enrollmentIdOf('p-L', 'x', 2027), status: 'Enrolled', renewedFrom: source.enrollmentId, bankProfileId: 'bank', taxProfileId: 'tax' });
+    expect(renewal).toMatchObject({
+      id: enrollmentIdOf('p-L', 'x', 2027),
+      status: 'Enrolled',
+      renewedFrom: source.enrollmentId,
+      bankProfileId: 'bank',
+      taxProfileId: 'tax',
+    });
     expect(renewal).not.toHaveProperty('lastEventId');
     expect(renewal).not.toHaveProperty('invitationSentAt');
     expect(renewal).not.toHaveProperty('validationReason');
@@ -261,7 +302,8 @@ describe('fiscal-year rollover (INC-5)', () => {
       const { runId } = (await (await start(year)).json()) as { runId: string };
       await completed(runId);
       // Only this run's summaries: the timer's run of 2026 may pick up these renewals too.
-      const ofThisRun = async (address: string) => (await summaries(address)).filter((e) => e.message.content.subject === `Incentive enrollments for fiscal year ${year + 1}`);
+      const ofThisRun = async (address: string) =>
+        (await summaries(address)).filter((e) => e.message.content.subject === `Incentive enrollments for fiscal year ${year + 1}`);
       for (const p of parts) await eventually(async () => ((await ofThisRun(p.adminEmail)).length > 0 ? true : undefined), 30_000);
       expect(failed).toBe(true);
       await host.host.idle();
@@ -273,7 +315,10 @@ describe('fiscal-year rollover (INC-5)', () => {
 
   it('refuses a fiscal year that has not ended, a too old one, a negative or a string year (400), and non-operators (403)', async () => {
     for (const year of [2027, 2030, 2010, -1, '2025']) expect((await start(year)).status, String(year)).toBe(400);
-    const forbidden = await call(host, 'POST', '/api/operations/rollovers', { token: await tokenFor({ partnerId: 'p', roles: ['GlobalAdmin'] }), body: { fromFiscalYear: 2025 } });
+    const forbidden = await call(host, 'POST', '/api/operations/rollovers', {
+      token: await tokenFor({ partnerId: 'p', roles: ['GlobalAdmin'] }),
+      body: { fromFiscalYear: 2025 },
+    });
     expect(forbidden.status).toBe(403);
     expect((await call(host, 'GET', '/api/operations/rollovers/no-such-run', { token: await operator() })).status).toBe(404);
   });

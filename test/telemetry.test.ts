@@ -63,18 +63,29 @@ describe('telemetry wiring', () => {
 
   it('logs structured events through the invocation context, carrying the invocation id', () => {
     const lines: { level: string; text: string }[] = [];
-    const context = new InvocationContext({ invocationId: 'inv-42', functionName: 'rolloverPages', logHandler: (level, ...args) => lines.push({ level, text: String(args[0]) }) });
+    const context = new InvocationContext({
+      invocationId: 'inv-42',
+      functionName: 'rolloverPages',
+      logHandler: (level, ...args) => lines.push({ level, text: String(args[0]) }),
+    });
     logEvent(context, 'warn', 'MessagePoisoned', { queue: 'rollover-pages' });
     expect(lines).toHaveLength(1);
     expect(lines[0]?.level).toBe('warning');
-    expect(JSON.parse(lines[0]?.text ?? '')).toEqual({ event: 'MessagePoisoned', invocationId: 'inv-42', functionName: 'rolloverPages', queue: 'rollover-pages' });
+    expect(JSON.parse(lines[0]?.text ?? '')).toEqual({
+      event: 'MessagePoisoned',
+      invocationId: 'inv-42',
+      functionName: 'rolloverPages',
+      queue: 'rollover-pages',
+    });
   });
 });
 
 describe('custom metrics', () => {
   it('records the bytes of an accepted upload', async () => {
     const partnerId = unique('T');
-    expect((await call(host, 'PUT', `/api/partners/${partnerId}`, { token: await tokenFor({ roles: ['PlatformOperator'] }), body: partnerBody() })).status).toBe(201);
+    expect(
+      (await call(host, 'PUT', `/api/partners/${partnerId}`, { token: await tokenFor({ roles: ['PlatformOperator'] }), body: partnerBody() })).status,
+    ).toBe(201);
     const bytes = Buffer.concat([Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n', 'latin1'), Buffer.alloc(12_345, 0x20)]);
     const form = new FormData();
     form.append('check', 'Business');
@@ -96,7 +107,14 @@ describe('custom metrics', () => {
     const agent = await tokenFor({ partnerId, roles: ['AdminAgent'] });
     const customerId = unique('C');
     const contact = { firstName: 'Kai', lastName: 'Ito', email: `${customerId.toLowerCase()}@fabrikam.example` };
-    expect((await call(host, 'PUT', `/api/partners/${partnerId}/customers/${customerId}`, { token: agent, body: { companyName: 'Fabrikam', primaryContact: contact, agreementOption: 'PartnerAttestation' } })).status).toBe(201);
+    expect(
+      (
+        await call(host, 'PUT', `/api/partners/${partnerId}/customers/${customerId}`, {
+          token: agent,
+          body: { companyName: 'Fabrikam', primaryContact: contact, agreementOption: 'PartnerAttestation' },
+        })
+      ).status,
+    ).toBe(201);
     const before = recorded.length;
     const attested = await call(host, 'POST', `/api/partners/${partnerId}/customers/${customerId}/agreements`, {
       token: agent,

@@ -6,7 +6,21 @@ import { getServices, overrideServices } from '../shared/composition-root.js';
 import { businessDaysBetween, resendWait } from '../shared/domain/verification.js';
 import type { Role } from '../shared/domain/roles.js';
 import { handleVerificationDecision } from '../shared/use-cases/verification.js';
-import { blobService, call, drainOutbox, emailOutage, emailsTo, eventually, partnerBody, queueService, startAppHost, stackEnv, tokenFor, unique, type TestHost } from './support/harness.js';
+import {
+  blobService,
+  call,
+  drainOutbox,
+  emailOutage,
+  emailsTo,
+  eventually,
+  partnerBody,
+  queueService,
+  startAppHost,
+  stackEnv,
+  tokenFor,
+  unique,
+  type TestHost,
+} from './support/harness.js';
 
 let host: TestHost;
 beforeAll(async () => {
@@ -32,16 +46,28 @@ function tokenFromEmail(text: string | undefined): string {
 }
 
 async function verification(partnerId: string, ...roles: Role[]) {
-  const response = await call(host, 'GET', `/api/partners/${partnerId}/verification`, { token: await as(partnerId, ...(roles.length ? roles : (['GlobalAdmin'] as Role[]))) });
+  const response = await call(host, 'GET', `/api/partners/${partnerId}/verification`, {
+    token: await as(partnerId, ...(roles.length ? roles : (['GlobalAdmin'] as Role[]))),
+  });
   expect(response.status).toBe(200);
   return (await response.json()) as {
     accountSuspended: boolean;
-    tabs: { tab: string; status: string; checks: { type: string; status: string; reason?: string; fixNowAvailable: boolean }[]; progress: { accepted: number; total: number }; businessDaysElapsed: number; contactSupport: boolean }[];
+    tabs: {
+      tab: string;
+      status: string;
+      checks: { type: string; status: string; reason?: string; fixNowAvailable: boolean }[];
+      progress: { accepted: number; total: number };
+      businessDaysElapsed: number;
+      contactSupport: boolean;
+    }[];
   };
 }
 
 async function decide(decision: Record<string, unknown>): Promise<void> {
-  const response = await fetch(`${host.url}/admin/functions/verificationDecisions`, { method: 'POST', body: JSON.stringify({ input: JSON.stringify(decision) }) });
+  const response = await fetch(`${host.url}/admin/functions/verificationDecisions`, {
+    method: 'POST',
+    body: JSON.stringify({ input: JSON.stringify(decision) }),
+  });
   expect(response.status).toBe(202);
 }
 
@@ -50,13 +76,21 @@ const pdf = (size = 2048): Buffer => {
   return Buffer.concat([head, Buffer.alloc(Math.max(0, size - head.length), 0x20)]);
 };
 
-async function upload(partnerId: string, parts: { check?: string; documentType?: string; comment?: string; files?: { name: string; bytes: Buffer; type?: string }[] }, roles: Role[] = ['GlobalAdmin']): Promise<Response> {
+async function upload(
+  partnerId: string,
+  parts: { check?: string; documentType?: string; comment?: string; files?: { name: string; bytes: Buffer; type?: string }[] },
+  roles: Role[] = ['GlobalAdmin'],
+): Promise<Response> {
   const form = new FormData();
   if (parts.check !== undefined) form.append('check', parts.check);
   if (parts.documentType !== undefined) form.append('documentType', parts.documentType);
   if (parts.comment !== undefined) form.append('comment', parts.comment);
   for (const f of parts.files ?? []) form.append('file', new Blob([f.bytes], { type: f.type ?? 'application/pdf' }), f.name);
-  return fetch(`${host.url}/api/partners/${partnerId}/verification/documents`, { method: 'POST', headers: { authorization: `Bearer ${await as(partnerId, ...roles)}` }, body: form });
+  return fetch(`${host.url}/api/partners/${partnerId}/verification/documents`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${await as(partnerId, ...roles)}` },
+    body: form,
+  });
 }
 
 /**
@@ -84,7 +118,10 @@ async function streamedUpload(partnerId: string, filename: string, fileBytes: nu
 
 async function blobNames(prefix: string): Promise<string[]> {
   const names: string[] = [];
-  for await (const blob of blobService().getContainerClient(stackEnv().DOCUMENTS_CONTAINER ?? 'verification-documents').listBlobsFlat({ prefix })) names.push(blob.name);
+  for await (const blob of blobService()
+    .getContainerClient(stackEnv().DOCUMENTS_CONTAINER ?? 'verification-documents')
+    .listBlobsFlat({ prefix }))
+    names.push(blob.name);
   return names;
 }
 
@@ -141,7 +178,9 @@ describe('starting verification (VER-2, VER-3)', () => {
     });
     expect(emails).toHaveLength(1);
     expect(emails[0]?.message.headers?.['x-notification-type']).toBe('EmailVerification');
-    expect((await call(host, 'POST', '/api/verification/email/confirm', { body: { token: tokenFromEmail(emails[0]?.message.content.plainText) } })).status).toBe(200);
+    expect(
+      (await call(host, 'POST', '/api/verification/email/confirm', { body: { token: tokenFromEmail(emails[0]?.message.content.plainText) } })).status,
+    ).toBe(200);
 
     expect((await call(host, 'PUT', `/api/partners/${partnerId}`, { token: await operator(), body })).status).toBe(200);
     await drainOutbox();
@@ -151,19 +190,27 @@ describe('starting verification (VER-2, VER-3)', () => {
   it('VER-2: changing the company name re-checks Business; a new contact email re-checks EmailOwnership and sends a new link', async () => {
     const { partnerId, body, email } = await createPartner();
     await decide({ decisionId: unique('d'), partnerId, check: 'Business', tab: 'partner', outcome: 'Accepted', decidedAt: new Date().toISOString() });
-    await eventually(async () => ((await verification(partnerId)).tabs[0]?.checks.find((c) => c.type === 'Business')?.status === 'Accepted' ? true : undefined));
+    await eventually(async () =>
+      (await verification(partnerId)).tabs[0]?.checks.find((c) => c.type === 'Business')?.status === 'Accepted' ? true : undefined,
+    );
     await call(host, 'PUT', `/api/partners/${partnerId}`, { token: await operator(), body: { ...body, companyName: 'Contoso Holdings' } });
     expect((await verification(partnerId)).tabs[0]?.checks.find((c) => c.type === 'Business')?.status).toBe('Pending');
 
     const newEmail = `new.${email}`;
-    await call(host, 'PUT', `/api/partners/${partnerId}`, { token: await operator(), body: { ...body, companyName: 'Contoso Holdings', primaryContact: { ...body.primaryContact, email: newEmail } } });
+    await call(host, 'PUT', `/api/partners/${partnerId}`, {
+      token: await operator(),
+      body: { ...body, companyName: 'Contoso Holdings', primaryContact: { ...body.primaryContact, email: newEmail } },
+    });
     expect(await emailsTo(newEmail)).toHaveLength(1);
   });
 
   it('rejects a partner body with bad fields with every problem listed', async () => {
     const response = await call(host, 'PUT', `/api/partners/${unique('P')}`, {
       token: await operator(),
-      body: partnerBody({ address: { line1: 'x', city: 'y', postalCode: '1', country: 'USA' }, primaryContact: { firstName: 'A', lastName: 'B', email: 'not-an-email', phone: 'call me' } }),
+      body: partnerBody({
+        address: { line1: 'x', city: 'y', postalCode: '1', country: 'USA' },
+        primaryContact: { firstName: 'A', lastName: 'B', email: 'not-an-email', phone: 'call me' },
+      }),
     });
     expect(response.status).toBe(400);
     const paths = ((await response.json()) as { errors: { path: string }[] }).errors.map((e) => e.path);
@@ -259,7 +306,10 @@ describe('email ownership (VER-6)', () => {
     expect(await response.json()).toMatchObject({ sentTo: email, resendCount: 2 });
     const emails = await emailsTo(email);
     expect(emails).toHaveLength(2);
-    const newToken = tokenFromEmail(emails.find((e) => !e.message.content.plainText?.includes(encodeURIComponent(oldToken)) && !e.message.content.plainText?.includes(oldToken))?.message.content.plainText);
+    const newToken = tokenFromEmail(
+      emails.find((e) => !e.message.content.plainText?.includes(encodeURIComponent(oldToken)) && !e.message.content.plainText?.includes(oldToken))?.message
+        .content.plainText,
+    );
     expect((await call(host, 'POST', '/api/verification/email/confirm', { body: { token: oldToken } })).status).toBe(400);
     expect((await call(host, 'POST', '/api/verification/email/confirm', { body: { token: newToken } })).status).toBe(200);
     const proven = await call(host, 'POST', `/api/partners/${partnerId}/verification/email/resend`, { token: await as(partnerId, 'GlobalAdmin') });
@@ -297,7 +347,9 @@ describe('email ownership (VER-6)', () => {
     let statuses: number[];
     try {
       const token = await as(partnerId, 'GlobalAdmin');
-      const responses = await Promise.all(Array.from({ length: 8 }, () => call(host, 'POST', `/api/partners/${partnerId}/verification/email/resend`, { token })));
+      const responses = await Promise.all(
+        Array.from({ length: 8 }, () => call(host, 'POST', `/api/partners/${partnerId}/verification/email/resend`, { token })),
+      );
       statuses = responses.map((r) => r.status).sort();
       const limited = responses.find((r) => r.status === 429);
       expect(Number(limited?.headers.get('retry-after'))).toBeGreaterThan(800);
@@ -339,17 +391,32 @@ describe('documents (VER-8, VER-9)', () => {
   it('VER-8: stores a PDF in blob storage under a server-made name, with its hash, size and sniffed type', async () => {
     const { partnerId } = await createPartner();
     const bytes = pdf(300_000);
-    const response = await upload(partnerId, { check: 'Business', documentType: 'BusinessRegistration', comment: 'registry extract', files: [{ name: '../../evil name.pdf', bytes, type: 'text/plain' }] });
+    const response = await upload(partnerId, {
+      check: 'Business',
+      documentType: 'BusinessRegistration',
+      comment: 'registry extract',
+      files: [{ name: '../../evil name.pdf', bytes, type: 'text/plain' }],
+    });
     expect(response.status).toBe(201);
     const body = (await response.json()) as { documentId: string; sha256: string; size: number; contentType: string; check: string; checkStatus: string };
-    expect(body).toMatchObject({ sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length, contentType: 'application/pdf', check: 'Business', checkStatus: 'Pending' });
+    expect(body).toMatchObject({
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      size: bytes.length,
+      contentType: 'application/pdf',
+      check: 'Business',
+      checkStatus: 'Pending',
+    });
     expect(await blobNames(`${partnerId}/`)).toEqual([`${partnerId}/${body.documentId}`]);
 
-    const list = (await (await call(host, 'GET', `/api/partners/${partnerId}/verification/documents`, { token: await as(partnerId, 'PartnerAdmin') })).json()) as { documents: { documentId: string; originalName: string }[] };
+    const list = (await (
+      await call(host, 'GET', `/api/partners/${partnerId}/verification/documents`, { token: await as(partnerId, 'PartnerAdmin') })
+    ).json()) as { documents: { documentId: string; originalName: string }[] };
     expect(list.documents.map((d) => d.documentId)).toEqual([body.documentId]);
     expect(list.documents[0]?.originalName).toBe('evil name.pdf'); // the client's path is dropped; the name is metadata only
 
-    const one = (await (await call(host, 'GET', `/api/partners/${partnerId}/verification/documents/${body.documentId}`, { token: await as(partnerId, 'GlobalAdmin') })).json()) as { downloadUrl: string; downloadUrlExpiresAt: string };
+    const one = (await (
+      await call(host, 'GET', `/api/partners/${partnerId}/verification/documents/${body.documentId}`, { token: await as(partnerId, 'GlobalAdmin') })
+    ).json()) as { downloadUrl: string; downloadUrlExpiresAt: string };
     const expires = new Date(new URL(one.downloadUrl).searchParams.get('se') ?? '').getTime();
     expect(expires - Date.now()).toBeLessThanOrEqual(15 * 60_000);
     expect(new URL(one.downloadUrl).searchParams.get('sp')).toBe('r');
@@ -359,7 +426,16 @@ describe('documents (VER-8, VER-9)', () => {
 
   it('VER-9: an upload against a check rejected with Fix now is an appeal: the check is Pending again', async () => {
     const { partnerId } = await createPartner();
-    await decide({ decisionId: unique('d'), partnerId, check: 'Employment', tab: 'partner', outcome: 'Rejected', fixNowAvailable: true, reason: 'domain not owned', decidedAt: new Date().toISOString() });
+    await decide({
+      decisionId: unique('d'),
+      partnerId,
+      check: 'Employment',
+      tab: 'partner',
+      outcome: 'Rejected',
+      fixNowAvailable: true,
+      reason: 'domain not owned',
+      decidedAt: new Date().toISOString(),
+    });
     await eventually(async () => ((await verification(partnerId)).tabs[0]?.checks.find((c) => c.type === 'Employment')?.fixNowAvailable ? true : undefined));
     const response = await upload(partnerId, { check: 'Employment', documentType: 'DomainOwnershipProof', files: [{ name: 'dns.pdf', bytes: pdf() }] });
     expect(response.status).toBe(201);
@@ -371,7 +447,9 @@ describe('documents (VER-8, VER-9)', () => {
   it('answers 409 for an accepted check and leaves no blob or record', async () => {
     const { partnerId } = await createPartner();
     await decide({ decisionId: unique('d'), partnerId, check: 'Business', tab: 'partner', outcome: 'Accepted', decidedAt: new Date().toISOString() });
-    await eventually(async () => ((await verification(partnerId)).tabs[0]?.checks.find((c) => c.type === 'Business')?.status === 'Accepted' ? true : undefined));
+    await eventually(async () =>
+      (await verification(partnerId)).tabs[0]?.checks.find((c) => c.type === 'Business')?.status === 'Accepted' ? true : undefined,
+    );
     const response = await upload(partnerId, { check: 'Business', documentType: 'BusinessRegistration', files: [{ name: 'a.pdf', bytes: pdf() }] });
     expect(response.status).toBe(409);
     expect(await blobNames(`${partnerId}/`)).toEqual([]);
@@ -383,10 +461,33 @@ describe('documents (VER-8, VER-9)', () => {
     const cases: [string, Parameters<typeof upload>[1], number][] = [
       ['unknown check', { check: 'Vibes', documentType: 'BusinessRegistration', files: [{ name: 'a.pdf', bytes: pdf() }] }, 400],
       ['unknown documentType', { check: 'Business', documentType: 'Selfie', files: [{ name: 'a.pdf', bytes: pdf() }] }, 400],
-      ['comment over 2,000 characters', { check: 'Business', documentType: 'BusinessRegistration', comment: 'x'.repeat(2001), files: [{ name: 'a.pdf', bytes: pdf() }] }, 400],
+      [
+        'comment over 2,000 characters',
+        { check: 'Business', documentType: 'BusinessRegistration', comment: 'x'.repeat(2001), files: [{ name: 'a.pdf', bytes: pdf() }] },
+        400,
+      ],
       ['missing file', { check: 'Business', documentType: 'BusinessRegistration' }, 400],
-      ['two files', { check: 'Business', documentType: 'BusinessRegistration', files: [{ name: 'a.pdf', bytes: pdf() }, { name: 'b.pdf', bytes: pdf() }] }, 400],
-      ['a .pdf holding text', { check: 'Business', documentType: 'BusinessRegistration', files: [{ name: 'a.pdf', bytes: Buffer.from('just some text, not a PDF at all\n'.repeat(10)) }] }, 415],
+      [
+        'two files',
+        {
+          check: 'Business',
+          documentType: 'BusinessRegistration',
+          files: [
+            { name: 'a.pdf', bytes: pdf() },
+            { name: 'b.pdf', bytes: pdf() },
+          ],
+        },
+        400,
+      ],
+      [
+        'a .pdf holding text',
+        {
+          check: 'Business',
+          documentType: 'BusinessRegistration',
+          files: [{ name: 'a.pdf', bytes: Buffer.from('just some text, not a PDF at all\n'.repeat(10)) }],
+        },
+        415,
+      ],
       ['an empty file', { check: 'Business', documentType: 'BusinessRegistration', files: [{ name: 'a.pdf', bytes: Buffer.alloc(0) }] }, 400],
       ['10 MiB + 1 byte', { check: 'Business', documentType: 'BusinessRegistration', files: [{ name: 'big.pdf', bytes: pdf(10 * 1024 * 1024 + 1) }] }, 413],
     ];
@@ -401,9 +502,17 @@ describe('documents (VER-8, VER-9)', () => {
     form.append('file', new Blob([pdf()]), 'late.pdf');
     form.append('check', 'Vibes');
     form.append('documentType', 'BusinessRegistration');
-    const late = await fetch(`${host.url}/api/partners/${partnerId}/verification/documents`, { method: 'POST', headers: { authorization: `Bearer ${await as(partnerId, 'GlobalAdmin')}` }, body: form });
+    const late = await fetch(`${host.url}/api/partners/${partnerId}/verification/documents`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await as(partnerId, 'GlobalAdmin')}` },
+      body: form,
+    });
     expect(late.status).toBe(400);
-    const json = await fetch(`${host.url}/api/partners/${partnerId}/verification/documents`, { method: 'POST', headers: { authorization: `Bearer ${await as(partnerId, 'GlobalAdmin')}`, 'content-type': 'application/json' }, body: '{}' });
+    const json = await fetch(`${host.url}/api/partners/${partnerId}/verification/documents`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await as(partnerId, 'GlobalAdmin')}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(json.status).toBe(415);
 
     expect(await blobNames(`${partnerId}/`)).toEqual([]);
@@ -413,7 +522,11 @@ describe('documents (VER-8, VER-9)', () => {
   it('answers a rejected large body with its problem, not a reset, and drains the rest', async () => {
     const { partnerId } = await createPartner();
     // The type is judged from the first bytes: the other 2 MiB are never read by the handler.
-    const text = await upload(partnerId, { check: 'Business', documentType: 'BusinessRegistration', files: [{ name: 'a.pdf', bytes: Buffer.alloc(2 * 1024 * 1024, 0x61) }] });
+    const text = await upload(partnerId, {
+      check: 'Business',
+      documentType: 'BusinessRegistration',
+      files: [{ name: 'a.pdf', bytes: Buffer.alloc(2 * 1024 * 1024, 0x61) }],
+    });
     expect(text.status).toBe(415);
     expect(await text.json()).toMatchObject({ status: 415 });
     // Fields that fail before the file is read: the parser is destroyed with the file part open.
@@ -435,8 +548,14 @@ describe('documents (VER-8, VER-9)', () => {
 
   it('ACC-3: uploads need a verification role of the same partner', async () => {
     const { partnerId } = await createPartner();
-    expect((await upload(partnerId, { check: 'Business', documentType: 'BusinessRegistration', files: [{ name: 'a.pdf', bytes: pdf() }] }, ['SalesAgent'])).status).toBe(403);
-    const other = await fetch(`${host.url}/api/partners/${partnerId}/verification/documents`, { method: 'POST', headers: { authorization: `Bearer ${await as('other', 'GlobalAdmin')}` }, body: new FormData() });
+    expect(
+      (await upload(partnerId, { check: 'Business', documentType: 'BusinessRegistration', files: [{ name: 'a.pdf', bytes: pdf() }] }, ['SalesAgent'])).status,
+    ).toBe(403);
+    const other = await fetch(`${host.url}/api/partners/${partnerId}/verification/documents`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await as('other', 'GlobalAdmin')}` },
+      body: new FormData(),
+    });
     expect(other.status).toBe(403);
     expect((await fetch(`${host.url}/api/partners/${partnerId}/verification/documents`, { method: 'POST', body: new FormData() })).status).toBe(401);
   });
@@ -460,7 +579,9 @@ describe('documents (VER-8, VER-9)', () => {
     req.write(file.subarray(0, 64 * 1024));
     await new Promise((r) => setTimeout(r, 300));
     await decide({ decisionId: unique('d'), partnerId, check: 'Business', tab: 'partner', outcome: 'Accepted', decidedAt: new Date().toISOString() });
-    await eventually(async () => ((await verification(partnerId)).tabs[0]?.checks.find((c) => c.type === 'Business')?.status === 'Accepted' ? true : undefined));
+    await eventually(async () =>
+      (await verification(partnerId)).tabs[0]?.checks.find((c) => c.type === 'Business')?.status === 'Accepted' ? true : undefined,
+    );
     req.end(Buffer.concat([file.subarray(64 * 1024), tail]));
     const { status, body } = await answered;
     expect(status).toBe(409);
@@ -492,12 +613,21 @@ describe('documents (VER-8, VER-9)', () => {
 describe('upstream decisions (VER-7, VER-10)', () => {
   it('VER-10: applies a decision and emails the primary contact once, even when delivered twice', async () => {
     const { partnerId, email } = await createPartner();
-    const decision = { decisionId: unique('d'), partnerId, check: 'Business', tab: 'partner', outcome: 'Accepted', decidedAt: new Date().toISOString() } as const;
+    const decision = {
+      decisionId: unique('d'),
+      partnerId,
+      check: 'Business',
+      tab: 'partner',
+      outcome: 'Accepted',
+      decidedAt: new Date().toISOString(),
+    } as const;
     await decide(decision);
     await decide(decision);
     // The use case itself, delivered twice more: the repeat applies nothing and owes nothing.
     const services = await getServices();
-    await eventually(async () => ((await verification(partnerId)).tabs[0]?.checks.find((c) => c.type === 'Business')?.status === 'Accepted' ? true : undefined));
+    await eventually(async () =>
+      (await verification(partnerId)).tabs[0]?.checks.find((c) => c.type === 'Business')?.status === 'Accepted' ? true : undefined,
+    );
     const before = (await services.accounts.verification(partnerId)).etag;
     expect(await handleVerificationDecision(services, decision)).toEqual({ applied: false, emailsSent: 0 });
     expect(await handleVerificationDecision(services, decision)).toEqual({ applied: false, emailsSent: 0 });
@@ -513,15 +643,31 @@ describe('upstream decisions (VER-7, VER-10)', () => {
     const { partnerId } = await createPartner();
     const now = Date.now();
     await decide({ decisionId: unique('d'), partnerId, check: 'Business', tab: 'partner', outcome: 'Rejected', decidedAt: new Date(now).toISOString() });
-    await eventually(async () => ((await verification(partnerId)).tabs[0]?.checks.find((c) => c.type === 'Business')?.status === 'Rejected' ? true : undefined));
-    await decide({ decisionId: unique('d'), partnerId, check: 'Business', tab: 'partner', outcome: 'Accepted', decidedAt: new Date(now - 60_000).toISOString() });
+    await eventually(async () =>
+      (await verification(partnerId)).tabs[0]?.checks.find((c) => c.type === 'Business')?.status === 'Rejected' ? true : undefined,
+    );
+    await decide({
+      decisionId: unique('d'),
+      partnerId,
+      check: 'Business',
+      tab: 'partner',
+      outcome: 'Accepted',
+      decidedAt: new Date(now - 60_000).toISOString(),
+    });
     await host.host.idle();
     expect((await verification(partnerId)).tabs[0]?.checks.find((c) => c.type === 'Business')?.status).toBe('Rejected');
   });
 
   it('VER-7: Identity Rejected with no Fix now suspends the account and allows no upload; Challenged asks for a verifiable credential', async () => {
     const { partnerId } = await createPartner();
-    await decide({ decisionId: unique('d'), partnerId, check: 'Identity', tab: 'partner', outcome: 'Challenged', decidedAt: new Date(Date.now() - 1000).toISOString() });
+    await decide({
+      decisionId: unique('d'),
+      partnerId,
+      check: 'Identity',
+      tab: 'partner',
+      outcome: 'Challenged',
+      decidedAt: new Date(Date.now() - 1000).toISOString(),
+    });
     const challenged = await eventually(async () => {
       const check = (await verification(partnerId)).tabs[0]?.checks.find((c) => c.type === 'Identity');
       return check?.status === 'Challenged' ? check : undefined;
@@ -529,7 +675,15 @@ describe('upstream decisions (VER-7, VER-10)', () => {
     expect(challenged.reason).toMatch(/verifiable credential/);
     expect((await verification(partnerId)).tabs[0]?.status).toBe('Pending');
 
-    await decide({ decisionId: unique('d'), partnerId, check: 'Identity', tab: 'partner', outcome: 'Rejected', fixNowAvailable: false, decidedAt: new Date().toISOString() });
+    await decide({
+      decisionId: unique('d'),
+      partnerId,
+      check: 'Identity',
+      tab: 'partner',
+      outcome: 'Rejected',
+      fixNowAvailable: false,
+      decidedAt: new Date().toISOString(),
+    });
     const view = await eventually(async () => {
       const v = await verification(partnerId);
       return v.accountSuspended ? v : undefined;

@@ -5,7 +5,9 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { uploadBlockBytes, uploadConcurrency } from '../../shared/adapters/document-store.js';
 import './memory-probe.js';
 
-const container = BlobServiceClient.fromConnectionString(process.env.AzureWebJobsStorage ?? '').getContainerClient(process.env.DOCUMENTS_CONTAINER ?? 'verification-documents');
+const container = BlobServiceClient.fromConnectionString(process.env.AzureWebJobsStorage ?? '').getContainerClient(
+  process.env.DOCUMENTS_CONTAINER ?? 'verification-documents',
+);
 process.on('message', (m) => {
   const message = m as { upload?: { file: string; blobName: string } };
   if (!message.upload) return;
@@ -13,7 +15,9 @@ process.on('message', (m) => {
   const started = performance.now();
   container
     .getBlockBlobClient(blobName)
-    .uploadStream(createReadStream(file, { highWaterMark: 1024 * 1024 }), uploadBlockBytes, uploadConcurrency, { blobHTTPHeaders: { blobContentType: 'application/pdf' } })
+    .uploadStream(createReadStream(file, { highWaterMark: 1024 * 1024 }), uploadBlockBytes, uploadConcurrency, {
+      blobHTTPHeaders: { blobContentType: 'application/pdf' },
+    })
     .then(() => process.send?.({ uploadedMs: performance.now() - started }))
     .catch((error: unknown) => process.send?.({ error: String(error) }));
 });

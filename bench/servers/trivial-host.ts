@@ -5,7 +5,8 @@ import { installFunctionsCore } from '../../shared/local-host/functions-core-shi
 import './memory-probe.js';
 
 // Valid settings that are never contacted: the trivial function touches no service.
-const dummy = 'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a2V5;BlobEndpoint=http://127.0.0.1:1/devstoreaccount1;QueueEndpoint=http://127.0.0.1:1/devstoreaccount1';
+const dummy =
+  'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a2V5;BlobEndpoint=http://127.0.0.1:1/devstoreaccount1;QueueEndpoint=http://127.0.0.1:1/devstoreaccount1';
 Object.assign(process.env, {
   COSMOS_ENDPOINT: 'https://127.0.0.1:1/',
   COSMOS_KEY: 'a2V5',

@@ -1,5 +1,11 @@
 import type { Readable } from 'node:stream';
-import { BlobSASPermissions, generateBlobSASQueryParameters, StorageSharedKeyCredential, type BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import {
+  BlobSASPermissions,
+  generateBlobSASQueryParameters,
+  StorageSharedKeyCredential,
+  type BlobServiceClient,
+  type ContainerClient,
+} from '@azure/storage-blob';
 import type { DocumentStore } from '../use-cases/ports.js';
 import { BlockBufferPool, uploadInBlocks } from './block-upload.js';
 
@@ -19,11 +25,18 @@ export class BlobDocumentStore implements DocumentStore {
   /** One pool per host: enough idle blocks for one upload at full concurrency. */
   private readonly blocks = new BlockBufferPool(uploadBlockBytes, uploadConcurrency + 1);
 
-  constructor(private readonly service: BlobServiceClient, containerName: string) {
+  constructor(
+    private readonly service: BlobServiceClient,
+    containerName: string,
+  ) {
     this.container = service.getContainerClient(containerName);
   }
 
-  async upload(name: string, body: Readable, options: { contentType: string; metadata: Record<string, string>; signal?: AbortSignal }): Promise<{ sha256: string }> {
+  async upload(
+    name: string,
+    body: Readable,
+    options: { contentType: string; metadata: Record<string, string>; signal?: AbortSignal },
+  ): Promise<{ sha256: string }> {
     return uploadInBlocks(this.container.getBlockBlobClient(name), body, this.blocks, uploadConcurrency, {
       blobHTTPHeaders: { blobContentType: options.contentType },
       metadata: options.metadata,

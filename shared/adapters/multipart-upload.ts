@@ -26,13 +26,17 @@ export class MultipartRequestForm implements MultipartForm {
 
   /** Fails fast, before any byte is read: not multipart (415), declared too large (413), no body (400). */
   check(): void {
-    if (!/^multipart\/form-data\s*;/i.test(this.request.contentType)) throw DomainError.unsupportedContent('The request must be multipart/form-data with a boundary.');
+    if (!/^multipart\/form-data\s*;/i.test(this.request.contentType))
+      throw DomainError.unsupportedContent('The request must be multipart/form-data with a boundary.');
     const { contentLength } = this.request;
-    if (contentLength !== undefined && contentLength > this.maxFileBytes + multipartOverhead) throw DomainError.tooLarge(`The file exceeds ${this.maxFileBytes} bytes.`);
+    if (contentLength !== undefined && contentLength > this.maxFileBytes + multipartOverhead)
+      throw DomainError.tooLarge(`The file exceeds ${this.maxFileBytes} bytes.`);
     if (!this.request.body) throw DomainError.validation('The request has no body.', [{ path: 'file', message: 'required' }]);
   }
 
-  async read<T>(store: (fieldsSoFar: Readonly<Record<string, string>>, file: IncomingFile) => Promise<T>): Promise<{ fields: Record<string, string>; stored: T }> {
+  async read<T>(
+    store: (fieldsSoFar: Readonly<Record<string, string>>, file: IncomingFile) => Promise<T>,
+  ): Promise<{ fields: Record<string, string>; stored: T }> {
     this.check();
     // Loaded on the first upload, not with the function table (cold start).
     const { default: busboy } = await import('busboy');
@@ -51,7 +55,11 @@ export class MultipartRequestForm implements MultipartForm {
         void reader.cancel().catch(() => {});
         parser?.destroy();
         const inFlight = file;
-        if (inFlight) inFlight.then(() => reject(error), () => reject(error));
+        if (inFlight)
+          inFlight.then(
+            () => reject(error),
+            () => reject(error),
+          );
         else reject(error);
       };
       try {
@@ -169,7 +177,10 @@ async function typedFile(stream: Readable, filename: string | undefined, maxByte
         return;
       }
       typed = true;
-      sniff().then((first) => callback(null, first), (error: unknown) => callback(error as Error));
+      sniff().then(
+        (first) => callback(null, first),
+        (error: unknown) => callback(error as Error),
+      );
     },
     flush(callback) {
       if (typed) {
@@ -177,7 +188,10 @@ async function typedFile(stream: Readable, filename: string | undefined, maxByte
         return;
       }
       typed = true;
-      sniff().then((first) => callback(null, first), (error: unknown) => callback(error as Error));
+      sniff().then(
+        (first) => callback(null, first),
+        (error: unknown) => callback(error as Error),
+      );
     },
   });
   body.on('error', rejectType);

@@ -22,15 +22,22 @@ export class CosmosEnrollmentStore extends ContainerStore<EnrollmentDoc> impleme
   }
 
   awaitingInvitation(partnerId: string): Promise<Enrollment[]> {
-    return this.enrollments(partnerId, ' AND c.status = @status AND c.openProgram = false AND NOT IS_DEFINED(c.invitationSentAt)', [{ name: '@status', value: 'Invited' }]);
+    return this.enrollments(partnerId, ' AND c.status = @status AND c.openProgram = false AND NOT IS_DEFINED(c.invitationSentAt)', [
+      { name: '@status', value: 'Invited' },
+    ]);
   }
 
   async renewalsInto(partnerId: string, fiscalYear: number): Promise<Enrollment[]> {
-    const renewals = await this.enrollments(partnerId, ' AND c.fiscalYear = @fiscalYear AND IS_DEFINED(c.renewedFrom)', [{ name: '@fiscalYear', value: fiscalYear }]);
+    const renewals = await this.enrollments(partnerId, ' AND c.fiscalYear = @fiscalYear AND IS_DEFINED(c.renewedFrom)', [
+      { name: '@fiscalYear', value: fiscalYear },
+    ]);
     return renewals.sort((a, b) => a.id.localeCompare(b.id));
   }
 
-  async renewalSources(fiscalYear: number, page: { size: number; continuationToken: string | undefined }): Promise<Page<RenewalSource> & { requestCharge: number }> {
+  async renewalSources(
+    fiscalYear: number,
+    page: { size: number; continuationToken: string | undefined },
+  ): Promise<Page<RenewalSource> & { requestCharge: number }> {
     let requestCharge = 0;
     const metered = this.repo.withChargeListener((ru) => {
       requestCharge += ru;

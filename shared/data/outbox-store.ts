@@ -27,7 +27,9 @@ export class CosmosOutboxStore implements OutboxStore {
 
   /** The token names the box and that box's own query token, so paging resumes where it stopped. */
   async pending(page: { size: number; continuationToken: string | undefined }): Promise<Page<IntentRef & { intent: EmailIntent }>> {
-    const resume: { box?: OutboxBox; token?: string } = page.continuationToken ? (JSON.parse(page.continuationToken) as { box: OutboxBox; token?: string }) : { box: this.order[0] };
+    const resume: { box?: OutboxBox; token?: string } = page.continuationToken
+      ? (JSON.parse(page.continuationToken) as { box: OutboxBox; token?: string })
+      : { box: this.order[0] };
     const box = resume.box ?? 'accounts';
     const result = await this.boxes[box].queryPage<EmailIntent>(
       {
@@ -54,7 +56,8 @@ export class CosmosOutboxStore implements OutboxStore {
       all.push(
         ...(await this.boxes[box].queryAll<IntentTiming>(
           {
-            query: 'SELECT c.status, c.sentAt, c.occurredAt, c.dueBy, c.breached FROM c WHERE c.type = @type AND c.emailType = @emailType AND c.occurredAt >= @since',
+            query:
+              'SELECT c.status, c.sentAt, c.occurredAt, c.dueBy, c.breached FROM c WHERE c.type = @type AND c.emailType = @emailType AND c.occurredAt >= @since',
             parameters: [
               { name: '@type', value: 'emailIntent' },
               { name: '@emailType', value: emailType },

@@ -95,7 +95,11 @@ export class PartnerStore implements PartnerAccounts {
   }
 
   /** Every document of one type in a partner's partition (bounded sets: its users, its documents). */
-  private async ofType<K extends AccountDoc['type']>(partnerId: string, type: K, order: '' | ' ORDER BY c.uploadedAt DESC' = ''): Promise<Extract<AccountDoc, { type: K }>[]> {
+  private async ofType<K extends AccountDoc['type']>(
+    partnerId: string,
+    type: K,
+    order: '' | ' ORDER BY c.uploadedAt DESC' = '',
+  ): Promise<Extract<AccountDoc, { type: K }>[]> {
     const docs = await this.repo.queryAll(
       {
         query: `SELECT * FROM c WHERE c.partnerId = @partnerId AND c.type = @type${order}`,

@@ -35,7 +35,10 @@ export class CosmosProfileStore extends ContainerStore<ProfileDoc> implements Pr
     return docs.filter((d): d is BusinessProfile => d.type === 'businessProfile');
   }
 
-  async leads(partnerId: string, query: { managingPartnerId?: string | undefined; pageSize: number; continuationToken?: string | undefined }): Promise<Page<Lead>> {
+  async leads(
+    partnerId: string,
+    query: { managingPartnerId?: string | undefined; pageSize: number; continuationToken?: string | undefined },
+  ): Promise<Page<Lead>> {
     const filter = query.managingPartnerId ? ' AND c.managingPartnerId = @managing' : '';
     const page = await this.repo.queryPage(
       {

@@ -18,7 +18,11 @@ export async function provisionResources(resources: {
   const { database } = await resources.cosmos.databases.createIfNotExists({ id: resources.databaseId });
   await Promise.all(
     containerDefinitions.map((c) =>
-      database.containers.createIfNotExists({ id: c.id, partitionKey: { paths: [c.partitionKey] }, ...('defaultTtl' in c ? { defaultTtl: c.defaultTtl } : {}) }),
+      database.containers.createIfNotExists({
+        id: c.id,
+        partitionKey: { paths: [c.partitionKey] },
+        ...('defaultTtl' in c ? { defaultTtl: c.defaultTtl } : {}),
+      }),
     ),
   );
   await Promise.all(allQueues.flatMap((q) => [q, poisonQueueOf(q)]).map((q) => resources.queueService.getQueueClient(q).createIfNotExists()));

@@ -20,7 +20,13 @@ export interface WindowCount {
 export class CosmosRateLimits implements RateLimits {
   constructor(private readonly repo: Repository<WindowCount>) {}
 
-  async hit(name: string, key: string, limit: number, windowSeconds: number, now: Date): Promise<{ allowed: true } | { allowed: false; retryAfterSeconds: number }> {
+  async hit(
+    name: string,
+    key: string,
+    limit: number,
+    windowSeconds: number,
+    now: Date,
+  ): Promise<{ allowed: true } | { allowed: false; retryAfterSeconds: number }> {
     const windowMs = windowSeconds * 1000;
     const start = Math.floor(now.getTime() / windowMs) * windowMs;
     const partnerId = `rate:${name}:${createHash('sha256').update(key).digest('base64url').slice(0, 32)}`;
@@ -30,7 +36,9 @@ export class CosmosRateLimits implements RateLimits {
     // Count against the window if it exists (the usual case: one read, one replace); else start it.
     // A create that loses a race to another request's create counts against that window instead.
     for (;;) {
-      const counted = await updateDocument(this.repo, partnerId, id, (current) => (current.count < limit ? { ...current, count: current.count + 1 } : unchanged));
+      const counted = await updateDocument(this.repo, partnerId, id, (current) =>
+        current.count < limit ? { ...current, count: current.count + 1 } : unchanged,
+      );
       if (counted) return counted.changed ? { allowed: true } : { allowed: false, retryAfterSeconds };
       if (await createIfAbsent(this.repo, first)) return { allowed: true };
     }

@@ -14,9 +14,9 @@ export type ChargeListener = (requestCharge: number, operation: string) => void;
 const systemProperties = ['_rid', '_self', '_etag', '_attachments', '_ts', '_lsn'] as const;
 
 /** Status code of an @azure/cosmos error (it carries the HTTP status as `code`). */
-export function cosmosStatus(error: unknown): number | undefined {
+function cosmosStatus(error: unknown): number | undefined {
   if (typeof error === 'object' && error !== null && 'code' in error) {
-    const code = (error).code;
+    const code = error.code;
     if (typeof code === 'number') return code;
   }
   return undefined;
@@ -94,9 +94,7 @@ export class Repository<T extends PartnerDocument> implements PartitionStore<T> 
   async replace(doc: T, etag: string): Promise<Stored<T>> {
     try {
       this.requests.count('replace');
-      const response = await this.container
-        .item(doc.id, doc.partnerId)
-        .replace<T>(doc, { accessCondition: { type: 'IfMatch', condition: etag } });
+      const response = await this.container.item(doc.id, doc.partnerId).replace<T>(doc, { accessCondition: { type: 'IfMatch', condition: etag } });
       this.charge('replace', response.requestCharge);
       return { doc: strip<T>(response.resource ?? doc), etag: response.etag };
     } catch (error) {
@@ -174,7 +172,10 @@ export class Repository<T extends PartnerDocument> implements PartitionStore<T> 
     try {
       this.requests.count('batch');
       const response = await this.container.items.batch(operations, partnerId);
-      this.charge('batch', (response.result ?? []).reduce((sum, r) => sum + r.requestCharge, 0));
+      this.charge(
+        'batch',
+        (response.result ?? []).reduce((sum, r) => sum + r.requestCharge, 0),
+      );
       statuses = (response.result ?? []).map((r) => r.statusCode);
       etags = (response.result ?? []).map((r) => r.eTag);
     } catch (error) {
@@ -232,7 +233,6 @@ function assertParameterised(query: SqlQuerySpec): void {
   }
 }
 
-
 /** A port's store over one container: point reads and commits go straight to the repository. */
 export abstract class ContainerStore<T extends PartnerDocument> implements PartitionStore<T> {
   constructor(readonly repo: Repository<T>) {}
@@ -245,4 +245,3 @@ export abstract class ContainerStore<T extends PartnerDocument> implements Parti
     return this.repo.commit(partnerId, writes);
   }
 }
-

@@ -6,7 +6,13 @@ import { ContainerStore } from './repository.js';
 export class CosmosRolloverStore extends ContainerStore<RolloverDoc> implements RolloverStore {
   async pages(partition: string): Promise<RolloverPage[]> {
     const docs = await this.repo.queryAll(
-      { query: 'SELECT * FROM c WHERE c.partnerId = @partition AND c.type = @type', parameters: [{ name: '@partition', value: partition }, { name: '@type', value: 'rolloverPage' }] },
+      {
+        query: 'SELECT * FROM c WHERE c.partnerId = @partition AND c.type = @type',
+        parameters: [
+          { name: '@partition', value: partition },
+          { name: '@type', value: 'rolloverPage' },
+        ],
+      },
       { partnerId: partition },
     );
     return docs.filter((p): p is RolloverPage => p.type === 'rolloverPage');

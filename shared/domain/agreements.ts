@@ -61,7 +61,12 @@ export const customerDocumentId = (customerId: string): string => `customer:${cu
 
 /** The contact as it identifies an attestation: names and email case-insensitive, phone digits only. */
 export function contactKey(contact: AcceptedBy): string {
-  const normalized = [contact.firstName.trim().toLowerCase(), contact.lastName.trim().toLowerCase(), contact.email.trim().toLowerCase(), (contact.phoneNumber ?? '').replace(/\D/g, '')].join('\u0000');
+  const normalized = [
+    contact.firstName.trim().toLowerCase(),
+    contact.lastName.trim().toLowerCase(),
+    contact.email.trim().toLowerCase(),
+    (contact.phoneNumber ?? '').replace(/\D/g, ''),
+  ].join('\u0000');
   return createHash('sha256').update(normalized).digest('base64url').slice(0, 32);
 }
 
@@ -70,7 +75,8 @@ export function contactKey(contact: AcceptedBy): string {
  * same document, so it conflicts (409) even when two requests race. Upstream events are keyed by eventId.
  */
 export const attestationId = (customerId: string, contact: AcceptedBy): string => `agreement:${customerId}:${contactKey(contact)}`;
-export const eventAgreementId = (customerId: string, eventId: string): string => `agreement:${customerId}:event:${createHash('sha256').update(eventId).digest('base64url').slice(0, 32)}`;
+export const eventAgreementId = (customerId: string, eventId: string): string =>
+  `agreement:${customerId}:event:${createHash('sha256').update(eventId).digest('base64url').slice(0, 32)}`;
 /** ATT-3: the key of an agreement's confirmation email (one per attestation). */
 export const confirmationKey = (agreementId: string): string => `attestation-confirmation:${agreementId}`;
 

@@ -107,8 +107,6 @@ export interface Lead {
   receivedAt: string;
 }
 
-export type ProfilesPartitionDoc = BusinessProfile | ProfileLocationClaim | Lead;
-
 /** The market (BP-4) of a company country, or undefined where CSP is not sold. */
 export function cspMarketOf(country: string): { market: string; countries: readonly string[] } | undefined {
   for (const [market, countries] of Object.entries(cspMarkets)) {
@@ -173,7 +171,11 @@ export function migrationClosesAt(generalAvailability: string): Date {
  * managed by it; an unmigrated legacy profile is bound to the partner global account (PGA) — still
  * migratable until the window closes, bound for good afterwards.
  */
-export function profileBinding(profile: BusinessProfile, now: Date, closesAt: Date): { binding: 'Location' | 'LegacyMigratable' | 'PGA'; managingPartnerId: string } {
+export function profileBinding(
+  profile: BusinessProfile,
+  now: Date,
+  closesAt: Date,
+): { binding: 'Location' | 'LegacyMigratable' | 'PGA'; managingPartnerId: string } {
   if (profile.managingPartnerId) return { binding: 'Location', managingPartnerId: profile.managingPartnerId };
   return { binding: now < closesAt ? 'LegacyMigratable' : 'PGA', managingPartnerId: profile.partnerId };
 }

@@ -60,7 +60,20 @@ export function newEnrollment(
   const { partnerId, locationPartnerId, programId, fiscalYear, status, openProgram } = fields;
   const id = enrollmentIdOf(locationPartnerId, programId, fiscalYear);
   const at = now.toISOString();
-  return { id, type: 'enrollment', partnerId, enrollmentId: id, programId, locationPartnerId, fiscalYear, status, actionsNeeded: [], openProgram, createdAt: at, updatedAt: at };
+  return {
+    id,
+    type: 'enrollment',
+    partnerId,
+    enrollmentId: id,
+    programId,
+    locationPartnerId,
+    fiscalYear,
+    status,
+    actionsNeeded: [],
+    openProgram,
+    createdAt: at,
+    updatedAt: at,
+  };
 }
 
 /** INC-5: the fiscal year a date falls in; fiscal year 2027 starts on 1 July 2026 (start month 7). */

@@ -13,7 +13,7 @@ export const emailTypes = [
   'DirectBillDecision',
   'DirectBillAbilitiesSuspended',
 ] as const;
-export type EmailType = (typeof emailTypes)[number];
+type EmailType = (typeof emailTypes)[number];
 
 export interface EmailAddress {
   address: string;

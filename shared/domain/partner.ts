@@ -7,7 +7,6 @@ export type ProgramId = (typeof programIds)[number];
 
 /** ACC-4: the CSP model of a partner. */
 export const cspModels = ['DirectBill', 'IndirectProvider', 'IndirectReseller', 'None'] as const;
-export type CspModel = (typeof cspModels)[number];
 
 /** Partner and location ids: what Partner Center issues (digits), kept permissive but bounded. */
 export const partnerIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters, digits, - or _, at most 64');
@@ -15,7 +14,10 @@ export const partnerIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}
 export const personName = z.string().trim().min(1).max(100);
 export const emailAddress = z.email({ error: 'must be an email address' }).max(254);
 /** Digits, spaces and + ( ) - . only: no letters. */
-export const phoneNumber = z.string().trim().regex(/^\+?[0-9][0-9 ().-]{2,24}$/, 'must be a phone number: digits, spaces, + ( ) - .');
+export const phoneNumber = z
+  .string()
+  .trim()
+  .regex(/^\+?[0-9][0-9 ().-]{2,24}$/, 'must be a phone number: digits, spaces, + ( ) - .');
 /** A calendar date `YYYY-MM-DD` that exists (no 31 February). */
 export const isoDate = z.iso.date({ error: 'must be a date YYYY-MM-DD' });
 
@@ -25,7 +27,6 @@ export const contactSchema = z.object({
   email: emailAddress,
   phone: phoneNumber.optional(),
 });
-export type Contact = z.infer<typeof contactSchema>;
 
 export const addressSchema = z.object({
   line1: z.string().trim().min(1).max(200),
@@ -36,14 +37,16 @@ export const addressSchema = z.object({
   country: countryCode,
 });
 
-const uniqueBy = <T>(key: (item: T) => string, what: string) => (items: T[], ctx: z.RefinementCtx) => {
-  const seen = new Set<string>();
-  items.forEach((item, index) => {
-    const k = key(item);
-    if (seen.has(k)) ctx.addIssue({ code: 'custom', path: [index], message: `duplicate ${what} ${k}` });
-    seen.add(k);
-  });
-};
+const uniqueBy =
+  <T>(key: (item: T) => string, what: string) =>
+  (items: T[], ctx: z.RefinementCtx) => {
+    const seen = new Set<string>();
+    items.forEach((item, index) => {
+      const k = key(item);
+      if (seen.has(k)) ctx.addIssue({ code: 'custom', path: [index], message: `duplicate ${what} ${k}` });
+      seen.add(k);
+    });
+  };
 
 export const partnerInputSchema = z
   .object({
@@ -84,10 +87,12 @@ export const partnerInputSchema = z
   .superRefine((partner, ctx) => {
     const locations = new Set(partner.locations.map((l) => l.partnerId));
     partner.bankProfiles.forEach((b, i) => {
-      if (!locations.has(b.locationPartnerId)) ctx.addIssue({ code: 'custom', path: ['bankProfiles', i, 'locationPartnerId'], message: 'not one of the partner\u2019s locations' });
+      if (!locations.has(b.locationPartnerId))
+        ctx.addIssue({ code: 'custom', path: ['bankProfiles', i, 'locationPartnerId'], message: 'not one of the partner\u2019s locations' });
     });
     partner.taxProfiles.forEach((t, i) => {
-      if (!locations.has(t.locationPartnerId)) ctx.addIssue({ code: 'custom', path: ['taxProfiles', i, 'locationPartnerId'], message: 'not one of the partner\u2019s locations' });
+      if (!locations.has(t.locationPartnerId))
+        ctx.addIssue({ code: 'custom', path: ['taxProfiles', i, 'locationPartnerId'], message: 'not one of the partner\u2019s locations' });
     });
   });
 export type PartnerInput = z.infer<typeof partnerInputSchema>;

@@ -76,11 +76,17 @@ export function renewalOf(source: RenewalSource, partner: Partner | undefined, n
   if (!partner || unmet.length > 0) return { ...base, unmetRequirements: unmet };
 
   const chosen = chooseProfiles(partner, source.locationPartnerId, {
-    bankProfileId: partner.bankProfiles.some((b) => b.id === source.bankProfileId && b.locationPartnerId === source.locationPartnerId) ? source.bankProfileId : undefined,
-    taxProfileId: partner.taxProfiles.some((t) => t.id === source.taxProfileId && t.locationPartnerId === source.locationPartnerId) ? source.taxProfileId : undefined,
+    bankProfileId: partner.bankProfiles.some((b) => b.id === source.bankProfileId && b.locationPartnerId === source.locationPartnerId)
+      ? source.bankProfileId
+      : undefined,
+    taxProfileId: partner.taxProfiles.some((t) => t.id === source.taxProfileId && t.locationPartnerId === source.locationPartnerId)
+      ? source.taxProfileId
+      : undefined,
   });
   const actionsNeeded: ActionNeeded[] = chosen.ok ? chosen.actionsNeeded : ['AddBankProfile'];
-  const profiles = chosen.ok ? { ...(chosen.bankProfileId ? { bankProfileId: chosen.bankProfileId } : {}), ...(chosen.taxProfileId ? { taxProfileId: chosen.taxProfileId } : {}) } : {};
+  const profiles = chosen.ok
+    ? { ...(chosen.bankProfileId ? { bankProfileId: chosen.bankProfileId } : {}), ...(chosen.taxProfileId ? { taxProfileId: chosen.taxProfileId } : {}) }
+    : {};
   if (source.status === 'Enrolled' && actionsNeeded.length === 0) return { ...base, ...profiles, status: 'Enrolled' };
   return { ...base, ...profiles, status: 'ActionRequired', actionsNeeded };
 }

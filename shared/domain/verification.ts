@@ -196,7 +196,11 @@ export const challengedReason =
  * changes nothing. Identity Rejected without Fix now suspends the account (VER-7). An applied decision
  * owes the primary contact an email (VER-10), which the caller records in the same write (outbox).
  */
-export function applyDecision(doc: VerificationDoc, decision: Decision, now: Date): { doc: VerificationDoc; applied: false } | { doc: VerificationDoc; applied: true; email: DecisionEmail } {
+export function applyDecision(
+  doc: VerificationDoc,
+  decision: Decision,
+  now: Date,
+): { doc: VerificationDoc; applied: false } | { doc: VerificationDoc; applied: true; email: DecisionEmail } {
   if (doc.appliedDecisions.includes(decision.decisionId)) return { doc, applied: false };
   const next = structuredClone(doc);
   let tab = next.tabs.find((t) => t.tab === decision.tab);
@@ -226,7 +230,14 @@ export function applyDecision(doc: VerificationDoc, decision: Decision, now: Dat
     delete next.emailToken;
   }
   next.appliedDecisions = [...next.appliedDecisions, decision.decisionId].slice(-appliedDecisionMemory);
-  const email: DecisionEmail = { decisionId: decision.decisionId, tab: decision.tab, check: decision.check, outcome: decision.outcome, fixNowAvailable: fixNow, ...(reason ? { reason } : {}) };
+  const email: DecisionEmail = {
+    decisionId: decision.decisionId,
+    tab: decision.tab,
+    check: decision.check,
+    outcome: decision.outcome,
+    fixNowAvailable: fixNow,
+    ...(reason ? { reason } : {}),
+  };
   return { doc: next, applied: true, email };
 }
 
@@ -264,7 +275,10 @@ export function tokenMatches(state: EmailTokenState | undefined, token: string, 
 
 /** VER-6: the resend policy. Answers the seconds to wait, or 0 when a send is allowed now. */
 export function resendWait(sends: readonly string[], now: Date, cooldownSeconds: number, dailyCap: number): number {
-  const times = sends.map((s) => Date.parse(s)).filter((t) => now.getTime() - t < 86_400_000).sort((a, b) => a - b);
+  const times = sends
+    .map((s) => Date.parse(s))
+    .filter((t) => now.getTime() - t < 86_400_000)
+    .sort((a, b) => a - b);
   const last = times[times.length - 1];
   const cooldownLeft = last === undefined ? 0 : last + cooldownSeconds * 1000 - now.getTime();
   const capLeft = times.length >= dailyCap ? (times[times.length - dailyCap] ?? 0) + 86_400_000 - now.getTime() : 0;
@@ -309,10 +323,13 @@ export interface TabView {
 }
 
 /** The legal-info view (VER-4, VER-5) of the tabs the viewer's roles may see (VER-1). */
-export function verificationView(doc: VerificationDoc, roles: ReadonlySet<Role>, now: Date, holidays: ReadonlySet<string>): { tabs: TabView[]; accountSuspended: boolean } {
-  const visible = doc.tabs
-    .filter((t) => tabRoles[t.tab].some((r) => roles.has(r)))
-    .sort((a, b) => tabs.indexOf(a.tab) - tabs.indexOf(b.tab));
+export function verificationView(
+  doc: VerificationDoc,
+  roles: ReadonlySet<Role>,
+  now: Date,
+  holidays: ReadonlySet<string>,
+): { tabs: TabView[]; accountSuspended: boolean } {
+  const visible = doc.tabs.filter((t) => tabRoles[t.tab].some((r) => roles.has(r))).sort((a, b) => tabs.indexOf(a.tab) - tabs.indexOf(b.tab));
   return {
     accountSuspended: doc.suspended,
     tabs: visible.map((t) => {

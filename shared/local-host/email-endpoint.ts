@@ -212,15 +212,18 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-const escape = (text: string): string =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+const escape = (text: string): string => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 function html(res: ServerResponse, emails: StoredEmail[]): void {
   const rows = emails
     .slice()
     .reverse()
     .map((e) => {
-      const m = e.message as { recipients?: { to?: { address?: string }[] }; content?: { subject?: string; plainText?: string }; headers?: Record<string, string> };
+      const m = e.message as {
+        recipients?: { to?: { address?: string }[] };
+        content?: { subject?: string; plainText?: string };
+        headers?: Record<string, string>;
+      };
       const to = (m.recipients?.to ?? []).map((r) => r.address ?? '').join(', ');
       return `<tr><td>${escape(e.receivedAt)}</td><td>${escape(m.headers?.['x-notification-type'] ?? '')}</td><td>${escape(to)}</td><td><details><summary>${escape(m.content?.subject ?? '')}</summary><pre>${escape(m.content?.plainText ?? '')}</pre></details></td></tr>`;
     })

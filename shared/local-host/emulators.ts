@@ -97,8 +97,18 @@ export async function startAzurite(options: {
   const storage = options.dataDir ? ['--location', options.dataDir] : ['--inMemoryPersistence'];
   const common = ['--skipApiVersionCheck', '--disableTelemetry', '--silent', ...storage];
   const services = [
-    { name: 'azurite-blob', script: 'dist/src/blob/main.js', args: ['--blobHost', '127.0.0.1', '--blobPort', String(options.blobPort), ...(options.blobArgs ?? [])], port: options.blobPort },
-    { name: 'azurite-queue', script: 'dist/src/queue/main.js', args: ['--queueHost', '127.0.0.1', '--queuePort', String(options.queuePort)], port: options.queuePort },
+    {
+      name: 'azurite-blob',
+      script: 'dist/src/blob/main.js',
+      args: ['--blobHost', '127.0.0.1', '--blobPort', String(options.blobPort), ...(options.blobArgs ?? [])],
+      port: options.blobPort,
+    },
+    {
+      name: 'azurite-queue',
+      script: 'dist/src/queue/main.js',
+      args: ['--queueHost', '127.0.0.1', '--queuePort', String(options.queuePort)],
+      port: options.queuePort,
+    },
   ];
   const handles: ChildHandle[] = [];
   try {
@@ -113,10 +123,15 @@ export async function startAzurite(options: {
     throw error;
   }
   const last = handles[handles.length - 1];
-  if (last) handles[handles.length - 1] = { name: last.name, pid: last.pid, stop: async () => {
-      await last.stop();
-      await rm(scratch, { recursive: true, force: true });
-    } };
+  if (last)
+    handles[handles.length - 1] = {
+      name: last.name,
+      pid: last.pid,
+      stop: async () => {
+        await last.stop();
+        await rm(scratch, { recursive: true, force: true });
+      },
+    };
   return handles;
 }
 

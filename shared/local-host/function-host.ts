@@ -38,7 +38,11 @@ const nullBodyStatuses = new Set([204, 205, 304]);
  */
 function writeResponse(res: ServerResponse, result: HttpResponseInit | HttpResponse | undefined, head: boolean): Promise<void> | undefined {
   const init = result ?? {};
-  if (!(init instanceof HttpResponse) && !init.cookies?.length && (init.body === undefined || init.body === null || typeof init.body === 'string' || init.body instanceof Uint8Array)) {
+  if (
+    !(init instanceof HttpResponse) &&
+    !init.cookies?.length &&
+    (init.body === undefined || init.body === null || typeof init.body === 'string' || init.body instanceof Uint8Array)
+  ) {
     const status = init.status ?? 200;
     const headers = headerRecord(init.headers);
     let body: string | Uint8Array | undefined;
@@ -214,7 +218,7 @@ export class FunctionHost {
    */
   async idle(timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    for (let quiet = 0; quiet < 2; ) {
+    for (let quiet = 0; quiet < 2;) {
       const states = await Promise.all(this.listeners.map((l) => l.idle()));
       quiet = this.background.size === 0 && states.every(Boolean) ? quiet + 1 : 0;
       if (quiet >= 2) break;

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 
 /** A binding as `@azure/functions` describes it to the host (`toCoreFunctionMetadata`). */
-export interface BindingInfo {
+interface BindingInfo {
   type: string;
   direction: 'in' | 'out';
   name?: string;
@@ -52,7 +52,13 @@ export function installFunctionsCore(): FunctionsCore {
     registerFunction(metadata: { name: string; bindings: Record<string, BindingInfo> }, callback: RegisteredFunction['callback']) {
       if (registrations.some((r) => r.name === metadata.name)) throw new Error(`function ${metadata.name} registered twice`);
       registrations.push({ name: metadata.name, bindings: metadata.bindings, callback });
-      return { dispose: () => registrations.splice(registrations.findIndex((r) => r.name === metadata.name), 1) };
+      return {
+        dispose: () =>
+          registrations.splice(
+            registrations.findIndex((r) => r.name === metadata.name),
+            1,
+          ),
+      };
     },
     setProgrammingModel() {},
     getProgrammingModel() {

@@ -20,11 +20,14 @@ import * as z from 'zod';
 export const nodeWorkerArguments = ['--max-old-space-size=512', '--max-semi-space-size=4', '--initial-old-space-size=56'] as const;
 
 /** `hh:mm:ss` (or `d.hh:mm:ss`) as host.json writes durations, in milliseconds. */
-const duration = z.string().regex(/^(\d+\.)?\d{1,2}:\d{2}:\d{2}(\.\d+)?$/, 'a duration like 00:00:30').transform((text) => {
-  const [dayPart, rest] = text.includes('.') && text.indexOf('.') < text.indexOf(':') ? text.split('.', 2) : ['0', text];
-  const [h = '0', m = '0', s = '0'] = (rest ?? text).split(':');
-  return ((Number(dayPart) * 24 + Number(h)) * 60 + Number(m)) * 60_000 + Number(s) * 1000;
-});
+const duration = z
+  .string()
+  .regex(/^(\d+\.)?\d{1,2}:\d{2}:\d{2}(\.\d+)?$/, 'a duration like 00:00:30')
+  .transform((text) => {
+    const [dayPart, rest] = text.includes('.') && text.indexOf('.') < text.indexOf(':') ? text.split('.', 2) : ['0', text];
+    const [h = '0', m = '0', s = '0'] = (rest ?? text).split(':');
+    return ((Number(dayPart) * 24 + Number(h)) * 60 + Number(m)) * 60_000 + Number(s) * 1000;
+  });
 
 const hostJsonSchema = z.object({
   version: z.literal('2.0'),

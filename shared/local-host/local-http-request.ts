@@ -16,7 +16,7 @@ export interface PulledBody {
   release(): void;
 }
 
-export function pullStream(req: IncomingMessage): PulledBody {
+function pullStream(req: IncomingMessage): PulledBody {
   // Flowing with pauses rather than an async iterator: once released, the same 'data' listener
   // discards what is left, so resuming drains the body (an iterator's 'readable' listener would keep
   // resume() from doing anything until it was torn down, a race with the next request).
@@ -86,7 +86,11 @@ export class LocalHttpRequest implements HttpRequest {
       for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i] ?? '', raw[i + 1] ?? '');
       // As Azure's front end does: the connecting address is appended to X-Forwarded-For.
       const remote = this.#req.socket.remoteAddress;
-      if (remote) headers.append('x-forwarded-for', remote.includes(':') ? `[${remote}]:${this.#req.socket.remotePort ?? 0}` : `${remote}:${this.#req.socket.remotePort ?? 0}`);
+      if (remote)
+        headers.append(
+          'x-forwarded-for',
+          remote.includes(':') ? `[${remote}]:${this.#req.socket.remotePort ?? 0}` : `${remote}:${this.#req.socket.remotePort ?? 0}`,
+        );
       this.#headers = headers;
     }
     return this.#headers;
@@ -100,7 +104,7 @@ export class LocalHttpRequest implements HttpRequest {
   get body(): NodeReadableStream<Uint8Array> | null {
     if (this.#full) return this.#full.body;
     if (this.#body === undefined) this.#body = this.method === 'GET' || this.method === 'HEAD' ? null : pullStream(this.#req);
-    return (this.#body?.stream ?? null);
+    return this.#body?.stream ?? null;
   }
 
   get bodyUsed(): boolean {

@@ -144,7 +144,7 @@ export class QueueListener {
 }
 
 /** Base64 JSON as the host decodes it: JSON becomes an object, anything else stays a string. */
-export function decode(text: string, encoding: 'base64' | 'none'): unknown {
+function decode(text: string, encoding: 'base64' | 'none'): unknown {
   let content = text;
   if (encoding === 'base64') {
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) throw new Error('message is not valid base64');

@@ -27,24 +27,27 @@ export class Router<T> {
     let literalSegments = 0;
     let minSegments = 0;
     let maxSegments = 0;
-    const parts = template.replace(/^\/+|\/+$/g, '').split('/').map((segment) => {
-      const param = /^\{(\*?)(\w+)(?::[^}?]+)?(\?)?\}$/.exec(segment);
-      if (!param) {
-        literalSegments++;
-        minSegments++;
+    const parts = template
+      .replace(/^\/+|\/+$/g, '')
+      .split('/')
+      .map((segment) => {
+        const param = /^\{(\*?)(\w+)(?::[^}?]+)?(\?)?\}$/.exec(segment);
+        if (!param) {
+          literalSegments++;
+          minSegments++;
+          maxSegments++;
+          return `/${segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`;
+        }
+        names.push(param[2] ?? '');
+        if (param[1]) {
+          maxSegments = Infinity;
+          return '(?:/(.*))?';
+        }
         maxSegments++;
-        return `/${segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`;
-      }
-      names.push(param[2] ?? '');
-      if (param[1]) {
-        maxSegments = Infinity;
-        return '(?:/(.*))?';
-      }
-      maxSegments++;
-      if (param[3]) return '(?:/([^/]+))?';
-      minSegments++;
-      return '/([^/]+)';
-    });
+        if (param[3]) return '(?:/([^/]+))?';
+        minSegments++;
+        return '/([^/]+)';
+      });
     const route: CompiledRoute<T> = { target, pattern: new RegExp(`^${parts.join('')}/?$`, 'i'), names, literalSegments, minSegments, maxSegments };
     for (const method of new Set(methods.map((m) => m.toUpperCase()))) {
       const routes = this.routes.get(method) ?? [];

@@ -9,9 +9,9 @@ import { azuriteConnectionString, emulatorCosmosKey, startAzurite, startCosmos, 
 import { FunctionHost } from './function-host.js';
 import { installFunctionsCore } from './functions-core-shim.js';
 
-export const devEmailAccessKey = Buffer.from('partner-portal-local-email-key').toString('base64');
+const devEmailAccessKey = Buffer.from('partner-portal-local-email-key').toString('base64');
 
-export interface StackPorts {
+interface StackPorts {
   host: number;
   cosmos: number;
   blob: number;
@@ -59,7 +59,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     await Promise.all([
       wantCosmos ? startCosmos({ port: options.ports.cosmos, log: options.log }).then((c) => children.push(c)) : undefined,
       wantStorage
-        ? startAzurite({ blobPort: options.ports.blob, queuePort: options.ports.queue, dataDir: options.dataDir, log: options.log }).then((c) => children.push(...c))
+        ? startAzurite({ blobPort: options.ports.blob, queuePort: options.ports.queue, dataDir: options.dataDir, log: options.log }).then((c) =>
+            children.push(...c),
+          )
         : undefined,
       wantEmail
         ? (async () => {
@@ -72,7 +74,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(given)) if (v !== undefined) env[k] = v;
-    if (wantCosmos) Object.assign(env, { COSMOS_ENDPOINT: `https://127.0.0.1:${options.ports.cosmos}/`, COSMOS_KEY: emulatorCosmosKey, COSMOS_TLS_INSECURE: 'true' });
+    if (wantCosmos)
+      Object.assign(env, { COSMOS_ENDPOINT: `https://127.0.0.1:${options.ports.cosmos}/`, COSMOS_KEY: emulatorCosmosKey, COSMOS_TLS_INSECURE: 'true' });
     if (wantStorage) env.AzureWebJobsStorage = azuriteConnectionString(options.ports.blob, options.ports.queue);
     if (email) Object.assign(env, { EMAIL_CONNECTION_STRING: email.connectionString, EMAIL_ALLOW_INSECURE: 'true', EMAIL_POLL_INTERVAL_MS: '50' });
     if (keys) Object.assign(env, { AUTH_ISSUER: devIssuer, AUTH_AUDIENCE: devAudience, AUTH_JWKS_FILE: keys.jwksFile });

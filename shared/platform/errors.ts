@@ -117,7 +117,7 @@ const statusOfKind: Record<DomainErrorKind, number> = {
 };
 
 /** A domain error as the edge's error: its status, code, field errors and Retry-After. */
-export function fromDomainError(error: DomainError): AppError {
+function fromDomainError(error: DomainError): AppError {
   const retryAfter = error.retryAfterSeconds;
   return new AppError(statusOfKind[error.kind], error.message, {
     code: error.code,

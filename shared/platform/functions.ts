@@ -9,23 +9,23 @@ import { AppError, fieldErrors, toProblem } from './errors.js';
 import { poisonQueueOf } from '../use-cases/queues.js';
 import { logEvent } from './telemetry.js';
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** What a handler returns; the wrapper turns it into JSON (or passes a stream through). */
-export interface HttpResult {
+interface HttpResult {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
 }
 
-export interface ResponseSpec {
+interface ResponseSpec {
   description: string;
   schema?: z.ZodType;
 }
 
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
 
-export interface HttpInput<P, Q, B> {
+interface HttpInput<P, Q, B> {
   params: P;
   query: Q;
   body: B;
@@ -115,7 +115,9 @@ async function handleHttp<P extends z.ZodType | undefined, Q extends z.ZodType |
     }
     const params = validate(definition.params, request.params, 'params') as Out<P>;
     const query = (definition.query ? validate(definition.query, Object.fromEntries(request.query), 'query') : undefined) as Out<Q>;
-    const body = (definition.body ? validate(definition.body, await readJsonBody(request, definition.maxJsonBytes ?? defaultMaxJsonBytes), 'body') : undefined) as Out<B>;
+    const body = (
+      definition.body ? validate(definition.body, await readJsonBody(request, definition.maxJsonBytes ?? defaultMaxJsonBytes), 'body') : undefined
+    ) as Out<B>;
     const result = await definition.handler({ params, query, body, principal, request, context, services });
     return toResponseInit(result);
   } catch (error) {
@@ -131,7 +133,7 @@ function validate(schema: z.ZodType | undefined, value: unknown, where: string):
 }
 
 /** Reads a JSON body with a size cap checked as bytes arrive, so a huge body is never buffered. */
-export async function readJsonBody(request: HttpRequest, maxBytes: number): Promise<unknown> {
+async function readJsonBody(request: HttpRequest, maxBytes: number): Promise<unknown> {
   const contentType = request.headers.get('content-type') ?? '';
   if (!/^application\/([\w.+-]+\+)?json\b/i.test(contentType)) {
     throw AppError.unsupportedMediaType('The request body must be application/json.');
@@ -172,7 +174,7 @@ function toResponseInit(result: HttpResult): HttpResponseInit {
 }
 
 /** The one mapping from errors to responses: 4xx detail shown, anything else logged and hidden. */
-export function problemResponse(error: unknown, context: InvocationContext): HttpResponseInit {
+function problemResponse(error: unknown, context: InvocationContext): HttpResponseInit {
   const { problem, headers } = toProblem(error);
   if (problem.status >= 500) {
     logEvent(context, 'error', 'UnhandledError', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
@@ -180,7 +182,7 @@ export function problemResponse(error: unknown, context: InvocationContext): Htt
   return { status: problem.status, headers: { ...headers, 'content-type': 'application/problem+json' }, body: htmlSafeJson(problem) };
 }
 
-export interface QueueHandlerInput {
+interface QueueHandlerInput {
   services: Services;
   context: InvocationContext;
   /** How many times this message has been dequeued, including this time (1 on the first try). */

@@ -24,7 +24,7 @@ async function probe(run: () => Promise<unknown>, timeoutMs: number): Promise<bo
 }
 
 /** The email service counts as reachable when its endpoint answers HTTP at all (any status). */
-export function emailEndpointOf(services: Services): string {
+function emailEndpointOf(services: Services): string {
   const { EMAIL_CONNECTION_STRING, EMAIL_ENDPOINT } = services.config;
   const fromConnection = EMAIL_CONNECTION_STRING ? /endpoint=([^;]+)/i.exec(EMAIL_CONNECTION_STRING)?.[1] : undefined;
   return fromConnection ?? EMAIL_ENDPOINT ?? '';

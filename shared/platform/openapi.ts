@@ -87,6 +87,9 @@ export function buildOpenApiDocument(definitions: readonly AnyDefinition[], info
 }
 
 function operationId(def: AnyDefinition): string {
-  const words = def.route.replace(/\{(\w+)\??\}/g, 'by-$1').split(/[/-]/).filter(Boolean);
+  const words = def.route
+    .replace(/\{(\w+)\??\}/g, 'by-$1')
+    .split(/[/-]/)
+    .filter(Boolean);
   return [def.method.toLowerCase(), ...words.map((w) => w.charAt(0).toUpperCase() + w.slice(1))].join('');
 }

@@ -6,10 +6,14 @@ import type { InvocationContext } from './azure-functions.js';
  * durations, failures). Names follow OpenTelemetry conventions; Application Insights shows them under
  * customMetrics.
  */
-export const metricDefinitions = {
+const metricDefinitions = {
   'attestation.confirmation.delay': { kind: 'histogram', unit: 's', description: 'Attestation to confirmation email sent (ATT-3: at most 1,800 s)' },
   'email.delivery.delay': { kind: 'histogram', unit: 's', description: 'Decision to owed email sent, per email type (the outbox)' },
-  'rollover.enrollments': { kind: 'counter', unit: '{enrollment}', description: 'Enrolments carried by the rollover, by outcome (Enrolled, ActionRequired, NotEligible)' },
+  'rollover.enrollments': {
+    kind: 'counter',
+    unit: '{enrollment}',
+    description: 'Enrolments carried by the rollover, by outcome (Enrolled, ActionRequired, NotEligible)',
+  },
   'rollover.renewals.failed': { kind: 'counter', unit: '{enrollment}', description: 'Renewal writes that failed (the page is retried)' },
   'verification.upload.bytes': { kind: 'histogram', unit: 'By', description: 'Size of accepted verification documents' },
 } as const;

@@ -29,4 +29,3 @@ export function newEmailLink(
     intent: emailIntent(partner.partnerId, `email-verification:${hash}`, message, now.toISOString()),
   };
 }
-

@@ -38,7 +38,15 @@ export async function putCustomer(deps: UseCaseDeps, partnerId: string, customer
     read: async () => ({ existing: await deps.agreements.customer(partnerId, customerId), now: deps.now().toISOString() }),
     assumed: { state: { existing: first, now: deps.now().toISOString() } },
     decide: ({ existing, now }) => {
-      const customer: Customer = { ...input, id: customerDocumentId(customerId), type: 'customer', partnerId, customerId, createdAt: existing?.doc.createdAt ?? now, updatedAt: now };
+      const customer: Customer = {
+        ...input,
+        id: customerDocumentId(customerId),
+        type: 'customer',
+        partnerId,
+        customerId,
+        createdAt: existing?.doc.createdAt ?? now,
+        updatedAt: now,
+      };
       return { result: { created: !existing, customer }, write: [writeOver<AgreementDoc>(customer, existing?.etag)] };
     },
     write: (writes) => deps.agreements.commit(partnerId, writes),
@@ -80,7 +88,10 @@ function publicAgreement(a: Agreement) {
  * the same agreement creates nothing: `created` false and no intent.
  */
 async function record(deps: UseCaseDeps, agreement: Agreement, customer: Customer): Promise<{ created: boolean; owed: OwedEmail | undefined }> {
-  const intent = agreement.kind === 'PartnerAttestation' ? emailIntent(agreement.partnerId, confirmationKey(agreement.id), attestationConfirmationEmail(customer), agreement.occurredAt, confirmationDeadlineMs) : undefined;
+  const intent =
+    agreement.kind === 'PartnerAttestation'
+      ? emailIntent(agreement.partnerId, confirmationKey(agreement.id), attestationConfirmationEmail(customer), agreement.occurredAt, confirmationDeadlineMs)
+      : undefined;
   const writes: Write<AgreementDoc>[] = [{ kind: 'create', doc: agreement }, ...(intent ? [{ kind: 'create' as const, doc: intent }] : [])];
   const commit = committing(deps.agreements, 'agreements', agreement.partnerId);
   try {
@@ -93,7 +104,10 @@ async function record(deps: UseCaseDeps, agreement: Agreement, customer: Custome
 }
 
 /** ATT-1, ATT-2, ATT-3: a partner attests that its customer accepted the agreement. */
-export async function attestAgreement(deps: UseCaseDeps, input: { partnerId: string; customerId: string; primaryContact: AcceptedBy; dateAgreed: string; principal: Principal }) {
+export async function attestAgreement(
+  deps: UseCaseDeps,
+  input: { partnerId: string; customerId: string; primaryContact: AcceptedBy; dateAgreed: string; principal: Principal },
+) {
   // The partner and the customer in one round trip; the checks keep their order (404, 403, 400, 404).
   const [partner, stored] = await Promise.all([requirePartner(deps, input.partnerId), deps.agreements.customer(input.partnerId, input.customerId)]);
   assertMayAttest(partner.doc);
@@ -152,7 +166,11 @@ export interface AgreementEvent {
  * Upstream acceptance events: recorded once per eventId; only partner attestations owe a confirmation
  * (ATT-4). The event's worker delivers it itself; a redelivery delivers what is still unsent.
  */
-export async function recordAgreementEvent(deps: UseCaseDeps, event: AgreementEvent, log: (message: string) => void = () => {}): Promise<{ recorded: boolean }> {
+export async function recordAgreementEvent(
+  deps: UseCaseDeps,
+  event: AgreementEvent,
+  log: (message: string) => void = () => {},
+): Promise<{ recorded: boolean }> {
   // A customer exists only under an existing partner: one read tells both.
   const customer = await deps.agreements.customer(event.partnerId, event.customerId);
   if (!customer) throw DomainError.unprocessableMessage(`unknown customer ${event.customerId} of partner ${event.partnerId}`);
@@ -177,4 +195,3 @@ export async function recordAgreementEvent(deps: UseCaseDeps, event: AgreementEv
   }
   return { recorded: created };
 }
-

@@ -48,7 +48,10 @@ async function publish(deps: UseCaseDeps, profile: BusinessProfile): Promise<{ c
     profileId: profile.profileId,
   }));
   try {
-    await deps.profiles.commit(profile.partnerId, [profile, ...claims].map((doc) => ({ kind: 'create' as const, doc })));
+    await deps.profiles.commit(
+      profile.partnerId,
+      [profile, ...claims].map((doc) => ({ kind: 'create' as const, doc })),
+    );
     return { created: true, profile };
   } catch (error) {
     if (!(error instanceof WriteConflict)) throw error;
@@ -61,7 +64,10 @@ async function publish(deps: UseCaseDeps, profile: BusinessProfile): Promise<{ c
   await deps.profiles.forgetOwner(profile.profileId);
   const taken = await Promise.all(claims.map((c) => deps.profiles.read(profile.partnerId, c.id)));
   const where = taken.flatMap((t) => (t?.doc.type === 'profileLocation' ? [`${t.doc.country} (profile ${t.doc.profileId})`] : []));
-  throw DomainError.conflict(`A location can have one business profile of the partner; already taken: ${where.join(', ') || 'a publish location'}.`, 'LocationAlreadyHasProfile');
+  throw DomainError.conflict(
+    `A location can have one business profile of the partner; already taken: ${where.join(', ') || 'a publish location'}.`,
+    'LocationAlreadyHasProfile',
+  );
 }
 
 /** BP-1, BP-3, BP-4: a new profile managed by one of the partner's location partner ids. */
@@ -71,7 +77,16 @@ export async function createProfile(deps: UseCaseDeps, partnerId: string, input:
   if (problems.length > 0) throw DomainError.validation('The profile cannot be published as asked.', problems);
   const now = deps.now().toISOString();
   const profileId = idempotencyKey ? keyedUuid(`profile:${partnerId}`, idempotencyKey) : randomUUID();
-  const result = await publish(deps, { id: profileId, type: 'businessProfile', partnerId, profileId, ...input, origin: 'PartnerId', createdAt: now, updatedAt: now });
+  const result = await publish(deps, {
+    id: profileId,
+    type: 'businessProfile',
+    partnerId,
+    profileId,
+    ...input,
+    origin: 'PartnerId',
+    createdAt: now,
+    updatedAt: now,
+  });
   return { created: result.created, profile: partnerProfileView(result.profile, deps.now(), closesAt(deps)) };
 }
 
@@ -86,7 +101,16 @@ export async function importLegacyProfile(deps: UseCaseDeps, partnerId: string, 
   const problems = placementProblems(partner, input);
   if (problems.length > 0) throw DomainError.validation('The profile cannot be published as asked.', problems);
   const { createdAt, ...placement } = input;
-  const result = await publish(deps, { id: profileId, type: 'businessProfile', partnerId, profileId, ...placement, origin: 'Legacy', createdAt, updatedAt: deps.now().toISOString() });
+  const result = await publish(deps, {
+    id: profileId,
+    type: 'businessProfile',
+    partnerId,
+    profileId,
+    ...placement,
+    origin: 'Legacy',
+    createdAt,
+    updatedAt: deps.now().toISOString(),
+  });
   return { created: result.created, profile: partnerProfileView(result.profile, deps.now(), closesAt(deps)) };
 }
 
@@ -102,7 +126,10 @@ export async function migrateProfile(deps: UseCaseDeps, partnerId: string, profi
     if (doc.managingPartnerId === managingPartnerId) return unchanged;
     if (doc.managingPartnerId) throw DomainError.conflict(`The profile was migrated to ${doc.managingPartnerId} already.`, 'AlreadyMigrated');
     if (deps.now() >= closes) {
-      throw DomainError.conflict(`The migration window closed on ${closes.toISOString().slice(0, 10)}; the profile is bound to the partner global account.`, 'MigrationWindowClosed');
+      throw DomainError.conflict(
+        `The migration window closed on ${closes.toISOString().slice(0, 10)}; the profile is bound to the partner global account.`,
+        'MigrationWindowClosed',
+      );
     }
     const now = deps.now().toISOString();
     return { ...doc, managingPartnerId, migratedAt: now, updatedAt: now };
@@ -163,7 +190,8 @@ export async function getPublishedProfile(deps: UseCaseDeps, profileId: string) 
 export async function submitLead(deps: UseCaseDeps, profileId: string, input: LeadInput, client: { address: string; idempotencyKey: string | undefined }) {
   const { config } = deps;
   const rate = await deps.rateLimits.hit('leads', client.address, config.LEAD_RATE_LIMIT, config.LEAD_RATE_WINDOW_SECONDS, deps.now());
-  if (!rate.allowed) throw DomainError.rateLimited(`Too many requests from this address; try again in ${Math.ceil(rate.retryAfterSeconds)} seconds.`, rate.retryAfterSeconds);
+  if (!rate.allowed)
+    throw DomainError.rateLimited(`Too many requests from this address; try again in ${Math.ceil(rate.retryAfterSeconds)} seconds.`, rate.retryAfterSeconds);
   const profile = await publishedProfile(deps, profileId);
   const { managingPartnerId } = profileBinding(profile, deps.now(), closesAt(deps));
   const leadId = client.idempotencyKey ? keyedUuid(`lead:${profileId}`, client.idempotencyKey) : randomUUID();
@@ -186,7 +214,11 @@ export async function submitLead(deps: UseCaseDeps, profileId: string, input: Le
 }
 
 /** BP-5: the partner's leads for its ReferralAdmin, newest first, optionally for one managing id. */
-export async function listLeads(deps: UseCaseDeps, partnerId: string, query: { managingPartnerId?: string | undefined; pageSize: number; continuationToken?: string | undefined }) {
+export async function listLeads(
+  deps: UseCaseDeps,
+  partnerId: string,
+  query: { managingPartnerId?: string | undefined; pageSize: number; continuationToken?: string | undefined },
+) {
   const [, page] = await Promise.all([requirePartner(deps, partnerId), deps.profiles.leads(partnerId, query)]);
   return {
     leads: page.items.map(leadView),

@@ -22,7 +22,14 @@ export async function buySupportPlan(deps: UseCaseDeps, partnerId: string, plan:
   if (creditCheck !== 'Passed') {
     throw DomainError.conflict(`A support plan can be bought once the credit check has passed (it is ${creditCheck}).`, 'CreditCheckNotPassed');
   }
-  const purchase: SupportPlanPurchase = { id: 'support-plan', type: 'supportPlan', partnerId, plan, purchasedAt: deps.now().toISOString(), purchasedBy: principal.userId };
+  const purchase: SupportPlanPurchase = {
+    id: 'support-plan',
+    type: 'supportPlan',
+    partnerId,
+    plan,
+    purchasedAt: deps.now().toISOString(),
+    purchasedBy: principal.userId,
+  };
   const created = await createIfAbsent(deps.accounts, purchase);
   const stored = created ? purchase : (await deps.accounts.read(partnerId, 'support-plan'))?.doc;
   if (!stored || stored.type !== 'supportPlan') throw new Error('support plan record missing after create');

@@ -8,7 +8,7 @@ import type { AccountDoc, DocumentRecord, IncomingFile, MultipartForm, UseCaseDe
 import { readDecideWrite, writeOver } from './write.js';
 
 /** VER-8, api.md: the fields of an upload (the file aside). */
-export const uploadFieldsSchema = z.object({
+const uploadFieldsSchema = z.object({
   check: z.enum(['Employment', 'Business', 'AdditionalDueDiligence', 'Identity']),
   documentType: z.enum(documentTypes),
   comment: z.string().max(2000, 'at most 2,000 characters').optional(),
@@ -50,7 +50,10 @@ function parseFields(fields: Readonly<Record<string, string>>): UploadFields {
  * record (and an appeal's status change) is written in one batch only after the blob is complete;
  * any failure deletes the blob, so nothing is left half-written.
  */
-export async function uploadVerificationDocument(deps: UseCaseDeps, input: { partnerId: string; principal: Principal; form: MultipartForm }): Promise<UploadResult> {
+export async function uploadVerificationDocument(
+  deps: UseCaseDeps,
+  input: { partnerId: string; principal: Principal; form: MultipartForm },
+): Promise<UploadResult> {
   input.form.check();
   // The verification state is read beside the partner, while the body starts arriving: the early
   // field check and the first commit attempt use it (the commit is version-guarded, so a state

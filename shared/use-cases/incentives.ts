@@ -1,6 +1,15 @@
 import { incentiveInvitationEmail } from '../domain/emails.js';
 import { DomainError } from '../domain/errors.js';
-import { chooseProfiles, fiscalYearOf, incentiveAdminsOf, newEnrollment, userDocumentId, viewedStatus, type Enrollment, type PartnerUser } from '../domain/incentives.js';
+import {
+  chooseProfiles,
+  fiscalYearOf,
+  incentiveAdminsOf,
+  newEnrollment,
+  userDocumentId,
+  viewedStatus,
+  type Enrollment,
+  type PartnerUser,
+} from '../domain/incentives.js';
 import { emailIntent, type EmailIntent } from '../domain/outbox.js';
 import type { Principal, Role } from '../domain/roles.js';
 import { requirePartner } from './accounts.js';
@@ -13,7 +22,12 @@ import { readDecideWrite, unchanged, updateDocument } from './write.js';
  * invitation, once: the enrolment is marked and the email owed in one write. A location without an
  * incentive admin yet owes nothing: its invitation goes out when one is assigned (putUser).
  */
-function withInvitation(enrollment: Enrollment, companyName: string, users: readonly PartnerUser[], now: Date): { enrollment: Enrollment; intent?: EmailIntent } {
+function withInvitation(
+  enrollment: Enrollment,
+  companyName: string,
+  users: readonly PartnerUser[],
+  now: Date,
+): { enrollment: Enrollment; intent?: EmailIntent } {
   if (enrollment.status !== 'Invited' || enrollment.openProgram || enrollment.invitationSentAt) return { enrollment };
   const admins = incentiveAdminsOf(users, enrollment.locationPartnerId);
   if (admins.length === 0) return { enrollment };
@@ -27,11 +41,21 @@ function withInvitation(enrollment: Enrollment, companyName: string, users: read
 }
 
 /** INC-1: a GlobalAdmin or AccountAdmin assigns roles (IncentiveAdmin among them) to a user. */
-export async function putUser(deps: UseCaseDeps, partnerId: string, userId: string, input: { email: string; displayName?: string | undefined; roles: Role[]; locationPartnerIds: string[] }, log?: (message: string) => void) {
+export async function putUser(
+  deps: UseCaseDeps,
+  partnerId: string,
+  userId: string,
+  input: { email: string; displayName?: string | undefined; roles: Role[]; locationPartnerIds: string[] },
+  log?: (message: string) => void,
+) {
   const partner = (await requirePartner(deps, partnerId)).doc;
   const known = new Set(partner.locations.map((l) => l.partnerId));
   const unknown = input.locationPartnerIds.filter((id) => !known.has(id));
-  if (unknown.length > 0) throw DomainError.validation('Unknown location partner ids.', unknown.map((id) => ({ path: 'body.locationPartnerIds', message: `${id} is not a location of the partner` })));
+  if (unknown.length > 0)
+    throw DomainError.validation(
+      'Unknown location partner ids.',
+      unknown.map((id) => ({ path: 'body.locationPartnerIds', message: `${id} is not a location of the partner` })),
+    );
   const user: PartnerUser = {
     id: userDocumentId(userId),
     type: 'user',
@@ -64,7 +88,13 @@ async function sendPendingInvitations(deps: UseCaseDeps, partnerId: string, comp
         if (current?.doc.type !== 'enrollment') return { result: undefined };
         const invited = withInvitation(current.doc, companyName, users, deps.now());
         if (!invited.intent) return { result: undefined };
-        return { result: undefined, write: [{ kind: 'replace', doc: invited.enrollment, etag: current.etag }, { kind: 'create', doc: invited.intent }] satisfies Write<EnrollmentDoc>[] };
+        return {
+          result: undefined,
+          write: [
+            { kind: 'replace', doc: invited.enrollment, etag: current.etag },
+            { kind: 'create', doc: invited.intent },
+          ] satisfies Write<EnrollmentDoc>[],
+        };
       },
       write: commit.write,
     });
@@ -89,7 +119,11 @@ export interface EligibilityEvent {
  * (none for open programs); an ineligible one NotEligible with what it lacks. One enrolment per
  * location, program and fiscal year; a repeated event changes and sends nothing.
  */
-export async function handleEligibility(deps: UseCaseDeps, event: EligibilityEvent, log?: (message: string) => void): Promise<{ enrollmentId: string; invited: number }> {
+export async function handleEligibility(
+  deps: UseCaseDeps,
+  event: EligibilityEvent,
+  log?: (message: string) => void,
+): Promise<{ enrollmentId: string; invited: number }> {
   const [partner, users] = await Promise.all([deps.accounts.partner(event.partnerId), deps.accounts.users(event.partnerId)]);
   if (!partner) throw DomainError.unprocessableMessage(`unknown partner ${event.partnerId}`);
   if (!partner.doc.locations.some((l) => l.partnerId === event.locationPartnerId)) {
@@ -111,7 +145,10 @@ export async function handleEligibility(deps: UseCaseDeps, event: EligibilityEve
     decide: (current) => {
       if (!current) {
         const invited = withInvitation(fresh, partner.doc.companyName, users, now);
-        return { result: { ...(invited.intent ? { intent: invited.intent } : {}) }, write: [{ kind: 'create', doc: invited.enrollment }, ...(invited.intent ? [{ kind: 'create' as const, doc: invited.intent }] : [])] };
+        return {
+          result: { ...(invited.intent ? { intent: invited.intent } : {}) },
+          write: [{ kind: 'create', doc: invited.enrollment }, ...(invited.intent ? [{ kind: 'create' as const, doc: invited.intent }] : [])],
+        };
       }
       if (current.doc.type !== 'enrollment') return { result: {} };
       const doc = current.doc;
@@ -127,7 +164,10 @@ export async function handleEligibility(deps: UseCaseDeps, event: EligibilityEve
       if (!moves && !invited.intent) return { result: {} };
       return {
         result: { ...(invited.intent ? { intent: invited.intent } : {}) },
-        write: [{ kind: 'replace', doc: invited.enrollment, etag: current.etag }, ...(invited.intent ? [{ kind: 'create' as const, doc: invited.intent }] : [])],
+        write: [
+          { kind: 'replace', doc: invited.enrollment, etag: current.etag },
+          ...(invited.intent ? [{ kind: 'create' as const, doc: invited.intent }] : []),
+        ],
       };
     },
     write: commit.write,
@@ -166,7 +206,13 @@ export async function listEnrollments(deps: UseCaseDeps, partnerId: string, fisc
  * missing. Only from Invited or ActionRequired (409 otherwise); version-guarded, so two admins
  * enrolling at once make one transition (the second then finds it no longer open).
  */
-export async function enroll(deps: UseCaseDeps, partnerId: string, enrollmentId: string, request: { bankProfileId?: string | undefined; taxProfileId?: string | undefined }, principal: Principal) {
+export async function enroll(
+  deps: UseCaseDeps,
+  partnerId: string,
+  enrollmentId: string,
+  request: { bankProfileId?: string | undefined; taxProfileId?: string | undefined },
+  principal: Principal,
+) {
   const [stored, first] = await Promise.all([requirePartner(deps, partnerId), deps.enrollments.read(partnerId, enrollmentId)]);
   const partner = stored.doc;
   const written = await readDecideWrite({
@@ -179,7 +225,8 @@ export async function enroll(deps: UseCaseDeps, partnerId: string, enrollmentId:
         throw DomainError.conflict(`The enrollment is ${current.status}; only an Invited or ActionRequired enrollment can be enrolled.`, 'EnrollmentNotOpen');
       }
       const chosen = chooseProfiles(partner, current.locationPartnerId, request);
-      if (!chosen.ok) throw DomainError.validation('The chosen profile does not belong to this location.', [{ path: `body.${chosen.field}`, message: chosen.reason }]);
+      if (!chosen.ok)
+        throw DomainError.validation('The chosen profile does not belong to this location.', [{ path: `body.${chosen.field}`, message: chosen.reason }]);
       const next: Enrollment = {
         ...current,
         status: chosen.actionsNeeded.length === 0 ? 'ValidatingEnrollment' : 'ActionRequired',
@@ -199,7 +246,10 @@ export async function enroll(deps: UseCaseDeps, partnerId: string, enrollmentId:
 }
 
 /** Upstream validation of payout and tax: ValidatingEnrollment becomes Enrolled or ActionRequired. */
-export async function handleValidation(deps: UseCaseDeps, event: { eventId: string; partnerId: string; enrollmentId: string; valid: boolean; reason?: string | undefined }) {
+export async function handleValidation(
+  deps: UseCaseDeps,
+  event: { eventId: string; partnerId: string; enrollmentId: string; valid: boolean; reason?: string | undefined },
+) {
   const result = await updateDocument(deps.enrollments, event.partnerId, event.enrollmentId, (doc) => {
     if (doc.type !== 'enrollment' || doc.status !== 'ValidatingEnrollment' || doc.lastEventId === event.eventId) return unchanged;
     const next: Enrollment = { ...doc, status: event.valid ? 'Enrolled' : 'ActionRequired', lastEventId: event.eventId, updatedAt: deps.now().toISOString() };

@@ -41,7 +41,10 @@ export async function deliverIntent(deps: Deps, ref: IntentRef, known?: { doc: E
     read: () => deps.outbox.read(ref),
     // Usually nobody wrote since it was read: one replace over that version, no second read.
     assumed: { state: stored },
-    decide: (current) => (!current || current.doc.status === 'Sent' ? { result: undefined } : { result: undefined, write: { next: sentIntent(current.doc, sentAt), etag: current.etag } }),
+    decide: (current) =>
+      !current || current.doc.status === 'Sent'
+        ? { result: undefined }
+        : { result: undefined, write: { next: sentIntent(current.doc, sentAt), etag: current.etag } },
     write: ({ next, etag }) => deps.outbox.replace(ref, next, etag),
   });
   const delay = (Date.parse(sentAt) - Date.parse(intent.occurredAt)) / 1000;

@@ -33,7 +33,14 @@ export async function upsertPartner(deps: UseCaseDeps, partnerId: string, input:
     decide: ({ existing, verification, now }) => {
       const before = existing?.doc;
       if (before && sameInput(before, input)) return { result: { created: false, partner: before, intents: [] as EmailIntent[] } };
-      const partner: Partner = { ...input, id: 'partner', type: 'partner', partnerId, createdAt: before?.createdAt ?? now.toISOString(), updatedAt: now.toISOString() };
+      const partner: Partner = {
+        ...input,
+        id: 'partner',
+        type: 'partner',
+        partnerId,
+        createdAt: before?.createdAt ?? now.toISOString(),
+        updatedAt: now.toISOString(),
+      };
       const started = startVerification(verification.doc, before, input, now);
       const intents: EmailIntent[] = [];
       if (started.sendEmail) {

@@ -24,10 +24,7 @@ export interface Versioned<T> {
 
 /** One write of a transactional batch: all writes of one commit apply together or not at all. */
 export type Write<T> =
-  | { kind: 'create'; doc: T }
-  | { kind: 'replace'; doc: T; etag: string }
-  | { kind: 'upsert'; doc: T }
-  | { kind: 'delete'; id: string; etag?: string };
+  { kind: 'create'; doc: T } | { kind: 'replace'; doc: T; etag: string } | { kind: 'upsert'; doc: T } | { kind: 'delete'; id: string; etag?: string };
 
 /**
  * A commit lost a race: a document changed since it was read (stale version), or one it creates
@@ -197,7 +194,7 @@ export interface RateLimits {
   hit(name: string, key: string, limit: number, windowSeconds: number, now: Date): Promise<{ allowed: true } | { allowed: false; retryAfterSeconds: number }>;
 }
 
-export interface Metrics {
+interface Metrics {
   record(name: string, value: number, attributes?: Record<string, string | number | boolean>): void;
 }
 

@@ -32,10 +32,14 @@ export async function startRollover(
 ): Promise<{ runId: string; started: boolean }> {
   const current = fiscalYearOf(deps.now(), deps.config.FISCAL_YEAR_START_MONTH);
   if (input.fromFiscalYear >= current) {
-    throw DomainError.validation(`Fiscal year ${input.fromFiscalYear} has not ended yet (the current fiscal year is ${current}).`, [{ path: 'body.fromFiscalYear', message: 'must be a fiscal year that has ended' }]);
+    throw DomainError.validation(`Fiscal year ${input.fromFiscalYear} has not ended yet (the current fiscal year is ${current}).`, [
+      { path: 'body.fromFiscalYear', message: 'must be a fiscal year that has ended' },
+    ]);
   }
   if (input.fromFiscalYear < current - 5) {
-    throw DomainError.validation(`Fiscal year ${input.fromFiscalYear} is too old to roll over.`, [{ path: 'body.fromFiscalYear', message: `must be one of the last five fiscal years (${current - 5} to ${current - 1})` }]);
+    throw DomainError.validation(`Fiscal year ${input.fromFiscalYear} is too old to roll over.`, [
+      { path: 'body.fromFiscalYear', message: `must be one of the last five fiscal years (${current - 5} to ${current - 1})` },
+    ]);
   }
   const runId = input.runId ?? randomUUID();
   const run: RolloverRun = {
@@ -54,7 +58,7 @@ export async function startRollover(
 }
 
 /** The timer's id for the run of a fiscal year, so that a second timer run finds the first. */
-export const timerRunId = (fromFiscalYear: number): string => `fy${fromFiscalYear}`;
+const timerRunId = (fromFiscalYear: number): string => `fy${fromFiscalYear}`;
 
 /** Daily: once a fiscal year has ended, its run is started once (the timer only plans). */
 export async function planRollover(deps: UseCaseDeps): Promise<{ runId: string; started: boolean }> {
@@ -79,17 +83,30 @@ export async function processRolloverPage(deps: UseCaseDeps, message: PageMessag
     return { page: message.page, alreadyDone: true };
   }
 
-  const page = await deps.enrollments.renewalSources(run.fromFiscalYear, { size: deps.config.ROLLOVER_PAGE_SIZE, continuationToken: message.continuationToken });
+  const page = await deps.enrollments.renewalSources(run.fromFiscalYear, {
+    size: deps.config.ROLLOVER_PAGE_SIZE,
+    continuationToken: message.continuationToken,
+  });
   let requestCharge = page.requestCharge;
   // The last page records itself on the run, over the version just read; its version then serves the
   // summary planning below (a page that is not the last reads the run again there, after its record).
   let lastRun: Versioned<RolloverDoc> | undefined;
   if (page.continuationToken) {
-    await deps.queues.send(queueNames.rolloverPages, { runId: message.runId, page: message.page + 1, continuationToken: page.continuationToken } satisfies PageMessage);
+    await deps.queues.send(queueNames.rolloverPages, {
+      runId: message.runId,
+      page: message.page + 1,
+      continuationToken: page.continuationToken,
+    } satisfies PageMessage);
   } else {
-    lastRun = await updateDocument<RolloverDoc>(deps.rollovers, partition, 'run', (doc) => (doc.type === 'rolloverRun' && doc.lastPage === undefined ? { ...doc, lastPage: message.page } : unchanged), {
-      known: stored,
-    });
+    lastRun = await updateDocument<RolloverDoc>(
+      deps.rollovers,
+      partition,
+      'run',
+      (doc) => (doc.type === 'rolloverRun' && doc.lastPage === undefined ? { ...doc, lastPage: message.page } : unchanged),
+      {
+        known: stored,
+      },
+    );
   }
 
   // The partners of the page, read 16 at a time.
@@ -143,9 +160,15 @@ async function planSummariesIfComplete(deps: UseCaseDeps, runId: string, known?:
   const pages = await deps.rollovers.pages(partition);
   if (pages.length < run.lastPage + 1) return;
   await sixteenAtATime([...new Set(pages.flatMap((p) => p.partnerIds))], (partnerId) => deps.queues.send(queueNames.rolloverSummaries, { runId, partnerId }));
-  await updateDocument<RolloverDoc>(deps.rollovers, partition, 'run', (doc) => (doc.type === 'rolloverRun' && !doc.summaryPlannedAt ? { ...doc, summaryPlannedAt: deps.now().toISOString() } : unchanged), {
-    known: stored,
-  });
+  await updateDocument<RolloverDoc>(
+    deps.rollovers,
+    partition,
+    'run',
+    (doc) => (doc.type === 'rolloverRun' && !doc.summaryPlannedAt ? { ...doc, summaryPlannedAt: deps.now().toISOString() } : unchanged),
+    {
+      known: stored,
+    },
+  );
 }
 
 /**
@@ -153,8 +176,16 @@ async function planSummariesIfComplete(deps: UseCaseDeps, runId: string, known?:
  * action. The email is owed in the partner's enrolment partition (keyed by run and partner, so a
  * repeated message owes nothing new) and delivered.
  */
-export async function sendRolloverSummary(deps: UseCaseDeps, message: { runId: string; partnerId: string }, log?: (message: string) => void): Promise<{ sent: boolean }> {
-  const [stored, partner, users] = await Promise.all([readRun(deps, message.runId), deps.accounts.partner(message.partnerId), deps.accounts.users(message.partnerId)]);
+export async function sendRolloverSummary(
+  deps: UseCaseDeps,
+  message: { runId: string; partnerId: string },
+  log?: (message: string) => void,
+): Promise<{ sent: boolean }> {
+  const [stored, partner, users] = await Promise.all([
+    readRun(deps, message.runId),
+    deps.accounts.partner(message.partnerId),
+    deps.accounts.users(message.partnerId),
+  ]);
   const run = stored?.doc;
   if (!run) throw DomainError.unprocessableMessage(`unknown rollover run ${message.runId}`);
   if (!partner) return { sent: false };
@@ -248,7 +279,7 @@ export async function resumeRollover(deps: UseCaseDeps, runId: string): Promise<
     return taken.length > 0 ? { ...doc, failedPages: [] } : unchanged;
   });
   if (!result) throw DomainError.notFound(`Rollover run ${runId} does not exist.`);
-  for (const f of taken) await deps.queues.send(queueNames.rolloverPages, { runId, page: f.page, continuationToken: f.continuationToken } satisfies PageMessage);
+  for (const f of taken)
+    await deps.queues.send(queueNames.rolloverPages, { runId, page: f.page, continuationToken: f.continuationToken } satisfies PageMessage);
   return { runId, requeued: taken.map((f) => f.page) };
 }
-

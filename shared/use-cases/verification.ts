@@ -112,7 +112,11 @@ export async function confirmVerificationEmail(deps: UseCaseDeps, token: string)
  * Applies an upstream decision (idempotent on decisionId, ordered by decidedAt) and owes the primary
  * contact an email in the same write (VER-10); a decision that changes nothing owes nothing.
  */
-export async function handleVerificationDecision(deps: UseCaseDeps, decision: Decision, log?: (message: string) => void): Promise<{ applied: boolean; emailsSent: number }> {
+export async function handleVerificationDecision(
+  deps: UseCaseDeps,
+  decision: Decision,
+  log?: (message: string) => void,
+): Promise<{ applied: boolean; emailsSent: number }> {
   if (!outcomeAllowed(decision.check, decision.outcome)) {
     throw DomainError.unprocessableMessage(`outcome ${decision.outcome} is not possible for the ${decision.check} check`);
   }
@@ -127,7 +131,12 @@ export async function handleVerificationDecision(deps: UseCaseDeps, decision: De
       if (!partner) throw DomainError.unprocessableMessage(`unknown partner ${decision.partnerId}`);
       const result = applyDecision(doc, decision, now);
       if (!result.applied) return { result: { applied: false } };
-      const intent = emailIntent(decision.partnerId, `verification-decision:${decision.decisionId}`, verificationDecisionEmail(partner.doc, result.email), now.toISOString());
+      const intent = emailIntent(
+        decision.partnerId,
+        `verification-decision:${decision.decisionId}`,
+        verificationDecisionEmail(partner.doc, result.email),
+        now.toISOString(),
+      );
       const writes: Write<AccountDoc>[] = [writeOver<AccountDoc>(result.doc, etag), { kind: 'create', doc: intent }];
       return { result: { applied: true }, write: writes };
     },

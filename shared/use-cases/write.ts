@@ -12,12 +12,13 @@ export interface RetryBudget {
   maxDelayMs: number;
 }
 
-export const defaultRetryBudget: RetryBudget = { attempts: 30, baseDelayMs: 4, maxDelayMs: 250 };
+const defaultRetryBudget: RetryBudget = { attempts: 30, baseDelayMs: 4, maxDelayMs: 250 };
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** The conflict a caller sees once the budget is spent: the resource is too busy, try again. */
-export const busyConflict = (): DomainError => DomainError.conflict('The resource is being changed by other requests at the same time; try again.', 'ConcurrentUpdate');
+const busyConflict = (): DomainError =>
+  DomainError.conflict('The resource is being changed by other requests at the same time; try again.', 'ConcurrentUpdate');
 
 /**
  * The one read-modify-write of the suite: read, decide (a pure function of what was read), write with

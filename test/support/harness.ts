@@ -80,7 +80,10 @@ export async function eventually<T>(check: () => Promise<T | undefined> | T | un
 export async function startAppHost(overrides: (settings: HostSettings) => HostSettings = (s) => s): Promise<TestHost> {
   installFunctionsCore();
   await import('../../functions/index.js');
-  return startTestHost((fn) => !fn.name.startsWith('test-'), (s) => overrides({ ...s, queues: { ...s.queues, maxPollingIntervalMs: 200, visibilityTimeoutMs: 0 } }));
+  return startTestHost(
+    (fn) => !fn.name.startsWith('test-'),
+    (s) => overrides({ ...s, queues: { ...s.queues, maxPollingIntervalMs: 200, visibilityTimeoutMs: 0 } }),
+  );
 }
 
 export interface SentEmail {
@@ -117,7 +120,12 @@ export function partnerBody(overrides: Record<string, unknown> = {}): Record<str
 }
 
 /** JSON request helper against a test host. */
-export async function call(host: TestHost, method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Response> {
+export async function call(
+  host: TestHost,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<Response> {
   return fetch(`${host.url}${path}`, {
     method,
     headers: {

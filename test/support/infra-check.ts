@@ -54,7 +54,8 @@ const localOnly = ['COSMOS_KEY', 'COSMOS_TLS_INSECURE', 'AzureWebJobsStorage', '
 /** An Application Insights connection string names the resource; with local auth disabled it authorises nothing. */
 const notSecret = new Set(['APPLICATIONINSIGHTS_CONNECTION_STRING']);
 const secretName = /(KEY|SECRET|PASSWORD|TOKEN|CONNECTION_?STRING|SAS)$/i;
-const secretValue = /listKeys|listConnectionStrings|listSecrets|listCredentials|listAccountSas|listServiceSas|primaryMasterKey|primaryKey|secondaryKey|AccountKey=|accesskey=|SharedAccessSignature|SharedAccessKey|@secure/i;
+const secretValue =
+  /listKeys|listConnectionStrings|listSecrets|listCredentials|listAccountSas|listServiceSas|primaryMasterKey|primaryKey|secondaryKey|AccountKey=|accesskey=|SharedAccessSignature|SharedAccessKey|@secure/i;
 
 /** A value of the right shape for a setting, so the schema can be run on what infra provides. */
 function placeholderFor(name: string): string {
@@ -78,7 +79,8 @@ export function infraProblems(files: InfraFiles): string[] {
   }
   for (const name of localOnly) if (settings.has(name)) problems.push(`app setting ${name} is for keys or local emulators; Azure uses the managed identity`);
   if (settings.get('AzureWebJobsStorage__credential') !== "'managedidentity'") problems.push("AzureWebJobsStorage__credential must be 'managedidentity'");
-  for (const name of ['AzureWebJobsStorage__clientId', 'AZURE_CLIENT_ID']) if (!settings.has(name)) problems.push(`app setting ${name} (the user-assigned identity) is missing`);
+  for (const name of ['AzureWebJobsStorage__clientId', 'AZURE_CLIENT_ID'])
+    if (!settings.has(name)) problems.push(`app setting ${name} (the user-assigned identity) is missing`);
   const known = new Set(Object.keys(envSchema().shape));
   for (const name of settings.keys()) {
     if (!known.has(name) && !hostSettings.has(name)) problems.push(`app setting ${name} is not read by the code or the host (a typo?)`);
@@ -106,7 +108,8 @@ export function infraProblems(files: InfraFiles): string[] {
   if (!new RegExp(`var documentsContainerName = '${documents}'`).test(storage) || !/name: documentsContainerName, publicAccess: 'None'/.test(storage)) {
     problems.push(`blob container ${documents} is not provisioned with public access off`);
   }
-  if (!/allowBlobPublicAccess: false/.test(storage) || !/allowSharedKeyAccess: false/.test(storage)) problems.push('storage must refuse public blobs and shared keys');
+  if (!/allowBlobPublicAccess: false/.test(storage) || !/allowSharedKeyAccess: false/.test(storage))
+    problems.push('storage must refuse public blobs and shared keys');
 
   // Every Cosmos container with its partition key and TTL setting; the database the code defaults to.
   const cosmos = files['infra/app/cosmos.bicep'] ?? '';
@@ -116,19 +119,27 @@ export function infraProblems(files: InfraFiles): string[] {
     const found = infraContainers.get(c.id);
     if (!found) problems.push(`Cosmos container ${c.id} is not provisioned`);
     else {
-      if (found.partitionKey !== c.partitionKey) problems.push(`Cosmos container ${c.id}: partition key ${found.partitionKey}, the code uses ${c.partitionKey}`);
+      if (found.partitionKey !== c.partitionKey)
+        problems.push(`Cosmos container ${c.id}: partition key ${found.partitionKey}, the code uses ${c.partitionKey}`);
       const ttl = 'defaultTtl' in c ? c.defaultTtl : undefined;
       if (found.defaultTtl !== ttl) problems.push(`Cosmos container ${c.id}: defaultTtl ${String(found.defaultTtl)}, the code expects ${String(ttl)}`);
     }
   }
-  for (const name of infraContainers.keys()) if (!containerDefinitions.some((c) => c.id === name)) problems.push(`Cosmos container ${name} is provisioned but unused`);
+  for (const name of infraContainers.keys())
+    if (!containerDefinitions.some((c) => c.id === name)) problems.push(`Cosmos container ${name} is provisioned but unused`);
   const database = envSchema().shape.COSMOS_DATABASE.parse(undefined);
   if (!cosmos.includes(`var databaseName = '${database}'`)) problems.push(`Cosmos database ${database} is not provisioned`);
   if (!/disableLocalAuth: true/.test(cosmos)) problems.push('Cosmos DB must have local (key) auth disabled');
-  if (!/disableLocalAuth: true/.test(files['infra/app/monitoring.bicep'] ?? '')) problems.push('Application Insights must refuse instrumentation-key-only ingestion');
+  if (!/disableLocalAuth: true/.test(files['infra/app/monitoring.bicep'] ?? ''))
+    problems.push('Application Insights must refuse instrumentation-key-only ingestion');
 
   // host.json: the settings the code and this check rely on, no Debug logging in production.
-  const host = JSON.parse(files['host.json'] ?? '{}') as { extensionBundle?: unknown; functionTimeout?: string; logging?: { logLevel?: Record<string, string> }; extensions?: { queues?: { maxDequeueCount?: number } } };
+  const host = JSON.parse(files['host.json'] ?? '{}') as {
+    extensionBundle?: unknown;
+    functionTimeout?: string;
+    logging?: { logLevel?: Record<string, string> };
+    extensions?: { queues?: { maxDequeueCount?: number } };
+  };
   if (!host.extensionBundle) problems.push('host.json has no extensionBundle');
   if (!host.functionTimeout) problems.push('host.json has no functionTimeout');
   if (host.extensions?.queues?.maxDequeueCount !== 5) problems.push('host.json queues.maxDequeueCount must be 5');
@@ -137,7 +148,8 @@ export function infraProblems(files: InfraFiles): string[] {
   }
   // The worker's V8 arguments: the same on Azure and under npm start.
   const workerArguments = nodeWorkerArguments.join(' ');
-  if (settings.get('languageWorkers__node__arguments') !== `'${workerArguments}'`) problems.push(`app setting languageWorkers__node__arguments must be '${workerArguments}'`);
+  if (settings.get('languageWorkers__node__arguments') !== `'${workerArguments}'`)
+    problems.push(`app setting languageWorkers__node__arguments must be '${workerArguments}'`);
   const start = (JSON.parse(files['package.json'] ?? '{}') as { scripts?: Record<string, string> }).scripts?.start ?? '';
   if (!start.includes(`node ${workerArguments} `)) problems.push(`npm start must run node with ${workerArguments}`);
   if (!/project: \.\/dist/.test(files['azure.yaml'] ?? '')) problems.push('azure.yaml must deploy dist/ (the production build)');
@@ -178,7 +190,8 @@ function moduleWiringProblems(files: InfraFiles): string[] {
       const paramsAt = body.indexOf('params: {');
       const given = paramsAt < 0 ? [] : [...braces(body, paramsAt + 'params: '.length).matchAll(/^ {4}(\w+):/gm)].map((m) => m[1] ?? '');
       for (const param of given) if (!declared.has(param)) problems.push(`${path}: module ${name} is given ${param}, which ${target} does not declare`);
-      for (const [param, hasDefault] of declared) if (!hasDefault && !given.includes(param)) problems.push(`${path}: module ${name} is not given ${param}, which ${target} requires`);
+      for (const [param, hasDefault] of declared)
+        if (!hasDefault && !given.includes(param)) problems.push(`${path}: module ${name} is not given ${param}, which ${target} requires`);
       const outputs = new Set([...module.matchAll(/^output (\w+) /gm)].map((m) => m[1]));
       for (const read of text.matchAll(new RegExp(`\\b${name}\\.outputs\\.(\\w+)`, 'g'))) {
         if (!outputs.has(read[1])) problems.push(`${path}: ${name}.outputs.${read[1]} is not an output of ${target}`);

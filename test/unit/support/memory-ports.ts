@@ -143,7 +143,10 @@ export function memoryDeps(overrides: { now?: () => Date } = {}) {
         return found?.doc.type === 'document' ? found.doc : undefined;
       },
       async documents(partnerId: string) {
-        return accounts.ofPartner(partnerId).flatMap((d) => (d.type === 'document' ? [d] : [])).sort((a, b) => b.uploadedAt.localeCompare(a.uploadedAt));
+        return accounts
+          .ofPartner(partnerId)
+          .flatMap((d) => (d.type === 'document' ? [d] : []))
+          .sort((a, b) => b.uploadedAt.localeCompare(a.uploadedAt));
       },
       async users(partnerId: string) {
         return accounts.ofPartner(partnerId).flatMap((d) => (d.type === 'user' ? [d] : []));
@@ -155,18 +158,29 @@ export function memoryDeps(overrides: { now?: () => Date } = {}) {
         return found?.doc.type === 'customer' ? { doc: found.doc, etag: found.etag } : undefined;
       },
       async agreements(partnerId: string, customerId: string) {
-        return agreements.ofPartner(partnerId).flatMap((d) => (d.type === 'agreement' && d.customerId === customerId ? [d] : [])).sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
+        return agreements
+          .ofPartner(partnerId)
+          .flatMap((d) => (d.type === 'agreement' && d.customerId === customerId ? [d] : []))
+          .sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
       },
     }),
     enrollments: Object.assign(enrollments, {
       async ofYear(partnerId: string, fiscalYear: number) {
-        return enrollments.ofPartner(partnerId).flatMap((d) => (d.type === 'enrollment' && d.fiscalYear === fiscalYear ? [d] : [])).sort((a, b) => a.id.localeCompare(b.id));
+        return enrollments
+          .ofPartner(partnerId)
+          .flatMap((d) => (d.type === 'enrollment' && d.fiscalYear === fiscalYear ? [d] : []))
+          .sort((a, b) => a.id.localeCompare(b.id));
       },
       async awaitingInvitation(partnerId: string) {
-        return enrollments.ofPartner(partnerId).flatMap((d) => (d.type === 'enrollment' && d.status === 'Invited' && !d.openProgram && !d.invitationSentAt ? [d] : []));
+        return enrollments
+          .ofPartner(partnerId)
+          .flatMap((d) => (d.type === 'enrollment' && d.status === 'Invited' && !d.openProgram && !d.invitationSentAt ? [d] : []));
       },
       async renewalsInto(partnerId: string, fiscalYear: number) {
-        return enrollments.ofPartner(partnerId).flatMap((d) => (d.type === 'enrollment' && d.fiscalYear === fiscalYear && d.renewedFrom ? [d] : [])).sort((a, b) => a.id.localeCompare(b.id));
+        return enrollments
+          .ofPartner(partnerId)
+          .flatMap((d) => (d.type === 'enrollment' && d.fiscalYear === fiscalYear && d.renewedFrom ? [d] : []))
+          .sort((a, b) => a.id.localeCompare(b.id));
       },
       async renewalSources(fiscalYear: number, page: { size: number; continuationToken: string | undefined }) {
         const all = enrollments.all().filter((d): d is Enrollment => d.type === 'enrollment' && d.fiscalYear === fiscalYear);
@@ -188,7 +202,10 @@ export function memoryDeps(overrides: { now?: () => Date } = {}) {
     }),
     profiles: Object.assign(profiles, {
       async profiles(partnerId: string) {
-        return profiles.ofPartner(partnerId).flatMap((d) => (d.type === 'businessProfile' ? [d] : [])).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+        return profiles
+          .ofPartner(partnerId)
+          .flatMap((d) => (d.type === 'businessProfile' ? [d] : []))
+          .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
       },
       async leads(partnerId: string, query: { managingPartnerId?: string | undefined; pageSize: number; continuationToken?: string | undefined }) {
         const all = profiles
@@ -196,7 +213,10 @@ export function memoryDeps(overrides: { now?: () => Date } = {}) {
           .flatMap((d) => (d.type === 'lead' && (!query.managingPartnerId || d.managingPartnerId === query.managingPartnerId) ? [d] : []))
           .sort((a, b) => b.receivedAt.localeCompare(a.receivedAt));
         const start = Number(query.continuationToken ?? 0);
-        return { items: all.slice(start, start + query.pageSize), continuationToken: start + query.pageSize < all.length ? String(start + query.pageSize) : undefined };
+        return {
+          items: all.slice(start, start + query.pageSize),
+          continuationToken: start + query.pageSize < all.length ? String(start + query.pageSize) : undefined,
+        };
       },
       async ownerOf(profileId: string) {
         return owners.get(profileId);
@@ -218,9 +238,7 @@ export function memoryDeps(overrides: { now?: () => Date } = {}) {
       },
       async pending() {
         const items = (Object.keys(boxes) as OutboxBox[]).flatMap((box) =>
-          boxes[box]
-            .all()
-            .flatMap((d) => (isIntent(d) && d.status === 'Pending' ? [{ box, partnerId: d.partnerId, intentId: d.id, intent: d }] : [])),
+          boxes[box].all().flatMap((d) => (isIntent(d) && d.status === 'Pending' ? [{ box, partnerId: d.partnerId, intentId: d.id, intent: d }] : [])),
         );
         return { items, continuationToken: undefined };
       },

@@ -69,7 +69,13 @@ describe('attestAgreement', () => {
   it('ATT-3: a different contact is a second attestation with its own confirmation', async () => {
     const { deps, agreements } = await setup();
     await attestAgreement(deps, { partnerId: 'P1', customerId: 'C1', primaryContact: contact, dateAgreed: '2025-05-31', principal });
-    await attestAgreement(deps, { partnerId: 'P1', customerId: 'C1', primaryContact: { ...contact, email: 'other@fabrikam.example' }, dateAgreed: '2025-05-31', principal });
+    await attestAgreement(deps, {
+      partnerId: 'P1',
+      customerId: 'C1',
+      primaryContact: { ...contact, email: 'other@fabrikam.example' },
+      dateAgreed: '2025-05-31',
+      principal,
+    });
     expect(intentsOf(agreements.ofPartner('P1'))).toHaveLength(2);
   });
 
@@ -84,7 +90,9 @@ describe('attestAgreement', () => {
 
   it('ATT-2: today (UTC) is accepted', async () => {
     const { deps } = await setup();
-    await expect(attestAgreement(deps, { partnerId: 'P1', customerId: 'C1', primaryContact: contact, dateAgreed: '2025-06-01', principal })).resolves.toMatchObject({ dateAgreed: '2025-06-01' });
+    await expect(
+      attestAgreement(deps, { partnerId: 'P1', customerId: 'C1', primaryContact: contact, dateAgreed: '2025-06-01', principal }),
+    ).resolves.toMatchObject({ dateAgreed: '2025-06-01' });
   });
 
   it('ATT-1: an indirect reseller cannot attest (Forbidden IndirectResellerCannotAttest)', async () => {

@@ -13,7 +13,12 @@ async function setup(options: { admin?: boolean } = { admin: true }) {
   await memory.accounts.commit('P1', [
     {
       kind: 'create',
-      doc: partnerFixture({ locations: [{ partnerId: 'L-US', country: 'US', active: true }, { partnerId: 'L-CA', country: 'CA', active: true }] }),
+      doc: partnerFixture({
+        locations: [
+          { partnerId: 'L-US', country: 'US', active: true },
+          { partnerId: 'L-CA', country: 'CA', active: true },
+        ],
+      }),
     },
   ]);
   if (options.admin) await putUser(memory.deps, 'P1', 'u-admin', { email: 'incentives@contoso.com', roles: ['IncentiveAdmin'], locationPartnerIds: ['L-US'] });

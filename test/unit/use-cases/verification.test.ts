@@ -156,7 +156,10 @@ describe('handleVerificationDecision', () => {
     const { deps, email } = await setup();
     await handleVerificationDecision(deps, decision());
     const before = await deps.accounts.verification('P1');
-    expect(await handleVerificationDecision(deps, decision({ decisionId: 'dec-0', outcome: 'Rejected', decidedAt: '2025-06-01T08:00:00.000Z' }))).toEqual({ applied: false, emailsSent: 0 });
+    expect(await handleVerificationDecision(deps, decision({ decisionId: 'dec-0', outcome: 'Rejected', decidedAt: '2025-06-01T08:00:00.000Z' }))).toEqual({
+      applied: false,
+      emailsSent: 0,
+    });
     expect((await deps.accounts.verification('P1')).etag).toBe(before.etag);
     expect(email.ofType('VerificationDecision')).toHaveLength(1);
   });

@@ -14,7 +14,9 @@ describe('the one write primitive (read, decide, write with the version, retry o
     const store = new MemoryPartitions<Counter>();
     await store.commit('p', [{ kind: 'create', doc: { id: 'c', partnerId: 'p', value: 0, deciders: [] } }]);
     const deciders = Array.from({ length: 20 }, (_, i) => `d${i}`);
-    const results = await Promise.all(deciders.map((d) => updateDocument(store, 'p', 'c', (doc) => ({ ...doc, value: doc.value + 1, deciders: [...doc.deciders, d] }))));
+    const results = await Promise.all(
+      deciders.map((d) => updateDocument(store, 'p', 'c', (doc) => ({ ...doc, value: doc.value + 1, deciders: [...doc.deciders, d] }))),
+    );
     expect(results.every((r) => r?.changed)).toBe(true);
     const final = await store.read('p', 'c');
     expect(final?.doc.value).toBe(20);
