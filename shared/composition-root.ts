@@ -56,11 +56,10 @@ export function resetServices(): void {
 }
 
 async function createServices(config: AppConfig): Promise<Services> {
-  const [{ createCosmosDatabase }, storageBlob, storageQueue, { EmailClient }, emailModule, queueModule, stores] = await Promise.all([
+  const [{ createCosmosDatabase }, storageBlob, storageQueue, emailModule, queueModule, stores] = await Promise.all([
     import('./data/cosmos-client.js'),
     import('@azure/storage-blob'),
     import('@azure/storage-queue'),
-    import('@azure/communication-email'),
     import('./adapters/email-sender.js'),
     import('./adapters/queue-publisher.js'),
     import('./data/stores.js'),
@@ -90,18 +89,16 @@ async function createServices(config: AppConfig): Promise<Services> {
     ? storageQueue.QueueServiceClient.fromConnectionString(config.AzureWebJobsStorage)
     : new storageQueue.QueueServiceClient(config.AzureWebJobsStorage__queueServiceUri ?? '', getCredential());
 
-  const emailOptions = { ...(config.EMAIL_ALLOW_INSECURE ? { allowInsecureConnection: true } : {}), retryOptions: { maxRetries: 3 } };
-  const emailClient = config.EMAIL_CONNECTION_STRING
-    ? new EmailClient(config.EMAIL_CONNECTION_STRING, emailOptions)
-    : new EmailClient(config.EMAIL_ENDPOINT ?? '', getCredential(), emailOptions);
-
   const cosmosRequests = new CosmosRequestCounter();
   return {
     config,
     ...stores.cosmosStores(database, config.VIEW_CACHE_MS, cosmosRequests),
     cosmosRequests,
     queues: new queueModule.StorageQueuePublisher(queueService),
-    email: new emailModule.AcsEmailSender(emailClient, {
+    email: new emailModule.AcsEmailSender({
+      connection: config.EMAIL_CONNECTION_STRING ?? config.EMAIL_ENDPOINT ?? '',
+      ...(config.EMAIL_CONNECTION_STRING ? {} : { credential: getCredential() }),
+      allowInsecureConnection: config.EMAIL_ALLOW_INSECURE,
       senderAddress: config.EMAIL_SENDER_ADDRESS,
       pollIntervalMs: config.EMAIL_POLL_INTERVAL_MS,
     }),

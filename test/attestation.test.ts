@@ -11,6 +11,7 @@ import {
   type AcceptedBy,
 } from '../shared/domain/agreements.js';
 import { emailIntentId, type EmailIntent } from '../shared/domain/outbox.js';
+import { deliverIntent } from '../shared/use-cases/outbox.js';
 import type { EmailSender } from '../shared/use-cases/ports.js';
 import type { Role } from '../shared/domain/roles.js';
 import { call, emailOutage, emailsTo, eventually, partnerBody, queueService, startAppHost, tokenFor, unique, type TestHost } from './support/harness.js';
@@ -305,7 +306,7 @@ describe('the 30-minute promise (ATT-3)', () => {
     }
   });
 
-  it('after a crash between the send and the mark, the sweep re-sends with the same operation id and one email is stored', async () => {
+  it('after a crash between the send and the mark, the next delivery asks the service, finds the send, and sends nothing again: one email', async () => {
     const real = (await getServices()).email;
     let sends = 0;
     const crashing: EmailSender = {
@@ -314,6 +315,7 @@ describe('the 30-minute promise (ATT-3)', () => {
         await real.send(key, email);
         throw new Error('process crashed after the send, before the mark');
       },
+      sendResult: (key) => real.sendResult(key),
     };
     const { partnerId, customerId, customerEmail } = await setup();
     const restore = await overrideServices({ email: crashing });
@@ -325,12 +327,41 @@ describe('the 30-minute promise (ATT-3)', () => {
     } finally {
       restore();
     }
-    expect((await intent(partnerId, id))?.doc.status).toBe('Pending');
+    // The queue's retry (or, had it been lost, the sweep) finds the operation at the service and marks it.
     expect((await fetch(`${host.url}/admin/functions/attestationNotificationSweep`, { method: 'POST', body: '{}' })).status).toBe(202);
     await eventually(async () => ((await intent(partnerId, id))?.doc.status === 'Sent' ? true : undefined));
+    await host.host.idle();
+    expect(sends).toBe(1);
     const stored = await confirmations(customerEmail);
     expect(stored).toHaveLength(1);
     expect(stored[0]?.id).toBe(operationIdFor(id));
+  });
+
+  it('a sweep racing a queue retry and a direct delivery: the email service receives the confirmation once', async () => {
+    const { partnerId, customerId, customerEmail } = await setup();
+    const outage = await emailOutage();
+    const restore = await overrideServices({ email: outage.sender });
+    const key = confirmationOf(customerId, contact);
+    try {
+      expect((await attest(partnerId, customerId, { type: 'MicrosoftCustomerAgreement', primaryContact: contact, dateAgreed: today() })).status).toBe(201);
+      await host.host.idle(); // every try of the queued delivery failed; the intent is owed
+    } finally {
+      restore();
+      await outage.endpoint.stop();
+    }
+    expect((await intent(partnerId, key))?.doc).toMatchObject({ status: 'Pending' });
+    const services = await getServices();
+    const ref = { box: 'agreements' as const, partnerId, intentId: emailIntentId(key) };
+    const [sweep] = await Promise.all([
+      fetch(`${host.url}/admin/functions/attestationNotificationSweep`, { method: 'POST', body: '{}' }),
+      deliverIntent(services, ref),
+      deliverIntent(services, ref),
+    ]);
+    expect(sweep.status).toBe(202);
+    await host.host.idle();
+    expect((await intent(partnerId, key))?.doc.status).toBe('Sent');
+    const stored = await confirmations(customerEmail);
+    expect(stored.map((e) => e.id)).toEqual([operationIdFor(key)]);
   });
 
   it('reports sent, pending, breached and latency percentiles over 24 hours to PlatformOperator only', async () => {

@@ -1,4 +1,3 @@
-import { EmailClient } from '@azure/communication-email';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AcsEmailSender, operationIdFor } from '../shared/adapters/email-sender.js';
 import { EmailEndpoint } from '../shared/local-host/email-endpoint.js';
@@ -14,7 +13,9 @@ beforeAll(async () => {
 afterAll(() => local.stop());
 
 function sender(connectionString = local.connectionString): AcsEmailSender {
-  return new AcsEmailSender(new EmailClient(connectionString, { allowInsecureConnection: true, retryOptions: { maxRetries: 0 } }), {
+  return new AcsEmailSender({
+    connection: connectionString,
+    allowInsecureConnection: true,
     senderAddress: 'DoNotReply@partner-portal.example',
     pollIntervalMs: 20,
     attempts: 1,
@@ -51,12 +52,31 @@ describe('email sender over the local Communication Services endpoint', () => {
     expect(email?.message.recipients.to[0]?.address).toBe('ana@contoso.example');
   });
 
-  it('stores a repeated operation id once (a retry after a crash sends nothing twice)', async () => {
+  it('stores a repeated operation id twice, as Communication Services may: only asking first keeps it to one', async () => {
     const key = unique('same');
     const email = { type: 'AttestationConfirmation' as const, to: [{ address: 'a@b.example' }], subject: 's', plainText: 't' };
+    expect(await sender().sendResult(key)).toBeUndefined();
     await sender().send(key, email);
+    expect(await sender().sendResult(key)).toBe('Succeeded');
     await sender().send(key, email);
-    expect(await listed()).toHaveLength(1);
+    expect(await listed()).toHaveLength(2);
+  });
+
+  it('retries a failed send only after asking the service: a send whose answer was lost is not sent again', async () => {
+    const key = unique('lost-answer');
+    const email = { type: 'AttestationConfirmation' as const, to: [{ address: 'a@b.example' }], subject: 's', plainText: 't' };
+    const retrying = new AcsEmailSender({
+      connection: local.connectionString,
+      allowInsecureConnection: true,
+      senderAddress: 'DoNotReply@partner-portal.example',
+      pollIntervalMs: 20,
+      attempts: 3,
+      sleep: async () => {},
+    });
+    // The service stores the first send but its answer is lost (a 503 after the fact); the retry must ask first.
+    local.loseNextAnswers(1);
+    expect(await retrying.send(key, email)).toMatchObject({ status: 'Succeeded' });
+    expect((await listed()).filter((e) => e.id === operationIdFor(key))).toHaveLength(1);
   });
 
   it('rejects a request signed with the wrong key (401) and stores nothing', async () => {

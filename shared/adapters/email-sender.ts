@@ -1,29 +1,71 @@
+import { EmailClient, type EmailMessage as AcsMessage } from '@azure/communication-email';
+import { createCommunicationAuthPolicy, parseClientArguments } from '@azure/communication-common';
+import type { TokenCredential } from '@azure/core-auth';
+import { createDefaultHttpClient, createEmptyPipeline, createPipelineRequest, type HttpClient, type Pipeline } from '@azure/core-rest-pipeline';
 import { keyedUuid } from '../domain/keyed-id.js';
-import type { EmailClient, EmailMessage as AcsMessage } from '@azure/communication-email';
 import type { EmailMessage } from '../domain/outbox.js';
-import type { EmailSender, EmailSendReceipt } from '../use-cases/ports.js';
+import type { EmailSender, EmailSendReceipt, EmailSendStatus } from '../use-cases/ports.js';
 
 /** A UUID (v5 layout) derived from a key, as the service's `Operation-Id` must be a UUID. */
 export function operationIdFor(key: string): string {
   return keyedUuid('partner-portal-email', key);
 }
 
+/** The REST API version the SDK speaks; the send-result reads use the same. */
+const apiVersion = '2025-09-01';
+const statuses = new Set<EmailSendStatus>(['NotStarted', 'Running', 'Succeeded', 'Failed', 'Canceled']);
+
 export interface AcsEmailSenderOptions {
+  /** A connection string (`endpoint=...;accesskey=...`), or the endpoint URL with `credential`. */
+  connection: string;
+  credential?: TokenCredential;
+  allowInsecureConnection?: boolean;
   senderAddress: string;
   pollIntervalMs: number;
-  /** Attempts for a send that fails with a transient error (the SDK retries each request too). */
+  /** Attempts for a send that fails with a transient error. */
   attempts?: number;
   sleep?: (ms: number) => Promise<void>;
 }
 
-/** Sends through Communication Services and waits until the service reports the outcome. */
+/**
+ * Sends through Communication Services and waits until the service reports the outcome. The SDK's own
+ * retries are off: a send is tried again only here, and only after asking the service for the result
+ * of the same operation id (`GET /emails/operations/{id}`), since a repeated send is not documented to
+ * be dropped. Retries also carry `Repeatability-Request-Id` and `Repeatability-First-Sent`, which the
+ * service honours for five minutes.
+ */
 export class AcsEmailSender implements EmailSender {
-  constructor(
-    private readonly client: EmailClient,
-    private readonly options: AcsEmailSenderOptions,
-  ) {}
+  private readonly client: EmailClient;
+  private readonly pipeline: Pipeline;
+  private readonly http: HttpClient = createDefaultHttpClient();
+  private readonly endpoint: string;
 
-  async send(key: string, email: EmailMessage): Promise<EmailSendReceipt> {
+  constructor(private readonly options: AcsEmailSenderOptions) {
+    const clientOptions = { ...(options.allowInsecureConnection ? { allowInsecureConnection: true } : {}), retryOptions: { maxRetries: 0 } };
+    this.client = options.credential
+      ? new EmailClient(options.connection, options.credential, clientOptions)
+      : new EmailClient(options.connection, clientOptions);
+    const { url, credential } = parseClientArguments(options.connection, options.credential);
+    this.endpoint = url.replace(/\/+$/, '');
+    this.pipeline = createEmptyPipeline();
+    this.pipeline.addPolicy(createCommunicationAuthPolicy(credential));
+  }
+
+  async sendResult(key: string): Promise<EmailSendStatus | undefined> {
+    const operationId = operationIdFor(key);
+    const request = createPipelineRequest({
+      url: `${this.endpoint}/emails/operations/${operationId}?api-version=${apiVersion}`,
+      method: 'GET',
+      allowInsecureConnection: this.options.allowInsecureConnection ?? false,
+    });
+    const response = await this.pipeline.sendRequest(this.http, request);
+    if (response.status === 404) return undefined;
+    if (response.status !== 200) throw Object.assign(new Error(`email operation ${operationId}: HTTP ${response.status}`), { statusCode: response.status });
+    const status = (JSON.parse(response.bodyAsText ?? '{}') as { status?: string }).status;
+    return statuses.has(status as EmailSendStatus) ? (status as EmailSendStatus) : undefined;
+  }
+
+  async send(key: string, email: EmailMessage, firstAttemptAt?: Date): Promise<EmailSendReceipt> {
     const operationId = operationIdFor(key);
     const message: AcsMessage = {
       senderAddress: this.options.senderAddress,
@@ -33,11 +75,18 @@ export class AcsEmailSender implements EmailSender {
     };
     const attempts = this.options.attempts ?? 4;
     const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+    const firstSent = firstAttemptAt ?? new Date();
     for (let attempt = 1; ; attempt++) {
       try {
+        if (attempt > 1) {
+          // The last attempt may have reached the service before it failed for us: ask before sending again.
+          const recorded = await this.sendResult(key);
+          if (recorded === 'Succeeded') return { operationId, status: recorded };
+        }
         const poller = await this.client.beginSend(message, {
           operationId,
           updateIntervalInMs: this.options.pollIntervalMs,
+          requestOptions: { customHeaders: { 'Repeatability-Request-Id': operationId, 'Repeatability-First-Sent': firstSent.toUTCString() } },
         });
         const result = await poller.pollUntilDone();
         if (result.status !== 'Succeeded') throw new Error(`email operation ${operationId} ended ${result.status}`);

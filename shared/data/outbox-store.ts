@@ -21,8 +21,8 @@ export class CosmosOutboxStore implements OutboxStore {
     return stored?.doc.type === 'emailIntent' ? { doc: stored.doc as EmailIntent, etag: stored.etag } : undefined;
   }
 
-  async replace(ref: IntentRef, intent: EmailIntent, etag: string): Promise<void> {
-    await this.boxes[ref.box].replace(intent, etag);
+  async replace(ref: IntentRef, intent: EmailIntent, etag: string): Promise<string> {
+    return (await this.boxes[ref.box].replace(intent, etag)).etag;
   }
 
   /** The token names the box and that box's own query token, so paging resumes where it stopped. */

@@ -52,8 +52,37 @@ export interface EmailIntent {
   dueBy?: string;
   /** Set by the sweep when a confirmation was not sent by dueBy. */
   breached?: boolean;
+  /** Deliveries started: each claims the intent first. */
   attempts: number;
+  /** When the first delivery started: a later one may find the email sent already, and asks first. */
+  firstAttemptAt?: string;
+  /** A deliverer holds the intent until then; no other sends it meanwhile. */
+  claimedUntil?: string;
   sentAt?: string;
+}
+
+/** How long a deliverer holds an intent: well beyond a send and its polling. */
+const deliveryClaimMs = 2 * 60_000;
+
+/** Claims the intent for one delivery attempt starting `now`. */
+export function claimed(intent: EmailIntent, now: Date): EmailIntent {
+  return {
+    ...intent,
+    attempts: intent.attempts + 1,
+    firstAttemptAt: intent.firstAttemptAt ?? now.toISOString(),
+    claimedUntil: new Date(now.getTime() + deliveryClaimMs).toISOString(),
+  };
+}
+
+/** Whether a deliverer holds the intent at `now`. */
+export function isClaimed(intent: EmailIntent, now: Date): boolean {
+  return intent.claimedUntil !== undefined && Date.parse(intent.claimedUntil) > now.getTime();
+}
+
+/** The intent after a failed delivery: free for the next deliverer at once. */
+export function released(intent: EmailIntent): EmailIntent {
+  const { claimedUntil: _claimedUntil, ...rest } = intent;
+  return rest;
 }
 
 /** The intent's id follows from its key: a decision applied twice owes the same email, once. */
@@ -76,7 +105,7 @@ export function emailIntent(partnerId: string, key: string, message: EmailMessag
 
 /** The record once its email went out: the message (addresses, links, names) is not kept. */
 export function sentIntent(intent: EmailIntent, sentAt: string): EmailIntent {
-  const { message: _message, ...rest } = intent;
+  const { message: _message, claimedUntil: _claimedUntil, ...rest } = intent;
   return { ...rest, status: 'Sent', sentAt };
 }
 

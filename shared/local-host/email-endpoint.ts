@@ -4,9 +4,12 @@ import type { AddressInfo } from 'node:net';
 import * as z from 'zod';
 
 export interface StoredEmail {
+  /** The operation id it was sent under (a repeated id is a second email, as on the service). */
   id: string;
   receivedAt: string;
   message: unknown;
+  /** The repeatability headers it carried, if any (recorded, not acted on: see the class comment). */
+  repeatabilityRequestId?: string;
 }
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -37,12 +40,17 @@ export interface EmailFault {
 }
 
 /**
- * The Communication Services email REST API, locally: `POST /emails:send` (signature checked, one
- * message stored per `Operation-Id`), `GET /emails/operations/{id}`, plus `GET /emails`,
- * `DELETE /emails` and `GET /` to see what the suite sent.
+ * The Communication Services email REST API, locally: `POST /emails:send` (signature checked),
+ * `GET /emails/operations/{id}` (the send result of an operation id; 404 when it has none), plus
+ * `GET /emails`, `DELETE /emails` and `GET /` to see what the suite sent. Like the service as
+ * documented, it does not drop a send that repeats an operation id: every accepted send is stored, so
+ * a double send shows as two emails. The repeatability headers are recorded but not acted on, so
+ * tests see every send the suite makes (the service drops repeats they name within five minutes).
  */
 export class EmailEndpoint {
-  private readonly emails = new Map<string, StoredEmail>();
+  private emails: StoredEmail[] = [];
+  private readonly operations = new Set<string>();
+  private answersToLose = 0;
   private server: Server | undefined;
   private fault: EmailFault | undefined;
   port = 0;
@@ -62,8 +70,13 @@ export class EmailEndpoint {
     this.fault = { status, until: untilMs };
   }
 
+  /** The next `count` sends are stored and then answered 503, as if the answer were lost on the way back. */
+  loseNextAnswers(count: number): void {
+    this.answersToLose = count;
+  }
+
   list(): StoredEmail[] {
-    return [...this.emails.values()];
+    return [...this.emails];
   }
 
   async start(): Promise<number> {
@@ -108,7 +121,8 @@ export class EmailEndpoint {
       return;
     }
     if (url.pathname === '/emails' && req.method === 'DELETE') {
-      this.emails.clear();
+      this.emails = [];
+      this.operations.clear();
       res.writeHead(204).end();
       return;
     }
@@ -126,7 +140,7 @@ export class EmailEndpoint {
 
     if (operation) {
       const id = decodeURIComponent(operation[1] ?? '');
-      if (!this.emails.has(id)) {
+      if (!this.operations.has(id)) {
         json(res, 404, error('NotFound', `Operation ${id} not found.`));
         return;
       }
@@ -156,9 +170,13 @@ export class EmailEndpoint {
       return;
     }
 
-    // Idempotent on Operation-Id: a repeated id is acknowledged but stored once.
-    if (!this.emails.has(operationId)) {
-      this.emails.set(operationId, { id: operationId, receivedAt: new Date().toISOString(), message: parsed });
+    const repeatabilityRequestId = headerValue(req, 'repeatability-request-id');
+    this.emails.push({ id: operationId, receivedAt: new Date().toISOString(), message: parsed, ...(repeatabilityRequestId ? { repeatabilityRequestId } : {}) });
+    this.operations.add(operationId);
+    if (this.answersToLose > 0) {
+      this.answersToLose--;
+      json(res, 503, error('ServiceUnavailable', 'The answer was lost (simulated).'));
+      return;
     }
     const apiVersion = url.searchParams.get('api-version') ?? '';
     res.writeHead(202, {

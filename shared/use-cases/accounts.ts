@@ -1,5 +1,5 @@
 import { DomainError } from '../domain/errors.js';
-import { emailIntent, type EmailIntent } from '../domain/outbox.js';
+import { claimed, emailIntent, type EmailIntent } from '../domain/outbox.js';
 import type { Partner } from '../domain/partner.js';
 import { verificationEmail } from '../domain/emails.js';
 import { issueEmailToken } from '../domain/verification.js';
@@ -26,6 +26,7 @@ export function newEmailLink(
   return {
     tokenHash: hash,
     emailToken: { hash, issuedAt: now.toISOString(), expiresAt: new Date(now.getTime() + ttlHours * 3_600_000).toISOString() },
-    intent: emailIntent(partner.partnerId, `email-verification:${hash}`, message, now.toISOString()),
+    // Claimed by the request that owes it, which delivers it at once (the sweep leaves it alone meanwhile).
+    intent: claimed(emailIntent(partner.partnerId, `email-verification:${hash}`, message, now.toISOString()), now),
   };
 }

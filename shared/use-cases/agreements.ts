@@ -16,7 +16,7 @@ import {
 } from '../domain/agreements.js';
 import { attestationConfirmationEmail } from '../domain/emails.js';
 import { DomainError } from '../domain/errors.js';
-import { confirmationDeadlineMs, emailIntent, emailIntentId } from '../domain/outbox.js';
+import { claimed, confirmationDeadlineMs, emailIntent, emailIntentId } from '../domain/outbox.js';
 import type { Partner } from '../domain/partner.js';
 import type { Principal } from '../domain/roles.js';
 import { requirePartner } from './accounts.js';
@@ -87,11 +87,18 @@ function publicAgreement(a: Agreement) {
  * batch; ATT-4: none for a direct acceptance. Agreement ids are deterministic, so a second record of
  * the same agreement creates nothing: `created` false and no intent.
  */
-async function record(deps: UseCaseDeps, agreement: Agreement, customer: Customer): Promise<{ created: boolean; owed: OwedEmail | undefined }> {
-  const intent =
+async function record(
+  deps: UseCaseDeps,
+  agreement: Agreement,
+  customer: Customer,
+  delivery: 'inline' | 'queued',
+): Promise<{ created: boolean; owed: OwedEmail | undefined }> {
+  const owes =
     agreement.kind === 'PartnerAttestation'
       ? emailIntent(agreement.partnerId, confirmationKey(agreement.id), attestationConfirmationEmail(customer), agreement.occurredAt, confirmationDeadlineMs)
       : undefined;
+  // Delivered by this worker at once: it holds the intent from the start. Queued: the queue's worker claims it.
+  const intent = owes && delivery === 'inline' ? claimed(owes, deps.now()) : owes;
   const writes: Write<AgreementDoc>[] = [{ kind: 'create', doc: agreement }, ...(intent ? [{ kind: 'create' as const, doc: intent }] : [])];
   const commit = committing(deps.agreements, 'agreements', agreement.partnerId);
   try {
@@ -130,7 +137,7 @@ export async function attestAgreement(
     occurredAt: now.toISOString(),
     userId: input.principal.userId,
   };
-  const { created, owed } = await record(deps, agreement, customer);
+  const { created, owed } = await record(deps, agreement, customer, 'queued');
   if (!created || !owed) {
     throw DomainError.conflict('An attestation with the same contact already exists for this customer.', 'PartnerConfirmedAgreementAlreadyExists');
   }
@@ -187,7 +194,7 @@ export async function recordAgreementEvent(
     occurredAt: event.occurredAt,
     eventId: event.eventId,
   };
-  const { created, owed } = await record(deps, agreement, customer.doc);
+  const { created, owed } = await record(deps, agreement, customer.doc, 'inline');
   if (agreement.kind === 'PartnerAttestation') {
     // A redelivered event created nothing: what it owes may still be unsent, so it is read and delivered.
     const ref = owed ?? { box: 'agreements' as const, partnerId: event.partnerId, intentId: emailIntentId(confirmationKey(agreement.id)) };

@@ -10,7 +10,7 @@ import {
   type Enrollment,
   type PartnerUser,
 } from '../domain/incentives.js';
-import { emailIntent, type EmailIntent } from '../domain/outbox.js';
+import { claimed, emailIntent, type EmailIntent } from '../domain/outbox.js';
 import type { Principal, Role } from '../domain/roles.js';
 import { requirePartner } from './accounts.js';
 import { committing, deliverNow, type OwedEmail } from './outbox.js';
@@ -31,11 +31,14 @@ function withInvitation(
   if (enrollment.status !== 'Invited' || enrollment.openProgram || enrollment.invitationSentAt) return { enrollment };
   const admins = incentiveAdminsOf(users, enrollment.locationPartnerId);
   if (admins.length === 0) return { enrollment };
-  const intent = emailIntent(
-    enrollment.partnerId,
-    `incentive-invitation:${enrollment.partnerId}:${enrollment.enrollmentId}`,
-    incentiveInvitationEmail(companyName, enrollment, admins),
-    now.toISOString(),
+  const intent = claimed(
+    emailIntent(
+      enrollment.partnerId,
+      `incentive-invitation:${enrollment.partnerId}:${enrollment.enrollmentId}`,
+      incentiveInvitationEmail(companyName, enrollment, admins),
+      now.toISOString(),
+    ),
+    now,
   );
   return { enrollment: { ...enrollment, invitationSentAt: now.toISOString() }, intent };
 }

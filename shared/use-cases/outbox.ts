@@ -1,6 +1,17 @@
-import type { EmailIntent } from '../domain/outbox.js';
-import { percentile, sentIntent } from '../domain/outbox.js';
-import type { IntentRef, IntentTiming, OutboxBox, OutboxStore, PartitionDoc, PartitionStore, UseCaseDeps, Versioned, Write } from './ports.js';
+import type { EmailIntent, EmailMessage } from '../domain/outbox.js';
+import { claimed, isClaimed, percentile, released, sentIntent } from '../domain/outbox.js';
+import {
+  WriteConflict,
+  type IntentRef,
+  type IntentTiming,
+  type OutboxBox,
+  type OutboxStore,
+  type PartitionDoc,
+  type PartitionStore,
+  type UseCaseDeps,
+  type Versioned,
+  type Write,
+} from './ports.js';
 import { queueNames } from './queues.js';
 import { readDecideWrite, unchanged } from './write.js';
 
@@ -20,27 +31,53 @@ async function updateIntent(outbox: OutboxStore, ref: IntentRef, mutate: (intent
 }
 
 /**
- * Delivers one owed email and marks it sent. The service's operation id derives from the intent's
- * key, so a send repeated after a crash (sent, not yet marked) names the same operation; the mark is
- * version-guarded, so overlapping senders record one send. A failed send counts an attempt and
- * throws: the intent stays Pending for the queue's retry or the sweep.
+ * Delivers one owed email, exactly once, without trusting the email service to drop a repeat:
+ * 1. the deliverer claims the intent (a version-guarded write) unless it holds it already (it created
+ *    it claimed, `known`): an intent claimed by another is left to it, so a sweep racing a queue retry
+ *    sends nothing twice;
+ * 2. when an earlier attempt started (a crash after the send, before the mark; a lost answer), it asks
+ *    the service for that operation's result and sends only if the service has none;
+ * 3. it sends, then marks the intent Sent over the version it claimed. A failed send releases the
+ *    claim and throws: the queue's retry or the sweep tries again.
  */
-export async function deliverIntent(deps: Deps, ref: IntentRef, known?: { doc: EmailIntent; etag: string }): Promise<'sent' | 'already-sent' | 'missing'> {
-  const stored = known ?? (await deps.outbox.read(ref));
-  if (!stored) return 'missing';
-  const intent = stored.doc;
-  if (intent.status === 'Sent' || !intent.message) return 'already-sent';
+export async function deliverIntent(deps: Deps, ref: IntentRef, known?: Versioned<EmailIntent>): Promise<'sent' | 'already-sent' | 'claimed' | 'missing'> {
+  const now = deps.now();
+  const held = known && known.doc.status === 'Pending' && isClaimed(known.doc, now) && known.doc.attempts === 1 ? known : undefined;
+  let version = held?.etag ?? '';
+  type Claim = { intent: EmailIntent; retry: boolean } | 'already-sent' | 'claimed' | 'missing';
+  const claim: Claim = held
+    ? { intent: held.doc, retry: false }
+    : await readDecideWrite<Versioned<EmailIntent> | undefined, { next: EmailIntent; etag: string }, Claim>({
+        read: () => deps.outbox.read(ref),
+        ...(known ? { assumed: { state: known } } : {}),
+        decide: (current) => {
+          if (!current) return { result: 'missing' as const };
+          if (current.doc.status === 'Sent' || !current.doc.message) return { result: 'already-sent' as const };
+          if (isClaimed(current.doc, now)) return { result: 'claimed' as const };
+          const next = claimed(current.doc, now);
+          return { result: { intent: next, retry: current.doc.firstAttemptAt !== undefined }, write: { next, etag: current.etag } };
+        },
+        write: async ({ next, etag }) => {
+          version = await deps.outbox.replace(ref, next, etag);
+        },
+      });
+  if (typeof claim === 'string') return claim;
+  const { intent, retry } = claim;
+  const message = intent.message;
+  if (!message) return 'already-sent';
+
+  let alreadyAccepted: boolean;
   try {
-    await deps.email.send(intent.key, intent.message);
+    alreadyAccepted = await sendUnlessRecorded(deps, intent, message, retry);
   } catch (error) {
-    await updateIntent(deps.outbox, ref, (doc) => (doc.status === 'Pending' ? { ...doc, attempts: doc.attempts + 1 } : unchanged));
+    await replaceIfUnchanged(deps.outbox, ref, released(intent), version);
     throw error;
   }
   const sentAt = deps.now().toISOString();
   await readDecideWrite({
     read: () => deps.outbox.read(ref),
-    // Usually nobody wrote since it was read: one replace over that version, no second read.
-    assumed: { state: stored },
+    // Usually nobody wrote since the claim: one replace over that version, no second read.
+    assumed: { state: { doc: intent, etag: version } },
     decide: (current) =>
       !current || current.doc.status === 'Sent'
         ? { result: undefined }
@@ -50,7 +87,24 @@ export async function deliverIntent(deps: Deps, ref: IntentRef, known?: { doc: E
   const delay = (Date.parse(sentAt) - Date.parse(intent.occurredAt)) / 1000;
   deps.metrics.record('email.delivery.delay', delay, { type: intent.emailType });
   if (intent.emailType === 'AttestationConfirmation') deps.metrics.record('attestation.confirmation.delay', delay);
-  return 'sent';
+  return alreadyAccepted ? 'already-sent' : 'sent';
+}
+
+/** Sends, unless a retry finds the service already has the send; says whether it had. */
+async function sendUnlessRecorded(deps: Deps, intent: EmailIntent, message: EmailMessage, retry: boolean): Promise<boolean> {
+  const recorded = retry ? await deps.email.sendResult(intent.key) : undefined;
+  if (recorded === 'Succeeded' || recorded === 'Running' || recorded === 'NotStarted') return true;
+  await deps.email.send(intent.key, message, intent.firstAttemptAt ? new Date(intent.firstAttemptAt) : undefined);
+  return false;
+}
+
+/** Writes over `etag` unless the intent changed since (then whoever changed it decides). */
+async function replaceIfUnchanged(outbox: OutboxStore, ref: IntentRef, next: EmailIntent, etag: string): Promise<void> {
+  try {
+    await outbox.replace(ref, next, etag);
+  } catch (error) {
+    if (!(error instanceof WriteConflict)) throw error;
+  }
 }
 
 /**
@@ -112,6 +166,8 @@ export async function sweepOutbox(deps: Deps, pageSize = 200): Promise<{ queued:
     const page = await deps.outbox.pending({ size: pageSize, continuationToken });
     continuationToken = page.continuationToken;
     for (const { intent, ...ref } of page.items) {
+      // One being delivered is its deliverer's; should that deliverer die, its claim expires and a later sweep queues it.
+      if (isClaimed(intent, now)) continue;
       if (intent.dueBy && !intent.breached && Date.parse(intent.dueBy) < now.getTime()) {
         await updateIntent(deps.outbox, ref, (doc) => (doc.status === 'Pending' && !doc.breached ? { ...doc, breached: true } : unchanged));
         breached++;

@@ -1,5 +1,5 @@
 import { creditCheckPassedEmail } from '../domain/emails.js';
-import { emailIntent, type EmailIntent } from '../domain/outbox.js';
+import { claimed, emailIntent, type EmailIntent } from '../domain/outbox.js';
 import type { Partner, PartnerInput } from '../domain/partner.js';
 import { recentSends, startVerification } from '../domain/verification.js';
 import { newEmailLink } from './accounts.js';
@@ -51,7 +51,9 @@ export async function upsertPartner(deps: UseCaseDeps, partnerId: string, input:
       }
       // CSP-2: told once per time the check passes (the transition is decided under the partner's version).
       if (before?.csp?.creditCheck !== 'Passed' && input.csp?.creditCheck === 'Passed') {
-        intents.push(emailIntent(partnerId, `credit-check-passed:${partnerId}:${now.toISOString()}`, creditCheckPassedEmail(partner), now.toISOString()));
+        intents.push(
+          claimed(emailIntent(partnerId, `credit-check-passed:${partnerId}:${now.toISOString()}`, creditCheckPassedEmail(partner), now.toISOString()), now),
+        );
       }
       const writes: Write<AccountDoc>[] = [
         writeOver<AccountDoc>(partner, existing?.etag),

@@ -155,8 +155,8 @@ export type IntentTiming = Pick<EmailIntent, 'status' | 'sentAt' | 'occurredAt' 
 /** The email intents of every box, for the sender, the sweep and the SLA report. */
 export interface OutboxStore {
   read(ref: IntentRef): Promise<Versioned<EmailIntent> | undefined>;
-  /** Replaces the intent over the version read; WriteConflict when it changed since. */
-  replace(ref: IntentRef, intent: EmailIntent, etag: string): Promise<void>;
+  /** Replaces the intent over the version read and answers the new version; WriteConflict when it changed since. */
+  replace(ref: IntentRef, intent: EmailIntent, etag: string): Promise<string>;
   /** Pending intents of every box and partner, a page at a time (the token is the store's own). */
   pending(page: { size: number; continuationToken: string | undefined }): Promise<Page<IntentRef & { intent: EmailIntent }>>;
   /** Timings of the intents of one email type that occurred since `since` (no addresses, no text). */
@@ -168,9 +168,18 @@ export interface EmailSendReceipt {
   status: string;
 }
 
-/** The email service. `key` makes the send idempotent on the service's side (its operation id). */
+/** What the email service knows of one send (its operation). */
+export type EmailSendStatus = 'NotStarted' | 'Running' | 'Succeeded' | 'Failed' | 'Canceled';
+
+/**
+ * The email service. A send carries an operation id derived from `key`; the service does not promise
+ * to drop a repeated one, so the outbox asks `sendResult` before any send that may repeat an earlier.
+ */
 export interface EmailSender {
-  send(key: string, message: EmailMessage): Promise<EmailSendReceipt>;
+  /** `firstAttemptAt`: when the first attempt of this email started (a retry says so to the service). */
+  send(key: string, message: EmailMessage, firstAttemptAt?: Date): Promise<EmailSendReceipt>;
+  /** The service's record of the send under `key`'s operation id; undefined when it has none. */
+  sendResult(key: string): Promise<EmailSendStatus | undefined>;
 }
 
 /** Where verification documents' bytes live. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { rolloverSummaryEmail } from '../domain/emails.js';
 import { DomainError } from '../domain/errors.js';
 import { fiscalYearOf } from '../domain/incentives.js';
-import { emailIntent } from '../domain/outbox.js';
+import { claimed, emailIntent } from '../domain/outbox.js';
 import type { Partner } from '../domain/partner.js';
 import { countOf, pageRecordId, renewalOf, runPartition, type FailedPage, type RolloverPage, type RolloverRun } from '../domain/rollover.js';
 import { committing, deliverNow, type OwedEmail } from './outbox.js';
@@ -192,11 +192,15 @@ export async function sendRolloverSummary(
   const admins = users.filter((u) => u.roles.includes('IncentiveAdmin'));
   if (admins.length === 0) return { sent: false };
   const renewals = await deps.enrollments.renewalsInto(message.partnerId, run.fromFiscalYear + 1);
-  const intent = emailIntent(
-    message.partnerId,
-    `rollover-summary:${message.runId}:${message.partnerId}`,
-    rolloverSummaryEmail(partner.doc.companyName, run.fromFiscalYear + 1, renewals, admins),
-    deps.now().toISOString(),
+  const now = deps.now();
+  const intent = claimed(
+    emailIntent(
+      message.partnerId,
+      `rollover-summary:${message.runId}:${message.partnerId}`,
+      rolloverSummaryEmail(partner.doc.companyName, run.fromFiscalYear + 1, renewals, admins),
+      now.toISOString(),
+    ),
+    now,
   );
   // Owed once per run and partner: a repeated message finds it owed already, and delivers it if unsent.
   const commit = committing(deps.enrollments, 'enrollments', message.partnerId);

@@ -1,6 +1,6 @@
 import { verificationDecisionEmail } from '../domain/emails.js';
 import { DomainError } from '../domain/errors.js';
-import { emailIntent } from '../domain/outbox.js';
+import { claimed, emailIntent } from '../domain/outbox.js';
 import type { Principal } from '../domain/roles.js';
 import {
   applyDecision,
@@ -131,11 +131,14 @@ export async function handleVerificationDecision(
       if (!partner) throw DomainError.unprocessableMessage(`unknown partner ${decision.partnerId}`);
       const result = applyDecision(doc, decision, now);
       if (!result.applied) return { result: { applied: false } };
-      const intent = emailIntent(
-        decision.partnerId,
-        `verification-decision:${decision.decisionId}`,
-        verificationDecisionEmail(partner.doc, result.email),
-        now.toISOString(),
+      const intent = claimed(
+        emailIntent(
+          decision.partnerId,
+          `verification-decision:${decision.decisionId}`,
+          verificationDecisionEmail(partner.doc, result.email),
+          now.toISOString(),
+        ),
+        now,
       );
       const writes: Write<AccountDoc>[] = [writeOver<AccountDoc>(result.doc, etag), { kind: 'create', doc: intent }];
       return { result: { applied: true }, write: writes };

@@ -1,5 +1,4 @@
 import { fileURLToPath } from 'node:url';
-import { EmailClient } from '@azure/communication-email';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueServiceClient } from '@azure/storage-queue';
 import type { JWK } from 'jose';
@@ -146,7 +145,9 @@ export async function emailOutage(): Promise<{ endpoint: EmailEndpoint; sender: 
   const endpoint = new EmailEndpoint({ port: 0, accessKey: Buffer.from('outage').toString('base64') });
   await endpoint.start();
   endpoint.failSendsUntil(503, Date.now() + 60 * 60_000);
-  const sender = new AcsEmailSender(new EmailClient(endpoint.connectionString, { allowInsecureConnection: true, retryOptions: { maxRetries: 0 } }), {
+  const sender = new AcsEmailSender({
+    connection: endpoint.connectionString,
+    allowInsecureConnection: true,
     senderAddress: 'DoNotReply@partner-portal.example',
     pollIntervalMs: 20,
     attempts: 1,

@@ -86,6 +86,12 @@ export class MemoryEmail {
     this.sent.push({ key, message });
     return { operationId: key, status: 'Succeeded' };
   }
+  /** As Communication Services: a repeated key is a second email; the result of a key is what it sent. */
+  async sendResult(key: string) {
+    await Promise.resolve();
+    if (this.failing) throw new Error('email service unavailable (test)');
+    return this.sent.some((e) => e.key === key) ? ('Succeeded' as const) : undefined;
+  }
   ofType(type: EmailMessage['type']): SentEmail[] {
     return this.sent.filter((e) => e.message.type === type);
   }
@@ -234,7 +240,8 @@ export function memoryDeps(overrides: { now?: () => Date } = {}) {
         return found && isIntent(found.doc) ? { doc: found.doc, etag: found.etag } : undefined;
       },
       async replace(ref, intent, etag) {
-        await boxes[ref.box].commit(ref.partnerId, [{ kind: 'replace', doc: intent, etag }]);
+        const [written] = await boxes[ref.box].commit(ref.partnerId, [{ kind: 'replace', doc: intent, etag }]);
+        return written ?? '';
       },
       async pending() {
         const items = (Object.keys(boxes) as OutboxBox[]).flatMap((box) =>

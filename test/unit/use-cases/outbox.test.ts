@@ -64,3 +64,53 @@ describe('the outbox', () => {
     expect(await deliverIntent(deps, { box: 'agreements', partnerId: 'P1', intentId: 'email:none' })).toBe('missing');
   });
 });
+
+describe('exactly one email per intent, without trusting the service to drop a repeat', () => {
+  async function owedAttestation() {
+    const { deps, agreements, email } = memoryDeps();
+    const message = { type: 'AttestationConfirmation' as const, to: [{ address: 'c@customer.example' }], subject: 's', plainText: 't' };
+    const intent = emailIntent('P1', 'attestation-confirmation:a', message, new Date().toISOString(), 30 * 60_000);
+    await agreements.commit('P1', [{ kind: 'create', doc: intent }]);
+    return { deps, email, ref: { box: 'agreements' as const, partnerId: 'P1', intentId: intent.id } };
+  }
+
+  it('ATT-3: a crash between the send and the mark: the next delivery asks the service and sends nothing again', async () => {
+    const { deps, email, ref } = await owedAttestation();
+    const real = email.send.bind(email);
+    email.send = async (key, message) => {
+      await real(key, message);
+      throw new Error('crashed after the send, before the mark');
+    };
+    await expect(deliverIntent(deps, ref)).rejects.toThrow(/crashed/);
+    email.send = real;
+    expect(await deliverIntent(deps, ref)).toBe('already-sent');
+    expect(email.sent).toHaveLength(1);
+    expect((await deps.outbox.read(ref))?.doc.status).toBe('Sent');
+  });
+
+  it('ATT-3: a sweep racing a queue retry: one of them claims the intent, the other leaves it, one email', async () => {
+    const { deps, email, ref } = await owedAttestation();
+    // A send takes a while: the others look again while the first is still sending.
+    const real = email.send.bind(email);
+    email.send = async (key, message) => {
+      await new Promise((r) => setTimeout(r, 20));
+      return real(key, message);
+    };
+    const outcomes = await Promise.all([deliverIntent(deps, ref), deliverIntent(deps, ref), deliverIntent(deps, ref)]);
+    expect(outcomes.filter((o) => o === 'claimed')).toHaveLength(2);
+    expect(outcomes.filter((o) => o === 'sent')).toHaveLength(1);
+    expect(email.sent).toHaveLength(1);
+  });
+
+  it('ATT-3: an outage: failed deliveries release their claim, and once the service is back one email goes out', async () => {
+    const { deps, email, ref } = await owedAttestation();
+    email.failing = true;
+    await expect(deliverIntent(deps, ref)).rejects.toThrow();
+    await expect(deliverIntent(deps, ref)).rejects.toThrow();
+    email.failing = false;
+    expect(await deliverIntent(deps, ref)).toBe('sent');
+    expect(await deliverIntent(deps, ref)).toBe('already-sent');
+    expect(email.sent).toHaveLength(1);
+    expect((await deps.outbox.read(ref))?.doc.attempts).toBe(3);
+  });
+});
