@@ -1,7 +1,18 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { confirmationDeadlineMs, emailIntent, emailIntentId, emailTypes, percentile, sentIntent, type EmailMessage } from '../../../shared/domain/outbox.js';
+import {
+  claimed,
+  confirmationDeadlineMs,
+  emailIntent,
+  emailIntentId,
+  emailTypes,
+  isClaimed,
+  percentile,
+  released,
+  sentIntent,
+  type EmailMessage,
+} from '../../../shared/domain/outbox.js';
 
 const message: EmailMessage = {
   type: 'AttestationConfirmation',
@@ -95,5 +106,23 @@ describe('percentile', () => {
         expect(sorted.filter((v) => v < value).length / sorted.length).toBeLessThan(p / 100);
       }),
     );
+  });
+
+  it('ATT-3: a delivery claims the intent for two minutes, counts an attempt and keeps the first attempt time', () => {
+    const intent = emailIntent('P1', 'k', message, '2025-03-03T10:00:00.000Z');
+    const first = claimed(intent, new Date('2025-03-03T10:00:01.000Z'));
+    expect(first).toMatchObject({ attempts: 1, firstAttemptAt: '2025-03-03T10:00:01.000Z', claimedUntil: '2025-03-03T10:02:01.000Z' });
+    const second = claimed(released(first), new Date('2025-03-03T10:05:00.000Z'));
+    expect(second).toMatchObject({ attempts: 2, firstAttemptAt: '2025-03-03T10:00:01.000Z', claimedUntil: '2025-03-03T10:07:00.000Z' });
+  });
+
+  it('ATT-3: an intent is claimed until its claim expires, and not once released or sent', () => {
+    const intent = claimed(emailIntent('P1', 'k', message, '2025-03-03T10:00:00.000Z'), new Date('2025-03-03T10:00:00.000Z'));
+    expect(isClaimed(intent, new Date('2025-03-03T10:01:59.999Z'))).toBe(true);
+    expect(isClaimed(intent, new Date('2025-03-03T10:02:00.000Z'))).toBe(false);
+    expect(isClaimed(released(intent), new Date('2025-03-03T10:00:30.000Z'))).toBe(false);
+    expect(released(intent)).not.toHaveProperty('claimedUntil');
+    expect(sentIntent(intent, '2025-03-03T10:00:05.000Z')).not.toHaveProperty('claimedUntil');
+    expect(isClaimed(emailIntent('P1', 'k', message, '2025-03-03T10:00:00.000Z'), new Date('2025-03-03T10:00:00.000Z'))).toBe(false);
   });
 });
