@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { partnerIdSchema } from '../shared/domain/partner.js';
+import { partnerIdSchema, resourceIdSchema } from '../shared/domain/partner.js';
 import { httpFunction } from '../shared/platform/functions.js';
 import { enroll } from '../shared/use-cases/incentives.js';
 
@@ -9,7 +9,7 @@ httpFunction('enrollIncentive', {
   summary: 'Enrol a location in an incentive program (INC-1: incentive admins only; INC-4).',
   tags: ['incentives'],
   access: { roles: ['IncentiveAdmin'], partnerParam: 'partnerId' },
-  params: z.object({ partnerId: partnerIdSchema, enrollmentId: z.string().min(1).max(300) }),
+  params: z.object({ partnerId: partnerIdSchema, enrollmentId: resourceIdSchema }),
   body: z.object({ bankProfileId: z.string().min(1).max(64).optional(), taxProfileId: z.string().min(1).max(64).optional() }),
   responses: { 200: { description: 'ValidatingEnrollment, or ActionRequired with actionsNeeded' }, 409: { description: 'Not Invited or ActionRequired' } },
   async handler({ params, body, services, principal }) {

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { partnerIdSchema } from '../shared/domain/partner.js';
+import { partnerIdSchema, resourceIdSchema } from '../shared/domain/partner.js';
 import { queueFunction } from '../shared/platform/functions.js';
 import { queueNames } from '../shared/use-cases/queues.js';
 import { handleValidation } from '../shared/use-cases/incentives.js';
@@ -9,7 +9,7 @@ queueFunction('enrollmentValidation', {
   message: z.object({
     eventId: z.string().min(1).max(200),
     partnerId: partnerIdSchema,
-    enrollmentId: z.string().min(1).max(300),
+    enrollmentId: resourceIdSchema,
     valid: z.boolean(),
     reason: z.string().max(2000).optional(),
   }),

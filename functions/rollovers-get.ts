@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { resourceIdSchema } from '../shared/domain/partner.js';
 import { httpFunction } from '../shared/platform/functions.js';
 import { rolloverStatus } from '../shared/use-cases/rollover.js';
 
@@ -8,7 +9,7 @@ httpFunction('getRollover', {
   summary: 'A rollover run\u2019s status and counts.',
   tags: ['operations'],
   access: { roles: ['PlatformOperator'] },
-  params: z.object({ runId: z.string().min(1).max(100) }),
+  params: z.object({ runId: resourceIdSchema }),
   responses: { 200: { description: 'status, dryRun, scanned, renewed, actionRequired, notEligible, failed' } },
   async handler({ params, services }) {
     return { status: 200, body: await rolloverStatus(services, params.runId) };

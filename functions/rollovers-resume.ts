@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { resourceIdSchema } from '../shared/domain/partner.js';
 import { httpFunction } from '../shared/platform/functions.js';
 import { resumeRollover } from '../shared/use-cases/rollover.js';
 
@@ -8,7 +9,7 @@ httpFunction('resumeRollover', {
   summary: 'Re-queue the failed pages of a rollover run (after the cause is fixed); pages redo their work without double writes.',
   tags: ['operations'],
   access: { roles: ['PlatformOperator'] },
-  params: z.object({ runId: z.string().min(1).max(100) }),
+  params: z.object({ runId: resourceIdSchema }),
   responses: { 202: { description: '{ runId, requeued: [pages] }' }, 404: { description: 'No such run' } },
   async handler({ params, services }) {
     return { status: 202, body: await resumeRollover(services, params.runId) };

@@ -92,7 +92,7 @@ async function createServices(config: AppConfig): Promise<Services> {
   const cosmosRequests = new CosmosRequestCounter();
   return {
     config,
-    ...stores.cosmosStores(database, config.VIEW_CACHE_MS, cosmosRequests),
+    ...stores.cosmosStores(database, { snapshotMs: config.VIEW_CACHE_MS, requests: cosmosRequests, tokenSecret: config.CONTINUATION_TOKEN_SECRET }),
     cosmosRequests,
     queues: new queueModule.StorageQueuePublisher(queueService),
     email: new emailModule.AcsEmailSender({

@@ -343,6 +343,20 @@ describe('leads (BP-5)', () => {
     };
     expect(paged.leads).toHaveLength(1);
     expect(paged.continuationToken).toBeTruthy();
+    const referral = await referralAdmin(partnerId);
+    const leadsPage = (query: string) => call(host, 'GET', `/api/partners/${partnerId}/leads?${query}`, { token: referral });
+    const next = (await (await leadsPage(`pageSize=1&continuationToken=${encodeURIComponent(paged.continuationToken ?? '')}`)).json()) as { leads: unknown[] };
+    expect(next.leads).toHaveLength(1);
+    expect(next.leads).not.toEqual(paged.leads);
+    // Tokens the suite did not issue, or issued for another list, answer 400 before they reach the SDK.
+    const forged = ['{}', '[]', 'x'.repeat(4000), 'jeton-\u00e9t\u00e9-\u4e2d\u6587', `${paged.continuationToken ?? ''}x`];
+    for (const token of forged) {
+      const response = await leadsPage(`pageSize=1&continuationToken=${encodeURIComponent(token)}`);
+      expect(response.status, token.slice(0, 20)).toBe(400);
+      expect(await response.json()).toMatchObject({ code: 'InvalidContinuationToken' });
+    }
+    const otherList = await leadsPage(`pageSize=1&managingPartnerId=${location('ca')}&continuationToken=${encodeURIComponent(paged.continuationToken ?? '')}`);
+    expect(otherList.status).toBe(400);
 
     const other = await partner('US', [['us', 'US', true]]);
     expect((await call(host, 'GET', `/api/partners/${partnerId}/leads`, { token: await referralAdmin(other.partnerId) })).status).toBe(403);

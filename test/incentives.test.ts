@@ -258,3 +258,18 @@ describe('enrolling (INC-1, INC-3, INC-4) and validation', () => {
     expect(fiscalYearOf(new Date('2026-01-15T00:00:00Z'), 1)).toBe(2027);
   });
 });
+
+describe('ids the database would refuse', () => {
+  it('answer 400 problem+json, not 500: an enrolment id with #, [ or %, or a blank one', async () => {
+    const { partnerId } = await setup();
+    for (const raw of ['%23kk%5B%25p', '%20', 'a%5Cb', 'x%3Fy']) {
+      const response = await call(host, 'POST', `/api/partners/${partnerId}/incentives/enrollments/${raw}/enroll`, {
+        token: await as(partnerId, 'IncentiveAdmin'),
+        body: {},
+      });
+      expect(response.status, raw).toBe(400);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+      expect(await response.json()).toMatchObject({ status: 400, errors: [{ path: 'params.enrollmentId' }] });
+    }
+  });
+});

@@ -71,6 +71,12 @@ function buildEnvSchema() {
     /** Anonymous lead requests accepted per client address and window (then 429). */
     LEAD_RATE_LIMIT: positiveInt(5),
     LEAD_RATE_WINDOW_SECONDS: positiveInt(3600),
+    /**
+     * Signs the continuation tokens the suite hands out. They guard the database SDK against tokens it
+     * did not issue, not data (every list query is bound to the caller's partition), so the default
+     * serves; a deployment may set its own (a Key Vault reference: no secret sits in app settings).
+     */
+    CONTINUATION_TOKEN_SECRET: z.string().min(16).default('partner-portal-continuation-tokens-v1'),
     /** Largest verification document accepted (bytes). */
     UPLOAD_MAX_BYTES: positiveInt(10 * 1024 * 1024),
 

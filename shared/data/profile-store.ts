@@ -1,5 +1,6 @@
 import type { BusinessProfile, Lead } from '../domain/business-profiles.js';
 import type { Page, ProfileDoc, ProfileStore } from '../use-cases/ports.js';
+import type { ContinuationTokens } from './continuation-tokens.js';
 import { ContainerStore, type Repository } from './repository.js';
 
 /** `lookups` document that finds a profile's owner from its public id (the leads route names no partner). */
@@ -17,6 +18,7 @@ export class CosmosProfileStore extends ContainerStore<ProfileDoc> implements Pr
   constructor(
     repo: Repository<ProfileDoc>,
     private readonly lookups: Repository<ProfileLookup>,
+    private readonly tokens: ContinuationTokens,
   ) {
     super(repo);
   }
@@ -40,6 +42,8 @@ export class CosmosProfileStore extends ContainerStore<ProfileDoc> implements Pr
     query: { managingPartnerId?: string | undefined; pageSize: number; continuationToken?: string | undefined },
   ): Promise<Page<Lead>> {
     const filter = query.managingPartnerId ? ' AND c.managingPartnerId = @managing' : '';
+    // The token continues this partner's list (with this filter) only.
+    const list = `leads:${partnerId}:${query.managingPartnerId ?? ''}`;
     const page = await this.repo.queryPage(
       {
         query: `SELECT * FROM c WHERE c.partnerId = @partnerId AND c.type = @type${filter} ORDER BY c.receivedAt DESC`,
@@ -49,9 +53,9 @@ export class CosmosProfileStore extends ContainerStore<ProfileDoc> implements Pr
           ...(query.managingPartnerId ? [{ name: '@managing', value: query.managingPartnerId }] : []),
         ],
       },
-      { partnerId, pageSize: query.pageSize, continuationToken: query.continuationToken },
+      { partnerId, pageSize: query.pageSize, continuationToken: this.tokens.open(list, query.continuationToken) },
     );
-    return { items: page.items.filter((d): d is Lead => d.type === 'lead'), continuationToken: page.continuationToken };
+    return { items: page.items.filter((d): d is Lead => d.type === 'lead'), continuationToken: this.tokens.seal(list, page.continuationToken) };
   }
 
   async ownerOf(profileId: string): Promise<string | undefined> {

@@ -8,10 +8,12 @@ import { CosmosProfileStore, type ProfileLookup } from './profile-store.js';
 import { CosmosRateLimits, type WindowCount } from './rate-limiter.js';
 import { Repository } from './repository.js';
 import type { CosmosRequestCounter } from './request-meter.js';
+import { ContinuationTokens } from './continuation-tokens.js';
 import { CosmosRolloverStore } from './rollover-store.js';
 
 /** Every port the Cosmos DB containers back, over one database. */
-export function cosmosStores(database: Database, snapshotMs: number, requests: CosmosRequestCounter) {
+export function cosmosStores(database: Database, options: { snapshotMs: number; requests: CosmosRequestCounter; tokenSecret: string }) {
+  const { snapshotMs, requests } = options;
   const repo = <T extends PartitionDoc>(name: string) => new Repository<T>(database.container(name), undefined, requests);
   const partners = repo<AccountDoc>('partners');
   const agreements = repo<AgreementDoc>('agreements');
@@ -22,7 +24,7 @@ export function cosmosStores(database: Database, snapshotMs: number, requests: C
     agreements: new CosmosAgreementStore(agreements),
     enrollments: new CosmosEnrollmentStore(enrollments),
     rollovers: new CosmosRolloverStore(repo<RolloverDoc>('operations')),
-    profiles: new CosmosProfileStore(repo<ProfileDoc>('profiles'), repo<ProfileLookup>('lookups')),
+    profiles: new CosmosProfileStore(repo<ProfileDoc>('profiles'), repo<ProfileLookup>('lookups'), new ContinuationTokens(options.tokenSecret)),
     outbox: new CosmosOutboxStore({ accounts: any(partners), agreements: any(agreements), enrollments: any(enrollments) }),
     rateLimits: new CosmosRateLimits(repo<WindowCount>('lookups')),
   };

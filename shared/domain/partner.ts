@@ -9,6 +9,16 @@ export type ProgramId = (typeof programIds)[number];
 export const cspModels = ['DirectBill', 'IndirectProvider', 'IndirectReseller', 'None'] as const;
 
 /** Partner and location ids: what Partner Center issues (digits), kept permissive but bounded. */
+/**
+ * Any id a client or an upstream system names that becomes a database id or partition key: not blank,
+ * at most 255 characters, none of the characters Cosmos DB refuses in ids (/ \ # ?) and no control
+ * characters. Every route parameter and message field that names a stored resource uses it (or a
+ * stricter schema), so no client text reaches the database unchecked.
+ */
+// eslint-disable-next-line no-control-regex -- control characters are what it refuses
+const resourceIdPattern = /^(?!\s*$)[^/\\#?\u0000-\u001f\u007f]{1,255}$/;
+export const resourceIdSchema = z.string().regex(resourceIdPattern, 'an id: 1 to 255 characters, none of / \\ # ? or control characters, not blank');
+
 export const partnerIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters, digits, - or _, at most 64');
 
 export const personName = z.string().trim().min(1).max(100);
