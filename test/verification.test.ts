@@ -610,6 +610,32 @@ describe('documents (VER-8, VER-9)', () => {
   });
 });
 
+describe('uploads cut short (a complete request whose multipart body ends early)', () => {
+  it('answer 400 at once, wherever the body ends inside the file part, and leave no blob and no record', async () => {
+    const { partnerId } = await createPartner();
+    const boundary = 'cut-boundary';
+    const head = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="check"\r\n\r\nBusiness\r\n` +
+        `--${boundary}\r\nContent-Disposition: form-data; name="documentType"\r\n\r\nBusinessRegistration\r\n` +
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="cut.pdf"\r\nContent-Type: application/pdf\r\n\r\n`,
+    );
+    for (const fileBytes of [0, 100, 5000, 200_000]) {
+      const started = Date.now();
+      const response = await fetch(`${host.url}/api/partners/${partnerId}/verification/documents`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await as(partnerId, 'GlobalAdmin')}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
+        body: Buffer.concat([head, pdf(Math.max(fileBytes, 1)).subarray(0, fileBytes)]),
+        signal: AbortSignal.timeout(10_000),
+      });
+      expect(response.status, `cut after ${fileBytes} file bytes`).toBe(400);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+      expect(Date.now() - started).toBeLessThan(5_000);
+    }
+    await eventually(async () => ((await blobNames(`${partnerId}/`)).length === 0 ? true : undefined), 10_000);
+    expect(await documentRecords(partnerId)).toEqual([]);
+  });
+});
+
 describe('upstream decisions (VER-7, VER-10)', () => {
   it('VER-10: applies a decision and emails the primary contact once, even when delivered twice', async () => {
     const { partnerId, email } = await createPartner();

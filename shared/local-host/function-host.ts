@@ -264,10 +264,19 @@ export class FunctionHost {
       return;
     }
 
-    // A client that goes away mid-upload ends the body stream with an error the handler sees.
+    // A client that goes away mid-upload ends the body stream with an error the handler sees; one
+    // that stalls mid-body gets 408 after the idle time, and its stream ends with an error too.
     if (method !== 'GET' && method !== 'HEAD') {
       res.on('close', () => {
         if (!res.writableFinished && !req.readableEnded) req.destroy(new Error('client disconnected'));
+      });
+      req.setTimeout(this.options.settings.bodyIdleTimeoutMs, () => {
+        if (req.readableEnded) return;
+        if (!res.headersSent) {
+          res.setHeader('connection', 'close');
+          sendProblem(res, new AppError(408, `No part of the request body arrived for ${this.options.settings.bodyIdleTimeoutMs / 1000} s.`));
+        }
+        req.destroy(new Error('request body stalled'));
       });
     }
     const request = new LocalHttpRequest(req, `http://${req.headers.host ?? '127.0.0.1'}${target}`, match.params);

@@ -51,6 +51,12 @@ const hostJsonSchema = z.object({
 
 export interface HostSettings {
   routePrefix: string;
+  /**
+   * How long a request body may stall (no byte arriving) before the host answers 408 and closes the
+   * connection, releasing the handler's stream. Not a host.json setting: on Azure the platform's front
+   * end bounds slow clients; the local host does it here, at 30 s.
+   */
+  bodyIdleTimeoutMs: number;
   functionTimeoutMs: number | undefined;
   queues: {
     batchSize: number;
@@ -68,6 +74,7 @@ export function parseHostSettings(json: unknown): HostSettings {
   const q = parsed.extensions.queues;
   return {
     routePrefix: parsed.extensions.http.routePrefix,
+    bodyIdleTimeoutMs: 30_000,
     functionTimeoutMs: parsed.functionTimeout,
     queues: {
       batchSize: q.batchSize,
