@@ -1,4 +1,8 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, partnerBody, startAppHost, tokenFor, unique, type TestHost } from './support/harness.js';
 
@@ -36,10 +40,6 @@ function rawSend(
 
 describe('oversized bodies', () => {
   it('curl, which sends a large body after Expect: 100-continue, reads the 413 of a 1 MB JSON body', async () => {
-    const { execFile } = await import('node:child_process');
-    const { writeFile, mkdtemp } = await import('node:fs/promises');
-    const { join } = await import('node:path');
-    const { tmpdir } = await import('node:os');
     const file = join(await mkdtemp(join(tmpdir(), 'edge-')), 'big.json');
     await writeFile(file, JSON.stringify({ ...partnerBody(), companyName: 'x'.repeat(1024 * 1024) }));
     const token = await operator();
