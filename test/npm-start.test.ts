@@ -100,4 +100,50 @@ describe('npm start (the local stack)', () => {
     expect(await exited).toBe(0);
     for (const port of Object.values(ports)) expect(await portOpen(port)).toBe(false);
   });
+
+  it('after the host is killed with SIGKILL, the next start replaces what it left running and serves', async () => {
+    const ports = await stackPorts();
+    const run = () => {
+      const child = spawn(process.execPath, ['.local/build/shared/local-host/main.js'], { cwd: root, env: cleanEnv(ports), stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+      return { child, output: () => output, exited: new Promise<number | null>((r) => child.once('exit', (code) => r(code))) };
+    };
+    const first = run();
+    await waitHealthy(first.child, ports.FUNCTIONS_PORT, first.output);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    // Azurite's processes outlive their host and hold their ports.
+    expect(await portOpen(ports.AZURITE_QUEUE_PORT)).toBe(true);
+
+    const second = run();
+    try {
+      await waitHealthy(second.child, ports.FUNCTIONS_PORT, second.output);
+    } finally {
+      second.child.kill('SIGTERM');
+    }
+    expect(await second.exited).toBe(0);
+    for (const port of Object.values(ports)) expect(await portOpen(port)).toBe(false);
+  });
+
+  it('a port that something else holds stops the start at once, naming the port and the setting that moves it', async () => {
+    const ports = await stackPorts();
+    const { createServer } = await import('node:net');
+    const squatter = createServer();
+    await new Promise<void>((r) => squatter.listen(ports.COSMOS_PORT, '127.0.0.1', r));
+    try {
+      const child = spawn(process.execPath, ['.local/build/shared/local-host/main.js'], { cwd: root, env: cleanEnv(ports), stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+      const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+      expect(code).toBe(1);
+      expect(output).toContain(`port ${ports.COSMOS_PORT}`);
+      expect(output).toContain('COSMOS_PORT');
+      expect(output).not.toMatch(/EADDRINUSE| {4}at /);
+    } finally {
+      await new Promise<void>((r) => squatter.close(() => r()));
+    }
+  });
 });

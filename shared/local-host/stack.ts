@@ -8,6 +8,7 @@ import { EmailEndpoint } from './email-endpoint.js';
 import { azuriteConnectionString, emulatorCosmosKey, startAzurite, startCosmos, type ChildHandle } from './emulators.js';
 import { FunctionHost } from './function-host.js';
 import { installFunctionsCore } from './functions-core-shim.js';
+import { claimPorts, forgetProcesses, recordProcesses, type WantedPort } from './ports.js';
 
 const devEmailAccessKey = Buffer.from('partner-portal-local-email-key').toString('base64');
 
@@ -28,6 +29,10 @@ export interface StackOptions {
   /** Serve the function table too (npm start); tests start only the services. */
   functionHost: boolean;
   log: (line: string) => void;
+  /** The setting that moves each port (named when a port is taken). */
+  portSettings?: Partial<Record<keyof StackPorts, string>>;
+  /** Where the emulator processes are recorded, so a start after a crash replaces them (npm start: .local). */
+  stateDir?: string | undefined;
 }
 
 export interface RunningStack {
@@ -50,12 +55,26 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     await host?.stop();
     await email?.stop();
     await Promise.all(children.map((c) => c.stop()));
+    await forgetProcesses(options.stateDir);
   };
 
   try {
     const wantCosmos = !given.COSMOS_ENDPOINT;
     const wantStorage = !given.AzureWebJobsStorage && !given.AzureWebJobsStorage__queueServiceUri;
     const wantEmail = !given.EMAIL_CONNECTION_STRING && !given.EMAIL_ENDPOINT;
+    const setting = (part: keyof StackPorts) => options.portSettings?.[part] ?? `the ${part} port`;
+    const wanted: WantedPort[] = [
+      ...(wantCosmos ? [{ part: 'Cosmos DB emulator', port: options.ports.cosmos, setting: setting('cosmos') }] : []),
+      ...(wantStorage
+        ? [
+            { part: 'Azurite blob', port: options.ports.blob, setting: setting('blob') },
+            { part: 'Azurite queue', port: options.ports.queue, setting: setting('queue') },
+          ]
+        : []),
+      ...(wantEmail ? [{ part: 'email endpoint', port: options.ports.email, setting: setting('email') }] : []),
+      ...(options.functionHost ? [{ part: 'function host', port: options.ports.host, setting: setting('host') }] : []),
+    ].filter((w) => w.port !== 0);
+    await claimPorts(wanted, options.stateDir);
     await Promise.all([
       wantCosmos ? startCosmos({ port: options.ports.cosmos, log: options.log }).then((c) => children.push(c)) : undefined,
       wantStorage
@@ -90,6 +109,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       }
       cosmos.dispose();
     }
+    const portOf: Record<string, number> = { cosmos: options.ports.cosmos, 'azurite-blob': options.ports.blob, 'azurite-queue': options.ports.queue };
+    await recordProcesses(
+      options.stateDir,
+      children.flatMap((c) => (c.pid !== undefined && portOf[c.name] !== undefined ? [{ part: c.name, port: portOf[c.name] ?? 0, pid: c.pid }] : [])),
+    );
     options.log(`stack: ${containerDefinitions.length} containers in ${databaseId}; storage ${wantStorage ? 'Azurite' : 'as configured'}`);
 
     if (options.functionHost) {
