@@ -24,6 +24,8 @@ export interface AcsEmailSenderOptions {
   pollIntervalMs: number;
   /** Attempts for a send that fails with a transient error. */
   attempts?: number;
+  /** A send gives up after this long, all attempts together: well inside the outbox's claim (2 minutes). */
+  deadlineMs?: number;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -76,30 +78,46 @@ export class AcsEmailSender implements EmailSender {
     const attempts = this.options.attempts ?? 4;
     const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
     const firstSent = firstAttemptAt ?? new Date();
+    const deadline = AbortSignal.timeout(this.options.deadlineMs ?? 60_000);
     for (let attempt = 1; ; attempt++) {
       try {
         if (attempt > 1) {
-          // The last attempt may have reached the service before it failed for us: ask before sending again.
+          // The last attempt may have reached the service before it failed for us: ask before sending
+          // again. Accepted (running or done) is not sent twice; only a send the service lacks, or one
+          // that ended without sending, is tried again.
           const recorded = await this.sendResult(key);
-          if (recorded === 'Succeeded') return { operationId, status: recorded };
+          if (recorded === 'Succeeded' || recorded === 'Running' || recorded === 'NotStarted') return { operationId, status: recorded };
         }
         const poller = await this.client.beginSend(message, {
           operationId,
           updateIntervalInMs: this.options.pollIntervalMs,
+          abortSignal: deadline,
           requestOptions: { customHeaders: { 'Repeatability-Request-Id': operationId, 'Repeatability-First-Sent': firstSent.toUTCString() } },
         });
-        const result = await poller.pollUntilDone();
-        if (result.status !== 'Succeeded') throw new Error(`email operation ${operationId} ended ${result.status}`);
+        const result = await poller.pollUntilDone({ abortSignal: deadline }).catch((error: unknown) => {
+          const state = poller.getOperationState().status;
+          throw state === 'failed' || state === 'canceled' ? new EmailOperationEnded(operationId, state) : error;
+        });
+        if (result.status !== 'Succeeded') throw new EmailOperationEnded(operationId, result.status);
         return { operationId, status: result.status };
       } catch (error) {
-        if (attempt >= attempts || !isTransient(error)) throw error;
+        if (attempt >= attempts || deadline.aborted || !isTransient(error)) throw error;
         await sleep(Math.min(30_000, 500 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2));
       }
     }
   }
 }
 
+/** The service ran the operation and it ended without sending (a bad recipient, say): not retried here. */
+class EmailOperationEnded extends Error {
+  constructor(operationId: string, status: string) {
+    super(`email operation ${operationId} ended ${status}`);
+    this.name = 'EmailOperationEnded';
+  }
+}
+
 function isTransient(error: unknown): boolean {
+  if (error instanceof EmailOperationEnded) return false;
   const status = (error as { statusCode?: unknown } | null)?.statusCode;
   if (typeof status !== 'number') return true; // network failure: worth another try
   return status === 408 || status === 429 || status >= 500;

@@ -98,7 +98,8 @@ export class Repository<T extends PartnerDocument> implements PartitionStore<T> 
       this.charge('replace', response.requestCharge);
       return { doc: strip<T>(response.resource ?? doc), etag: response.etag };
     } catch (error) {
-      if (cosmosStatus(error) === 412) throw new WriteConflict('stale');
+      // Changed (412) or deleted (404) since it was read: either way the caller reads again.
+      if (cosmosStatus(error) === 412 || cosmosStatus(error) === 404) throw new WriteConflict('stale');
       throw error;
     }
   }

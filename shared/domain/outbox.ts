@@ -45,7 +45,8 @@ export interface EmailIntent {
   /** What makes this email unique (e.g. `verification-decision:{decisionId}`). */
   key: string;
   message?: EmailMessage;
-  status: 'Pending' | 'Sent';
+  /** Failed: every delivery attempt failed; the sweep no longer queues it (an operator looks at it). */
+  status: 'Pending' | 'Sent' | 'Failed';
   /** When the decision that owes the email was made (the SLA clock starts here). */
   occurredAt: string;
   /** When it must have gone out (ATT-3 confirmations only). */
@@ -59,10 +60,11 @@ export interface EmailIntent {
   /** A deliverer holds the intent until then; no other sends it meanwhile. */
   claimedUntil?: string;
   sentAt?: string;
+  failedAt?: string;
 }
 
 /** How long a deliverer holds an intent: well beyond a send and its polling. */
-const deliveryClaimMs = 2 * 60_000;
+export const deliveryClaimMs = 2 * 60_000;
 
 /** Claims the intent for one delivery attempt starting `now`. */
 export function claimed(intent: EmailIntent, now: Date): EmailIntent {
@@ -101,6 +103,12 @@ export function emailIntent(partnerId: string, key: string, message: EmailMessag
     ...(deadlineMs === undefined ? {} : { dueBy: new Date(Date.parse(occurredAt) + deadlineMs).toISOString(), breached: false }),
     attempts: 0,
   };
+}
+
+/** The record once every attempt failed: kept, with its message, for an operator to look at. */
+export function failedIntent(intent: EmailIntent, failedAt: string): EmailIntent {
+  const { claimedUntil: _claimedUntil, ...rest } = intent;
+  return { ...rest, status: 'Failed', failedAt };
 }
 
 /** The record once its email went out: the message (addresses, links, names) is not kept. */

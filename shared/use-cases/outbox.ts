@@ -1,5 +1,5 @@
 import type { EmailIntent, EmailMessage } from '../domain/outbox.js';
-import { claimed, isClaimed, percentile, released, sentIntent } from '../domain/outbox.js';
+import { claimed, deliveryClaimMs, failedIntent, isClaimed, percentile, released, sentIntent } from '../domain/outbox.js';
 import {
   WriteConflict,
   type IntentRef,
@@ -36,15 +36,22 @@ async function updateIntent(outbox: OutboxStore, ref: IntentRef, mutate: (intent
  *    it claimed, `known`): an intent claimed by another is left to it, so a sweep racing a queue retry
  *    sends nothing twice;
  * 2. when an earlier attempt started (a crash after the send, before the mark; a lost answer), it asks
- *    the service for that operation's result and sends only if the service has none;
+ *    the service for that operation's result: Succeeded is marked Sent without a send; still running
+ *    is left for a later look (claim released, nothing sent); none, or ended without sending, is sent;
  * 3. it sends, then marks the intent Sent over the version it claimed. A failed send releases the
- *    claim and throws: the queue's retry or the sweep tries again.
+ *    claim and throws: the queue's retry or the sweep tries again, up to `maxDeliveryAttempts`, after
+ *    which the intent is marked Failed (an address the service refuses is not tried for ever).
  */
-export async function deliverIntent(deps: Deps, ref: IntentRef, known?: Versioned<EmailIntent>): Promise<'sent' | 'already-sent' | 'claimed' | 'missing'> {
+export async function deliverIntent(
+  deps: Deps,
+  ref: IntentRef,
+  known?: Versioned<EmailIntent>,
+): Promise<'sent' | 'already-sent' | 'claimed' | 'missing' | 'running' | 'gave-up'> {
   const now = deps.now();
-  const held = known && known.doc.status === 'Pending' && isClaimed(known.doc, now) && known.doc.attempts === 1 ? known : undefined;
+  // A claim taken with the intent is trusted only with most of its time left, so a send never outlives it.
+  const held = known && known.doc.status === 'Pending' && known.doc.attempts === 1 && claimLeft(known.doc, now) > deliveryClaimMs / 2 ? known : undefined;
   let version = held?.etag ?? '';
-  type Claim = { intent: EmailIntent; retry: boolean } | 'already-sent' | 'claimed' | 'missing';
+  type Claim = { intent: EmailIntent; retry: boolean } | 'already-sent' | 'claimed' | 'missing' | 'gave-up';
   const claim: Claim = held
     ? { intent: held.doc, retry: false }
     : await readDecideWrite<Versioned<EmailIntent> | undefined, { next: EmailIntent; etag: string }, Claim>({
@@ -52,8 +59,11 @@ export async function deliverIntent(deps: Deps, ref: IntentRef, known?: Versione
         ...(known ? { assumed: { state: known } } : {}),
         decide: (current) => {
           if (!current) return { result: 'missing' as const };
+          if (current.doc.status === 'Failed') return { result: 'gave-up' as const };
           if (current.doc.status === 'Sent' || !current.doc.message) return { result: 'already-sent' as const };
           if (isClaimed(current.doc, now)) return { result: 'claimed' as const };
+          if (current.doc.attempts >= maxDeliveryAttempts)
+            return { result: 'gave-up' as const, write: { next: failedIntent(current.doc, now.toISOString()), etag: current.etag } };
           const next = claimed(current.doc, now);
           return { result: { intent: next, retry: current.doc.firstAttemptAt !== undefined }, write: { next, etag: current.etag } };
         },
@@ -66,13 +76,19 @@ export async function deliverIntent(deps: Deps, ref: IntentRef, known?: Versione
   const message = intent.message;
   if (!message) return 'already-sent';
 
-  let alreadyAccepted: boolean;
+  let outcome: 'sent' | 'recorded' | 'running';
   try {
-    alreadyAccepted = await sendUnlessRecorded(deps, intent, message, retry);
+    outcome = await sendUnlessRecorded(deps, intent, message, retry);
   } catch (error) {
     await replaceIfUnchanged(deps.outbox, ref, released(intent), version);
     throw error;
   }
+  if (outcome === 'running') {
+    // Accepted by the service and not done yet: a later delivery looks again; nothing is sent now.
+    await replaceIfUnchanged(deps.outbox, ref, released(intent), version);
+    return 'running';
+  }
+  const alreadyAccepted = outcome === 'recorded';
   const sentAt = deps.now().toISOString();
   await readDecideWrite({
     read: () => deps.outbox.read(ref),
@@ -90,12 +106,20 @@ export async function deliverIntent(deps: Deps, ref: IntentRef, known?: Versione
   return alreadyAccepted ? 'already-sent' : 'sent';
 }
 
-/** Sends, unless a retry finds the service already has the send; says whether it had. */
-async function sendUnlessRecorded(deps: Deps, intent: EmailIntent, message: EmailMessage, retry: boolean): Promise<boolean> {
+/** Deliveries of one intent before it is marked Failed. */
+const maxDeliveryAttempts = 10;
+
+function claimLeft(intent: EmailIntent, now: Date): number {
+  return intent.claimedUntil ? Date.parse(intent.claimedUntil) - now.getTime() : 0;
+}
+
+/** Sends, unless a retry finds the service has the send already (done, or still running). */
+async function sendUnlessRecorded(deps: Deps, intent: EmailIntent, message: EmailMessage, retry: boolean): Promise<'sent' | 'recorded' | 'running'> {
   const recorded = retry ? await deps.email.sendResult(intent.key) : undefined;
-  if (recorded === 'Succeeded' || recorded === 'Running' || recorded === 'NotStarted') return true;
+  if (recorded === 'Succeeded') return 'recorded';
+  if (recorded === 'Running' || recorded === 'NotStarted') return 'running';
   await deps.email.send(intent.key, message, intent.firstAttemptAt ? new Date(intent.firstAttemptAt) : undefined);
-  return false;
+  return 'sent';
 }
 
 /** Writes over `etag` unless the intent changed since (then whoever changed it decides). */
@@ -166,14 +190,18 @@ export async function sweepOutbox(deps: Deps, pageSize = 200): Promise<{ queued:
     const page = await deps.outbox.pending({ size: pageSize, continuationToken });
     continuationToken = page.continuationToken;
     for (const { intent, ...ref } of page.items) {
-      // One being delivered is its deliverer's; should that deliverer die, its claim expires and a later sweep queues it.
-      if (isClaimed(intent, now)) continue;
-      if (intent.dueBy && !intent.breached && Date.parse(intent.dueBy) < now.getTime()) {
-        await updateIntent(deps.outbox, ref, (doc) => (doc.status === 'Pending' && !doc.breached ? { ...doc, breached: true } : unchanged));
-        breached++;
+      try {
+        if (intent.dueBy && !intent.breached && Date.parse(intent.dueBy) < now.getTime()) {
+          await updateIntent(deps.outbox, ref, (doc) => (doc.status === 'Pending' && !doc.breached ? { ...doc, breached: true } : unchanged));
+          breached++;
+        }
+        // One being delivered is its deliverer's; should that deliverer die, its claim expires and a later sweep queues it.
+        if (isClaimed(intent, now)) continue;
+        await queueDelivery(deps, ref);
+        queued++;
+      } catch {
+        // One intent that cannot be flagged or queued now does not hold up the others: the next sweep retries it.
       }
-      await queueDelivery(deps, ref);
-      queued++;
     }
   } while (continuationToken);
   return { queued, breached };

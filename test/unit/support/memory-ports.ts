@@ -21,6 +21,7 @@ import {
   type UseCaseDeps,
   type Versioned,
   type Write,
+  type EmailSendStatus,
 } from '../../../shared/use-cases/ports.js';
 
 /** One container: documents by partition and id, each with a version; commits apply all or none. */
@@ -87,7 +88,7 @@ export class MemoryEmail {
     return { operationId: key, status: 'Succeeded' };
   }
   /** As Communication Services: a repeated key is a second email; the result of a key is what it sent. */
-  async sendResult(key: string) {
+  async sendResult(key: string): Promise<EmailSendStatus | undefined> {
     await Promise.resolve();
     if (this.failing) throw new Error('email service unavailable (test)');
     return this.sent.some((e) => e.key === key) ? ('Succeeded' as const) : undefined;

@@ -113,4 +113,28 @@ describe('exactly one email per intent, without trusting the service to drop a r
     expect(email.sent).toHaveLength(1);
     expect((await deps.outbox.read(ref))?.doc.attempts).toBe(3);
   });
+
+  it('ATT-3: a retry that finds the send still running at the service sends nothing and leaves it for a later look', async () => {
+    const { deps, email, ref } = await owedAttestation();
+    email.failing = true;
+    await expect(deliverIntent(deps, ref)).rejects.toThrow();
+    email.failing = false;
+    email.sendResult = async () => 'Running';
+    expect(await deliverIntent(deps, ref)).toBe('running');
+    expect(email.sent).toHaveLength(0);
+    const after = (await deps.outbox.read(ref))?.doc;
+    expect(after).toMatchObject({ status: 'Pending' });
+    expect(after?.claimedUntil).toBeUndefined();
+  });
+
+  it('ATT-3: an intent whose every delivery failed is marked Failed after ten attempts, and no longer tried', async () => {
+    const { deps, email, ref } = await owedAttestation();
+    email.failing = true;
+    for (let i = 0; i < 10; i++) await expect(deliverIntent(deps, ref)).rejects.toThrow();
+    expect(await deliverIntent(deps, ref)).toBe('gave-up');
+    expect((await deps.outbox.read(ref))?.doc).toMatchObject({ status: 'Failed', attempts: 10 });
+    email.failing = false;
+    expect(await deliverIntent(deps, ref)).toBe('gave-up');
+    expect(email.sent).toHaveLength(0);
+  });
 });
