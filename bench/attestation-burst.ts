@@ -1,4 +1,4 @@
-// Issue 4 benchmark: N customer-agreement-events enqueued at once; time until every confirmation is
+// N customer-agreement-events enqueued at once; time until every confirmation is
 // accepted by the email endpoint, vs a bare loop that receives and deletes the same N messages from
 // Azurite with the same batch size, in alternating rounds. Goal: ratio <= 2, p99 attestation-to-send
 // far under 30 minutes.
@@ -34,10 +34,8 @@ async function bareDrain(queue: ReturnType<QueueServiceClient['getQueueClient']>
 
 /**
  * Three rounds of each side per size, alternating which goes first (ours, bare; bare, ours; ours,
- * bare), and the ratio of the medians, every round reported. One run of each side in a fixed order
- * gave 0.81 to 3.08 for the same code in session 5. The rounds showed why: in some of them, on
- * either side, Azurite's queue process holds a core at 100 % and the round takes 5 to 10 times
- * longer (README, Benchmarks).
+ * bare), and the ratio of the medians, every round reported: a single round's time spreads with the
+ * machine and the emulators, so one round per side says little (docs/benchmarks.md).
  */
 export async function benchAttestationBurst(sizes = [500, 2000], rounds = 3): Promise<Record<string, unknown>> {
   const stack = await startBenchStack();
