@@ -1,6 +1,8 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { devAudience, devIssuer } from '../shared/local-host/dev-keys.js';
@@ -101,10 +103,12 @@ describe('npm start (the local stack)', () => {
     for (const port of Object.values(ports)) expect(await portOpen(port)).toBe(false);
   });
 
-  it('after the host is killed with SIGKILL, the next start replaces what it left running and serves', async () => {
+  it('after the host is killed with SIGKILL, the next start replaces what it left running, serves, and has the data of LOCAL_DATA_DIR', async () => {
     const ports = await stackPorts();
+    const dataDir = await mkdtemp(join(tmpdir(), 'stack-data-'));
+    const env = { ...cleanEnv(ports), LOCAL_DATA_DIR: dataDir };
     const run = () => {
-      const child = spawn(process.execPath, ['.local/build/shared/local-host/main.js'], { cwd: root, env: cleanEnv(ports), stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['.local/build/shared/local-host/main.js'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
       let output = '';
       child.stdout.on('data', (d: Buffer) => (output += d.toString()));
       child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -112,6 +116,30 @@ describe('npm start (the local stack)', () => {
     };
     const first = run();
     await waitHealthy(first.child, ports.FUNCTIONS_PORT, first.output);
+    const { stdout } = await promisify(execFile)('npm', ['run', '--silent', 'dev:token', '--', '--roles', 'PlatformOperator'], { cwd: root, env });
+    const operator = { authorization: `Bearer ${stdout.trim()}`, 'content-type': 'application/json' };
+    const partnerId = `P-${Date.now().toString(36)}`;
+    const body = {
+      companyName: 'Kept Ltd',
+      address: { line1: '1 Main St', city: 'Seattle', postalCode: '98101', country: 'US' },
+      primaryContact: { firstName: 'Ana', lastName: 'Lee', email: 'ana@kept.example' },
+      programs: ['developer'],
+      cspModel: 'None',
+      locations: [{ partnerId: '4011111', country: 'US', active: true }],
+      agreementActive: true,
+      bankProfiles: [],
+      taxProfiles: [],
+    };
+    expect(
+      (await fetch(`http://127.0.0.1:${ports.FUNCTIONS_PORT}/api/partners/${partnerId}`, { method: 'PUT', headers: operator, body: JSON.stringify(body) }))
+        .status,
+    ).toBe(201);
+    // Saved to LOCAL_DATA_DIR within seconds.
+    await eventually(
+      async () => ((await readFile(join(dataDir, 'cosmos-data.json'), 'utf8').catch(() => '')).includes(partnerId) ? true : undefined),
+      15_000,
+      200,
+    );
     first.child.kill('SIGKILL');
     await first.exited;
     // Azurite's processes outlive their host and hold their ports.
@@ -120,6 +148,12 @@ describe('npm start (the local stack)', () => {
     const second = run();
     try {
       await waitHealthy(second.child, ports.FUNCTIONS_PORT, second.output);
+      const kept = await fetch(`http://127.0.0.1:${ports.FUNCTIONS_PORT}/api/partners/${partnerId}`, {
+        method: 'PUT',
+        headers: operator,
+        body: JSON.stringify(body),
+      });
+      expect(kept.status).toBe(200); // replaced, not created: the partner outlived the crash
     } finally {
       second.child.kill('SIGTERM');
     }

@@ -1,9 +1,11 @@
 import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueServiceClient } from '@azure/storage-queue';
+import type { CosmosClient } from '@azure/cosmos';
 import { containerDefinitions } from '../data/containers.js';
 import { createCosmosClient } from '../data/cosmos-client.js';
 import { provisionResources } from '../data/provision.js';
 import { devAudience, devIssuer, ensureDevKeys } from './dev-keys.js';
+import { CosmosSnapshot } from './cosmos-snapshot.js';
 import { EmailEndpoint } from './email-endpoint.js';
 import { azuriteConnectionString, emulatorCosmosKey, startAzurite, startCosmos, type ChildHandle } from './emulators.js';
 import { FunctionHost } from './function-host.js';
@@ -51,8 +53,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const children: ChildHandle[] = [];
   let email: EmailEndpoint | undefined;
   let host: FunctionHost | undefined;
+  let snapshot: { save: CosmosSnapshot; client: CosmosClient } | undefined;
   const stop = async (): Promise<void> => {
     await host?.stop();
+    await snapshot?.save.stop();
+    snapshot?.client.dispose();
     await email?.stop();
     await Promise.all(children.map((c) => c.stop()));
     await forgetProcesses(options.stateDir);
@@ -107,7 +112,16 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       if (wantCosmos && blobService && queueService) {
         await provisionResources({ cosmos, databaseId, queueService, blobService, blobContainers: [env.DOCUMENTS_CONTAINER ?? 'verification-documents'] });
       }
-      cosmos.dispose();
+      if (wantCosmos && options.dataDir) {
+        // The emulator keeps data in memory only: LOCAL_DATA_DIR keeps it across restarts, as Azurite's.
+        const save = new CosmosSnapshot(cosmos, databaseId, options.dataDir);
+        const loaded = await save.load();
+        if (loaded > 0) options.log(`stack: ${loaded} Cosmos documents loaded from ${options.dataDir}`);
+        save.start();
+        snapshot = { save, client: cosmos };
+      } else {
+        cosmos.dispose();
+      }
     }
     const portOf: Record<string, number> = { cosmos: options.ports.cosmos, 'azurite-blob': options.ports.blob, 'azurite-queue': options.ports.queue };
     await recordProcesses(
