@@ -36,7 +36,7 @@ httpFunction('uploadVerificationDocument', {
   async handler({ params, services, principal, request }) {
     const length = request.headers.get('content-length');
     const form = new MultipartRequestForm(
-      { contentType: request.headers.get('content-type') ?? '', contentLength: length === null ? undefined : Number(length), body: request.body },
+      { contentType: request.headers.get('content-type') ?? '', contentLength: length === null ? undefined : Number(length), body: () => request.body },
       services.config.UPLOAD_MAX_BYTES,
     );
     const result = await uploadVerificationDocument(services, { partnerId: params.partnerId, principal, form });

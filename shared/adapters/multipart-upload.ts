@@ -20,7 +20,8 @@ const controlCharacters = /[\u0000-\u001f\u007f]/g;
  */
 export class MultipartRequestForm implements MultipartForm {
   constructor(
-    private readonly request: { contentType: string; contentLength: number | undefined; body: NodeReadableStream<Uint8Array> | null },
+    /** `body` is asked for only once the headers passed (a request that expects 100-continue gets it then). */
+    private readonly request: { contentType: string; contentLength: number | undefined; body: () => NodeReadableStream<Uint8Array> | null },
     private readonly maxFileBytes: number,
   ) {}
 
@@ -31,7 +32,7 @@ export class MultipartRequestForm implements MultipartForm {
     const { contentLength } = this.request;
     if (contentLength !== undefined && contentLength > this.maxFileBytes + multipartOverhead)
       throw DomainError.tooLarge(`The file exceeds ${this.maxFileBytes} bytes.`);
-    if (!this.request.body) throw DomainError.validation('The request has no body.', [{ path: 'file', message: 'required' }]);
+    if (!this.request.body()) throw DomainError.validation('The request has no body.', [{ path: 'file', message: 'required' }]);
   }
 
   async read<T>(
@@ -40,7 +41,7 @@ export class MultipartRequestForm implements MultipartForm {
     this.check();
     // Loaded on the first upload, not with the function table (cold start).
     const { default: busboy } = await import('busboy');
-    const reader = (this.request.body as NodeReadableStream<Uint8Array>).getReader();
+    const reader = (this.request.body() as NodeReadableStream<Uint8Array>).getReader();
     const maxBytes = this.maxFileBytes;
     const contentType = this.request.contentType;
     return new Promise((resolve, reject) => {

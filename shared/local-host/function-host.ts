@@ -189,6 +189,15 @@ export class FunctionHost {
         res.end();
       });
     });
+    // A client that sent Expect: 100-continue waits for the handler: a 413 from the headers alone comes
+    // without a 100, so the client never sends the body it would only have to throw away.
+    server.on('checkContinue', (req, res) => {
+      this.handle(req, res, true).catch((error: unknown) => {
+        this.log(`host error: ${String(error)}`);
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/problem+json' });
+        res.end();
+      });
+    });
     server.keepAliveTimeout = 65_000;
     this.server = server;
     await new Promise<void>((resolve, reject) => {
@@ -242,7 +251,7 @@ export class FunctionHost {
     await this.invoke(functionName, item, { invocationId: randomUUID(), triggerMetadata: { dequeueCount: 1 } });
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async handle(req: IncomingMessage, res: ServerResponse, expectsContinue = false): Promise<void> {
     const target = req.url ?? '/';
     const queryAt = target.indexOf('?');
     const pathname = queryAt < 0 ? target : target.slice(0, queryAt);
@@ -279,11 +288,16 @@ export class FunctionHost {
         req.destroy(new Error('request body stalled'));
       });
     }
-    const request = new LocalHttpRequest(req, `http://${req.headers.host ?? '127.0.0.1'}${target}`, match.params);
+    // Expect: 100-continue is answered with 100 only once the handler asks for the body.
+    const request = new LocalHttpRequest(req, `http://${req.headers.host ?? '127.0.0.1'}${target}`, match.params, () => {
+      if (expectsContinue && !res.headersSent) res.writeContinue();
+    });
     const result = (await this.invoke(match.target.name, request, {
       invocationId: randomUUID(),
       triggerMetadata: { ...match.params },
     })) as HttpResponseInit | HttpResponse | undefined;
+    // Answered without the body the client holds back: the connection cannot carry another request.
+    if (expectsContinue && !request.bodyRequested) res.shouldKeepAlive = false;
     const streaming = writeResponse(res, result, method === 'HEAD');
     if (streaming) await streaming;
     // Whatever of the request body the handler did not read is drained, so the socket can be reused.

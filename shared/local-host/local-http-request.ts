@@ -72,7 +72,17 @@ export class LocalHttpRequest implements HttpRequest {
   #body: PulledBody | null | undefined;
   #full: HttpRequest | undefined;
 
-  constructor(req: IncomingMessage, url: string, params: Record<string, string>) {
+  /**
+   * @param beforeBody called when the handler first asks for the body: a request that sent
+   * `Expect: 100-continue` gets its 100 then, so a handler that answers from the headers alone (a
+   * declared length over its cap: 413) never makes the client send the body.
+   */
+  constructor(
+    req: IncomingMessage,
+    url: string,
+    params: Record<string, string>,
+    private readonly beforeBody: () => void = () => {},
+  ) {
     this.#req = req;
     this.method = req.method ?? 'GET';
     this.url = url;
@@ -103,8 +113,16 @@ export class LocalHttpRequest implements HttpRequest {
 
   get body(): NodeReadableStream<Uint8Array> | null {
     if (this.#full) return this.#full.body;
-    if (this.#body === undefined) this.#body = this.method === 'GET' || this.method === 'HEAD' ? null : pullStream(this.#req);
+    if (this.#body === undefined) {
+      if (this.method !== 'GET' && this.method !== 'HEAD') this.beforeBody();
+      this.#body = this.method === 'GET' || this.method === 'HEAD' ? null : pullStream(this.#req);
+    }
     return this.#body?.stream ?? null;
+  }
+
+  /** Whether the handler asked for the body at all. */
+  get bodyRequested(): boolean {
+    return this.#body !== undefined;
   }
 
   get bodyUsed(): boolean {
