@@ -18,6 +18,9 @@ import { QueueListener } from './queue-listener.js';
 import { Router } from './router.js';
 import { TimerScheduler } from './timer-scheduler.js';
 
+/** How much of a body its handler left unread the host reads and discards before closing instead. */
+const maxDrainBytes = 64 * 1024 * 1024;
+
 export interface FunctionHostOptions {
   core: FunctionsCore;
   /** Only these functions are hosted (default: every registration). */
@@ -300,9 +303,17 @@ export class FunctionHost {
     if (expectsContinue && !request.bodyRequested) res.shouldKeepAlive = false;
     const streaming = writeResponse(res, result, method === 'HEAD');
     if (streaming) await streaming;
-    // Whatever of the request body the handler did not read is drained, so the socket can be reused.
+    // Whatever of the request body the handler did not read is drained, so the client reads the answer
+    // and the socket can be reused; past a bound (a client that keeps sending) the connection closes.
     request.releaseBody();
-    if (!req.readableEnded) req.resume();
+    if (!req.readableEnded) {
+      let drained = 0;
+      req.on('data', (chunk: Buffer) => {
+        drained += chunk.length;
+        if (drained > maxDrainBytes) req.destroy();
+      });
+      req.resume();
+    }
   }
 
   private async handleAdmin(name: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
