@@ -25,6 +25,8 @@ export interface Enrollment {
   renewedFrom?: string;
   validationReason?: string;
   lastEventId?: string;
+  /** The upstream events applied, newest last (bounded): a redelivered one, however late, changes nothing. */
+  appliedEventIds?: string[];
   invitationSentAt?: string;
   createdAt: string;
   updatedAt: string;
@@ -45,6 +47,18 @@ export interface PartnerUser {
 }
 
 export const userDocumentId = (userId: string): string => `user:${userId}`;
+
+const appliedEventMemory = 50;
+
+/** Whether an upstream event was applied to the enrolment already. */
+export function eventApplied(enrollment: Enrollment, eventId: string): boolean {
+  return enrollment.lastEventId === eventId || (enrollment.appliedEventIds ?? []).includes(eventId);
+}
+
+/** The record of one more applied event. */
+export function withAppliedEvent(enrollment: Pick<Enrollment, 'appliedEventIds'>, eventId: string): Pick<Enrollment, 'lastEventId' | 'appliedEventIds'> {
+  return { lastEventId: eventId, appliedEventIds: [...(enrollment.appliedEventIds ?? []), eventId].slice(-appliedEventMemory) };
+}
 
 /** Deterministic: one enrolment per location, program and fiscal year, so repeats are no-ops. */
 export function enrollmentIdOf(locationPartnerId: string, programId: string, fiscalYear: number): string {

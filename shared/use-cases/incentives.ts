@@ -9,6 +9,8 @@ import {
   viewedStatus,
   type Enrollment,
   type PartnerUser,
+  eventApplied,
+  withAppliedEvent,
 } from '../domain/incentives.js';
 import { claimed, emailIntent, type EmailIntent } from '../domain/outbox.js';
 import type { Principal, Role } from '../domain/roles.js';
@@ -137,7 +139,7 @@ export async function handleEligibility(
   const fresh: Enrollment = {
     ...newEnrollment({ ...event, status }, now),
     ...(event.eligible ? {} : { unmetRequirements: event.unmetRequirements ?? [] }),
-    lastEventId: event.eventId,
+    ...withAppliedEvent({}, event.eventId),
   };
   const { enrollmentId } = fresh;
   const commit = committing(deps.enrollments, 'enrollments', event.partnerId);
@@ -156,10 +158,10 @@ export async function handleEligibility(
       if (current.doc.type !== 'enrollment') return { result: {} };
       const doc = current.doc;
       // Eligibility can change before the admin acts (Invited <-> NotEligible); later states stay.
-      const moves = doc.lastEventId !== event.eventId && (doc.status === 'Invited' || doc.status === 'NotEligible') && doc.status !== status;
+      const moves = !eventApplied(doc, event.eventId) && (doc.status === 'Invited' || doc.status === 'NotEligible') && doc.status !== status;
       let next: Enrollment = doc;
       if (moves) {
-        next = { ...doc, status, lastEventId: event.eventId, updatedAt: now.toISOString() };
+        next = { ...doc, status, ...withAppliedEvent(doc, event.eventId), updatedAt: now.toISOString() };
         if (event.eligible) delete next.unmetRequirements;
         else next.unmetRequirements = event.unmetRequirements ?? [];
       }
@@ -254,8 +256,13 @@ export async function handleValidation(
   event: { eventId: string; partnerId: string; enrollmentId: string; valid: boolean; reason?: string | undefined },
 ) {
   const result = await updateDocument(deps.enrollments, event.partnerId, event.enrollmentId, (doc) => {
-    if (doc.type !== 'enrollment' || doc.status !== 'ValidatingEnrollment' || doc.lastEventId === event.eventId) return unchanged;
-    const next: Enrollment = { ...doc, status: event.valid ? 'Enrolled' : 'ActionRequired', lastEventId: event.eventId, updatedAt: deps.now().toISOString() };
+    if (doc.type !== 'enrollment' || doc.status !== 'ValidatingEnrollment' || eventApplied(doc, event.eventId)) return unchanged;
+    const next: Enrollment = {
+      ...doc,
+      status: event.valid ? 'Enrolled' : 'ActionRequired',
+      ...withAppliedEvent(doc, event.eventId),
+      updatedAt: deps.now().toISOString(),
+    };
     next.actionsNeeded = event.valid ? [] : ['ResolveValidationIssue'];
     if (!event.valid && event.reason) next.validationReason = event.reason;
     return next;

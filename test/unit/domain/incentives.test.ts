@@ -10,6 +10,8 @@ import {
   viewedStatus,
   type EnrollmentStatus,
   type PartnerUser,
+  eventApplied,
+  withAppliedEvent,
 } from '../../../shared/domain/incentives.js';
 import type { Partner } from '../../../shared/domain/partner.js';
 import { partnerFixture, type Role } from './fixtures.js';
@@ -218,5 +220,22 @@ describe('incentiveAdminsOf', () => {
     expect(incentiveAdminsOf(users, 'L-CA').map((u) => u.userId)).toEqual(['all', 'ca']);
     expect(incentiveAdminsOf(users, 'L-DE').map((u) => u.userId)).toEqual(['all']);
     expect(incentiveAdminsOf([], 'L-US')).toEqual([]);
+  });
+});
+
+describe('applied upstream events', () => {
+  it('INC-2: an event is applied once, however late it comes back; the memory keeps the last 50', () => {
+    const base = { appliedEventIds: [] as string[] };
+    let record = withAppliedEvent(base, 'e0');
+    for (let i = 1; i <= 50; i++) record = withAppliedEvent(record, `e${i}`);
+    expect(record.lastEventId).toBe('e50');
+    expect(record.appliedEventIds).toHaveLength(50);
+    expect(record.appliedEventIds?.[0]).toBe('e1');
+    const enrollment = { lastEventId: record.lastEventId, appliedEventIds: record.appliedEventIds } as Parameters<typeof eventApplied>[0];
+    expect(eventApplied(enrollment, 'e1')).toBe(true);
+    expect(eventApplied(enrollment, 'e50')).toBe(true);
+    expect(eventApplied(enrollment, 'e0')).toBe(false);
+    expect(eventApplied({ lastEventId: 'only' } as Parameters<typeof eventApplied>[0], 'only')).toBe(true);
+    expect(withAppliedEvent({}, 'first')).toEqual({ lastEventId: 'first', appliedEventIds: ['first'] });
   });
 });

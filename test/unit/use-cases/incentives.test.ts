@@ -40,6 +40,14 @@ const intentsOf = (docs: { type: string }[]) => docs.filter((d): d is EmailInten
 const enrollmentsOf = (docs: { type: string }[]) => docs.filter((d): d is Enrollment => d.type === 'enrollment');
 
 describe('handleEligibility', () => {
+  it('INC-2: an earlier event redelivered after a later one changes nothing (eligible, then not, then the first again)', async () => {
+    const { deps, enrollments } = await setup();
+    await handleEligibility(deps, event({ eventId: 'e1', eligible: true }));
+    await handleEligibility(deps, event({ eventId: 'e2', eligible: false, unmetRequirements: ['revenue'] }));
+    await handleEligibility(deps, event({ eventId: 'e1', eligible: true }));
+    expect(enrollmentsOf(enrollments.ofPartner('P1'))[0]).toMatchObject({ status: 'NotEligible', unmetRequirements: ['revenue'], lastEventId: 'e2' });
+  });
+
   it('INC-2: an eligible location with an IncentiveAdmin gets an Invited enrolment and one IncentiveInvitation', async () => {
     const { deps, enrollments, email } = await setup();
     const result = await handleEligibility(deps, event());
