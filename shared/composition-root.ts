@@ -4,11 +4,11 @@ import type { QueueServiceClient } from '@azure/storage-queue';
 import { parseConfig, type AppConfig } from './config/env.js';
 import type { ContainerName } from './data/containers.js';
 import type { PartnerStore } from './data/partner-store.js';
-import { Repository, type ChargeListener, type PartnerDocument } from './data/repository.js';
+import { Repository, type ChargeListener } from './data/repository.js';
 import { CosmosRequestCounter } from './data/request-meter.js';
 import { createJwtVerifier, type TokenVerifier } from './platform/auth.js';
 import { createMetrics, type Metrics } from './platform/telemetry.js';
-import type { UseCaseDeps } from './use-cases/ports.js';
+import type { PartitionDoc, UseCaseDeps } from './use-cases/ports.js';
 
 /**
  * What the edge (function files, platform) gets: the use cases' ports, plus what only the edge uses
@@ -24,7 +24,7 @@ export interface Services extends UseCaseDeps {
   /** Requests sent to Cosmos DB by the adapters (the round-trip test reads it). */
   cosmosRequests: CosmosRequestCounter;
   /** A typed container: tests and benches inspect what the ports wrote. */
-  repository<T extends PartnerDocument>(container: ContainerName, onCharge?: ChargeListener): Repository<T>;
+  repository<T extends PartitionDoc>(container: ContainerName, onCharge?: ChargeListener): Repository<T>;
 }
 
 let services: Promise<Services> | undefined;
@@ -114,7 +114,7 @@ async function createServices(config: AppConfig): Promise<Services> {
       cosmos: () => database.read(),
       queue: (name) => queueService.getQueueClient(name).getProperties(),
     },
-    repository: <T extends PartnerDocument>(name: ContainerName, onCharge?: ChargeListener) =>
+    repository: <T extends PartitionDoc>(name: ContainerName, onCharge?: ChargeListener) =>
       new Repository<T>(database.container(name), onCharge, cosmosRequests),
     now: () => new Date(),
   };

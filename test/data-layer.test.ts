@@ -6,12 +6,12 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getServices } from '../shared/composition-root.js';
 import { createCosmosDatabase } from '../shared/data/cosmos-client.js';
-import { Repository, type PartnerDocument } from '../shared/data/repository.js';
-import { WriteConflict } from '../shared/use-cases/ports.js';
+import { Repository } from '../shared/data/repository.js';
+import { WriteConflict, type PartitionDoc } from '../shared/use-cases/ports.js';
 import { unchanged, updateDocument } from '../shared/use-cases/write.js';
 import { stackEnv, unique } from './support/harness.js';
 
-interface Counter extends PartnerDocument {
+interface Counter extends PartitionDoc {
   kind: 'counter';
   value: number;
   writers: string[];

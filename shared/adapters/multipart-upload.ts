@@ -1,4 +1,4 @@
-import { Transform, type Readable } from 'node:stream';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { Busboy } from 'busboy';
 import { DomainError } from '../domain/errors.js';
@@ -160,6 +160,14 @@ async function typedFile(stream: Readable, filename: string | undefined, maxByte
     return count(first);
   };
   let typed = false;
+  /** Once the first bytes are in (or the file ended before): judge them, then let them flow on. */
+  const releaseHead = (callback: TransformCallback): void => {
+    typed = true;
+    sniff().then(
+      (first) => callback(null, first),
+      (error: unknown) => callback(error as Error),
+    );
+  };
   const body = new Transform({
     highWaterMark: readAhead,
     transform(chunk: Buffer, _encoding, callback) {
@@ -177,22 +185,14 @@ async function typedFile(stream: Readable, filename: string | undefined, maxByte
         callback();
         return;
       }
-      typed = true;
-      sniff().then(
-        (first) => callback(null, first),
-        (error: unknown) => callback(error as Error),
-      );
+      releaseHead(callback);
     },
     flush(callback) {
       if (typed) {
         callback();
         return;
       }
-      typed = true;
-      sniff().then(
-        (first) => callback(null, first),
-        (error: unknown) => callback(error as Error),
-      );
+      releaseHead(callback);
     },
   });
   body.on('error', rejectType);

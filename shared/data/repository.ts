@@ -1,13 +1,7 @@
 import type { Container, ItemDefinition, JSONObject, OperationInput, SqlQuerySpec } from '@azure/cosmos';
 import { WriteConflict, type Page, type PartitionDoc, type PartitionStore, type Versioned, type Write } from '../use-cases/ports.js';
-import { unchanged, updateDocument } from '../use-cases/write.js';
+import { type unchanged, updateDocument } from '../use-cases/write.js';
 import { uncounted, type CosmosRequestCounter } from './request-meter.js';
-
-export type PartnerDocument = PartitionDoc;
-export type Stored<T> = Versioned<T>;
-export type { Page };
-export type BatchWrite<T> = Write<T>;
-export { unchanged };
 
 export type ChargeListener = (requestCharge: number, operation: string) => void;
 
@@ -33,7 +27,7 @@ function strip<T>(resource: ItemDefinition): T {
  * partition in the SQL (the local emulator ignores the partitionKey option); writes that depend on
  * what was read go through `update`, which is ETag-guarded and retried, so no update is lost.
  */
-export class Repository<T extends PartnerDocument> implements PartitionStore<T> {
+export class Repository<T extends PartitionDoc> implements PartitionStore<T> {
   constructor(
     readonly container: Container,
     private readonly onCharge: ChargeListener = () => {},
@@ -54,7 +48,7 @@ export class Repository<T extends PartnerDocument> implements PartitionStore<T> 
     if (requestCharge !== undefined) this.onCharge(requestCharge, operation);
   }
 
-  async read(partnerId: string, id: string): Promise<Stored<T> | undefined> {
+  async read(partnerId: string, id: string): Promise<Versioned<T> | undefined> {
     try {
       this.requests.count('read');
       const response = await this.container.item(id, partnerId).read<ItemDefinition>();
@@ -68,7 +62,7 @@ export class Repository<T extends PartnerDocument> implements PartitionStore<T> 
   }
 
   /** Creates the document; one with the same id in the partition is a WriteConflict ('exists'). */
-  async create(doc: T): Promise<Stored<T>> {
+  async create(doc: T): Promise<Versioned<T>> {
     const result = await this.createIfAbsent(doc);
     if (!result.created) throw new WriteConflict('exists');
     return result.stored;
@@ -78,7 +72,7 @@ export class Repository<T extends PartnerDocument> implements PartitionStore<T> 
    * Creates the document unless one with the same id exists, and says which happened. With
    * deterministic ids this is what makes a redelivered message or a retried request a no-op.
    */
-  async createIfAbsent(doc: T): Promise<{ created: true; stored: Stored<T> } | { created: false; stored: undefined }> {
+  async createIfAbsent(doc: T): Promise<{ created: true; stored: Versioned<T> } | { created: false; stored: undefined }> {
     try {
       this.requests.count('create');
       const response = await this.container.items.create<T>(doc);
@@ -91,7 +85,7 @@ export class Repository<T extends PartnerDocument> implements PartitionStore<T> 
   }
 
   /** Writes over the version that was read; throws WriteConflict ('stale') if someone wrote since. */
-  async replace(doc: T, etag: string): Promise<Stored<T>> {
+  async replace(doc: T, etag: string): Promise<Versioned<T>> {
     try {
       this.requests.count('replace');
       const response = await this.container.item(doc.id, doc.partnerId).replace<T>(doc, { accessCondition: { type: 'IfMatch', condition: etag } });
@@ -104,7 +98,7 @@ export class Repository<T extends PartnerDocument> implements PartitionStore<T> 
     }
   }
 
-  async upsert(doc: T): Promise<Stored<T>> {
+  async upsert(doc: T): Promise<Versioned<T>> {
     this.requests.count('upsert');
     const response = await this.container.items.upsert<T>(doc);
     this.charge('upsert', response.requestCharge);
@@ -153,7 +147,7 @@ export class Repository<T extends PartnerDocument> implements PartitionStore<T> 
    * Writes several documents of one partner atomically (a transactional batch): all or nothing. A
    * stale ETag or an existing id fails the whole batch with WriteConflict.
    */
-  async transact(partnerId: string, writes: readonly BatchWrite<T>[]): Promise<(string | undefined)[]> {
+  async transact(partnerId: string, writes: readonly Write<T>[]): Promise<(string | undefined)[]> {
     const json = (doc: T): JSONObject => JSON.parse(JSON.stringify(doc)) as JSONObject;
     const operations: OperationInput[] = writes.map((w) => {
       switch (w.kind) {
@@ -235,10 +229,10 @@ function assertParameterised(query: SqlQuerySpec): void {
 }
 
 /** A port's store over one container: point reads and commits go straight to the repository. */
-export abstract class ContainerStore<T extends PartnerDocument> implements PartitionStore<T> {
+export abstract class ContainerStore<T extends PartitionDoc> implements PartitionStore<T> {
   constructor(readonly repo: Repository<T>) {}
 
-  read(partnerId: string, id: string): Promise<Stored<T> | undefined> {
+  read(partnerId: string, id: string): Promise<Versioned<T> | undefined> {
     return this.repo.read(partnerId, id);
   }
 
