@@ -3,6 +3,7 @@ import { acceptedBySchema } from '../shared/domain/agreements.js';
 import { isoDate, partnerIdSchema } from '../shared/domain/partner.js';
 import { httpFunction } from '../shared/platform/functions.js';
 import { attestAgreement } from '../shared/use-cases/agreements.js';
+import { agreementSchema } from './response-schemas.js';
 
 httpFunction('attestCustomerAgreement', {
   method: 'POST',
@@ -13,7 +14,7 @@ httpFunction('attestCustomerAgreement', {
   params: z.object({ partnerId: partnerIdSchema, customerId: partnerIdSchema }),
   body: z.object({ type: z.literal('MicrosoftCustomerAgreement'), primaryContact: acceptedBySchema, dateAgreed: isoDate }),
   responses: {
-    201: { description: 'Recorded' },
+    201: { description: 'Recorded', schema: agreementSchema },
     403: { description: 'Indirect resellers cannot attest (ATT-1)' },
     409: { description: 'code PartnerConfirmedAgreementAlreadyExists: the same contact attested already' },
   },

@@ -3,6 +3,7 @@ import { partnerIdSchema } from '../shared/domain/partner.js';
 import { httpFunction } from '../shared/platform/functions.js';
 import { getProfile } from '../shared/use-cases/business-profiles.js';
 import { profileAdminRoles } from './business-profiles-post.js';
+import { businessProfileSchema } from './response-schemas.js';
 
 httpFunction('getBusinessProfile', {
   method: 'GET',
@@ -11,7 +12,7 @@ httpFunction('getBusinessProfile', {
   tags: ['business-profiles'],
   access: { roles: profileAdminRoles, partnerParam: 'partnerId' },
   params: z.object({ partnerId: partnerIdSchema, profileId: partnerIdSchema }),
-  responses: { 200: { description: 'The profile' }, 404: { description: 'No such profile' } },
+  responses: { 200: { description: 'The profile', schema: businessProfileSchema }, 404: { description: 'No such profile' } },
   async handler({ params, services }) {
     return { status: 200, body: await getProfile(services, params.partnerId, params.profileId) };
   },

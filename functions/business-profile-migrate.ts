@@ -3,6 +3,7 @@ import { partnerIdSchema } from '../shared/domain/partner.js';
 import { httpFunction } from '../shared/platform/functions.js';
 import { migrateProfile } from '../shared/use-cases/business-profiles.js';
 import { profileAdminRoles } from './business-profiles-post.js';
+import { businessProfileSchema } from './response-schemas.js';
 
 httpFunction('migrateBusinessProfile', {
   method: 'POST',
@@ -13,7 +14,7 @@ httpFunction('migrateBusinessProfile', {
   params: z.object({ partnerId: partnerIdSchema, profileId: partnerIdSchema }),
   body: z.object({ managingPartnerId: partnerIdSchema }),
   responses: {
-    200: { description: 'Migrated (or already migrated to that id)' },
+    200: { description: 'Migrated (or already migrated to that id)', schema: businessProfileSchema },
     409: { description: 'code MigrationWindowClosed, NotALegacyProfile or AlreadyMigrated' },
   },
   async handler({ params, body, services }) {

@@ -4,6 +4,7 @@ import { partnerIdSchema } from '../shared/domain/partner.js';
 import { httpFunction } from '../shared/platform/functions.js';
 import { idempotencyKey } from '../shared/platform/request-headers.js';
 import { createProfile } from '../shared/use-cases/business-profiles.js';
+import { businessProfileSchema } from './response-schemas.js';
 
 export const profileAdminRoles = ['GlobalAdmin', 'AccountAdmin', 'PartnerAdmin'] as const;
 
@@ -17,8 +18,8 @@ httpFunction('createBusinessProfile', {
   body: profileInputSchema,
   maxJsonBytes: 64 * 1024,
   responses: {
-    201: { description: 'Published' },
-    200: { description: 'The same request was made before with this Idempotency-Key' },
+    201: { description: 'Published', schema: businessProfileSchema },
+    200: { description: 'The same request was made before with this Idempotency-Key', schema: businessProfileSchema },
     400: { description: 'Managing id, publish locations, sell markets or CSP market not allowed' },
     409: { description: 'code LocationAlreadyHasProfile: a publish location already has a profile of the partner' },
   },

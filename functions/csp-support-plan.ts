@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { partnerIdSchema } from '../shared/domain/partner.js';
 import { httpFunction } from '../shared/platform/functions.js';
 import { buySupportPlan } from '../shared/use-cases/csp.js';
+import { supportPlanPurchaseSchema } from './response-schemas.js';
 
 httpFunction('cspSupportPlan', {
   method: 'POST',
@@ -11,7 +12,11 @@ httpFunction('cspSupportPlan', {
   access: { roles: ['GlobalAdmin'], partnerParam: 'partnerId' },
   params: z.object({ partnerId: partnerIdSchema }),
   body: z.object({ plan: z.enum(['Advanced', 'Premier']) }),
-  responses: { 201: { description: 'Bought' }, 200: { description: 'Already bought' }, 409: { description: 'The credit check has not passed' } },
+  responses: {
+    201: { description: 'Bought', schema: supportPlanPurchaseSchema },
+    200: { description: 'Already bought', schema: supportPlanPurchaseSchema },
+    409: { description: 'The credit check has not passed' },
+  },
   async handler({ params, body, services, principal }) {
     const result = await buySupportPlan(services, params.partnerId, body.plan, principal);
     return { status: result.created ? 201 : 200, body: result.purchase };

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { partnerIdSchema, resourceIdSchema } from '../shared/domain/partner.js';
 import { httpFunction } from '../shared/platform/functions.js';
 import { enroll } from '../shared/use-cases/incentives.js';
+import { enrollmentSchema } from './response-schemas.js';
 
 httpFunction('enrollIncentive', {
   method: 'POST',
@@ -11,7 +12,10 @@ httpFunction('enrollIncentive', {
   access: { roles: ['IncentiveAdmin'], partnerParam: 'partnerId' },
   params: z.object({ partnerId: partnerIdSchema, enrollmentId: resourceIdSchema }),
   body: z.object({ bankProfileId: z.string().min(1).max(64).optional(), taxProfileId: z.string().min(1).max(64).optional() }),
-  responses: { 200: { description: 'ValidatingEnrollment, or ActionRequired with actionsNeeded' }, 409: { description: 'Not Invited or ActionRequired' } },
+  responses: {
+    200: { description: 'ValidatingEnrollment, or ActionRequired with actionsNeeded', schema: enrollmentSchema },
+    409: { description: 'Not Invited or ActionRequired' },
+  },
   async handler({ params, body, services, principal }) {
     return { status: 200, body: await enroll(services, params.partnerId, params.enrollmentId, body, principal) };
   },

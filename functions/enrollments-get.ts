@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { partnerIdSchema } from '../shared/domain/partner.js';
 import { httpFunction } from '../shared/platform/functions.js';
 import { listEnrollments } from '../shared/use-cases/incentives.js';
+import { enrollmentSchema } from './response-schemas.js';
 
 httpFunction('listIncentiveEnrollments', {
   method: 'GET',
@@ -11,7 +12,7 @@ httpFunction('listIncentiveEnrollments', {
   access: { roles: ['IncentiveAdmin', 'GlobalAdmin', 'AccountAdmin'], partnerParam: 'partnerId' },
   params: z.object({ partnerId: partnerIdSchema }),
   query: z.object({ fiscalYear: z.coerce.number().int().min(2000).max(2100).optional() }),
-  responses: { 200: { description: 'fiscalYear and items' } },
+  responses: { 200: { description: 'fiscalYear and items', schema: z.object({ fiscalYear: z.number().int(), items: z.array(enrollmentSchema) }) } },
   async handler({ params, query, services, principal }) {
     return { status: 200, body: await listEnrollments(services, params.partnerId, query.fiscalYear, principal) };
   },

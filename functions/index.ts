@@ -3,6 +3,8 @@
 import '../shared/platform/app-setup.js';
 import './health.js';
 import './openapi.js';
+import './asyncapi.js';
+import './api-docs.js';
 import './partners-put.js';
 import './verification-get.js';
 import './verification-email-resend.js';

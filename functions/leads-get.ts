@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { partnerIdSchema } from '../shared/domain/partner.js';
 import { httpFunction } from '../shared/platform/functions.js';
 import { listLeads } from '../shared/use-cases/business-profiles.js';
+import { leadSchema } from './response-schemas.js';
 
 httpFunction('listLeads', {
   method: 'GET',
@@ -15,7 +16,12 @@ httpFunction('listLeads', {
     pageSize: z.coerce.number().int().min(1).max(100).default(50),
     continuationToken: z.string().min(1).max(4096).optional(),
   }),
-  responses: { 200: { description: '{ leads, continuationToken? }' } },
+  responses: {
+    200: {
+      description: 'Leads, newest first, and the token of the next page if any',
+      schema: z.object({ leads: z.array(leadSchema), continuationToken: z.string().optional() }),
+    },
+  },
   async handler({ params, query, services }) {
     return { status: 200, body: await listLeads(services, params.partnerId, query) };
   },

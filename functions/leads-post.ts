@@ -4,6 +4,7 @@ import { partnerIdSchema } from '../shared/domain/partner.js';
 import { httpFunction } from '../shared/platform/functions.js';
 import { clientAddress, idempotencyKey } from '../shared/platform/request-headers.js';
 import { submitLead } from '../shared/use-cases/business-profiles.js';
+import { leadReceiptSchema } from './response-schemas.js';
 
 httpFunction('submitLead', {
   method: 'POST',
@@ -15,7 +16,7 @@ httpFunction('submitLead', {
   body: leadInputSchema,
   maxJsonBytes: 16 * 1024,
   responses: {
-    202: { description: 'Received' },
+    202: { description: 'Received', schema: leadReceiptSchema },
     404: { description: 'No such profile (or deleted)' },
     413: { description: 'Body over 16 KiB' },
     429: { description: 'Too many requests from this address (Retry-After)' },

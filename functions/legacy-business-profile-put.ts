@@ -3,6 +3,7 @@ import { legacyProfileInputSchema } from '../shared/domain/business-profiles.js'
 import { partnerIdSchema } from '../shared/domain/partner.js';
 import { httpFunction } from '../shared/platform/functions.js';
 import { importLegacyProfile } from '../shared/use-cases/business-profiles.js';
+import { businessProfileSchema } from './response-schemas.js';
 
 httpFunction('importLegacyBusinessProfile', {
   method: 'PUT',
@@ -13,7 +14,11 @@ httpFunction('importLegacyBusinessProfile', {
   params: z.object({ partnerId: partnerIdSchema, profileId: partnerIdSchema }),
   body: legacyProfileInputSchema,
   maxJsonBytes: 64 * 1024,
-  responses: { 201: { description: 'Imported' }, 200: { description: 'Already imported' }, 409: { description: 'A publish location already has a profile' } },
+  responses: {
+    201: { description: 'Imported', schema: businessProfileSchema },
+    200: { description: 'Already imported', schema: businessProfileSchema },
+    409: { description: 'A publish location already has a profile' },
+  },
   async handler({ params, body, services }) {
     const result = await importLegacyProfile(services, params.partnerId, params.profileId, body);
     return { status: result.created ? 201 : 200, body: result.profile };

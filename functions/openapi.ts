@@ -1,5 +1,6 @@
+import * as z from 'zod';
 import { httpDefinitions, httpFunction, loadEveryFunction } from '../shared/platform/functions.js';
-import { buildOpenApiDocument } from '../shared/platform/openapi.js';
+import { buildOpenApiDocument, openApiInfo } from '../shared/platform/openapi.js';
 
 let document: Record<string, unknown> | undefined;
 
@@ -9,10 +10,19 @@ httpFunction('openapi', {
   summary: 'The OpenAPI 3.1 description of every HTTP function, generated from the validating schemas.',
   tags: ['platform'],
   access: { anonymous: true },
-  responses: { 200: { description: 'OpenAPI 3.1 document' } },
+  responses: {
+    200: {
+      description: 'OpenAPI 3.1 document',
+      schema: z.looseObject({
+        openapi: z.literal('3.1.0'),
+        info: z.looseObject({ title: z.string(), version: z.string() }),
+        paths: z.record(z.string(), z.unknown()),
+      }),
+    },
+  },
   async handler() {
     await loadEveryFunction();
-    document ??= buildOpenApiDocument(httpDefinitions, { title: 'Partner portal API', version: '1.0.0' });
+    document ??= buildOpenApiDocument(httpDefinitions, openApiInfo);
     return { status: 200, body: document };
   },
 });

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { partnerIdSchema } from '../shared/domain/partner.js';
 import { httpFunction } from '../shared/platform/functions.js';
 import { placeOrder } from '../shared/use-cases/agreements.js';
+import { orderSchema } from './response-schemas.js';
 
 httpFunction('placeCustomerOrder', {
   method: 'POST',
@@ -11,7 +12,10 @@ httpFunction('placeCustomerOrder', {
   access: { roles: ['AdminAgent', 'SalesAgent'], partnerParam: 'partnerId' },
   params: z.object({ partnerId: partnerIdSchema, customerId: partnerIdSchema }),
   body: z.object({ offerId: z.string().min(1).max(100), quantity: z.number().int().min(1).max(100_000) }),
-  responses: { 201: { description: 'Order created' }, 409: { description: 'Contact your partner to confirm acceptance of the Microsoft Customer Agreement' } },
+  responses: {
+    201: { description: 'Order created', schema: orderSchema },
+    409: { description: 'Contact your partner to confirm acceptance of the Microsoft Customer Agreement' },
+  },
   async handler({ params, body, services }) {
     return { status: 201, body: { ...(await placeOrder(services, params.partnerId, params.customerId)), offerId: body.offerId, quantity: body.quantity } };
   },

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { partnerIdSchema, partnerInputSchema, type Partner } from '../shared/domain/partner.js';
 import { httpFunction } from '../shared/platform/functions.js';
 import { upsertPartner } from '../shared/use-cases/partners.js';
+import { partnerSchema } from './response-schemas.js';
 
 /** The partner as clients see it: the stored account without storage fields. */
 export function publicPartner(partner: Partner) {
@@ -18,8 +19,8 @@ httpFunction('putPartner', {
   params: z.object({ partnerId: partnerIdSchema }),
   body: partnerInputSchema,
   responses: {
-    200: { description: 'Replaced' },
-    201: { description: 'Created' },
+    200: { description: 'Replaced', schema: partnerSchema },
+    201: { description: 'Created', schema: partnerSchema },
     503: { description: 'An email the change owes (VER-2 link, CSP-2 credit check) could not be sent; send the same request again after Retry-After' },
   },
   async handler({ params, body, services }) {

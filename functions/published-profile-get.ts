@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { partnerIdSchema } from '../shared/domain/partner.js';
 import { httpFunction } from '../shared/platform/functions.js';
 import { getPublishedProfile } from '../shared/use-cases/business-profiles.js';
+import { publishedProfileSchema } from './response-schemas.js';
 
 httpFunction('getPublishedProfile', {
   method: 'GET',
@@ -10,7 +11,7 @@ httpFunction('getPublishedProfile', {
   tags: ['business-profiles'],
   access: { anonymous: true },
   params: z.object({ profileId: partnerIdSchema }),
-  responses: { 200: { description: 'The published profile' }, 404: { description: 'No such profile (or deleted)' } },
+  responses: { 200: { description: 'The published profile', schema: publishedProfileSchema }, 404: { description: 'No such profile (or deleted)' } },
   async handler({ params, services }) {
     return { status: 200, body: await getPublishedProfile(services, params.profileId) };
   },

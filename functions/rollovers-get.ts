@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { resourceIdSchema } from '../shared/domain/partner.js';
 import { httpFunction } from '../shared/platform/functions.js';
 import { rolloverStatus } from '../shared/use-cases/rollover.js';
+import { rolloverStatusSchema } from './response-schemas.js';
 
 httpFunction('getRollover', {
   method: 'GET',
@@ -10,7 +11,7 @@ httpFunction('getRollover', {
   tags: ['operations'],
   access: { roles: ['PlatformOperator'] },
   params: z.object({ runId: resourceIdSchema }),
-  responses: { 200: { description: 'status, dryRun, scanned, renewed, actionRequired, notEligible, failed' } },
+  responses: { 200: { description: 'The run: status, dryRun and the counts summed over its pages', schema: rolloverStatusSchema } },
   async handler({ params, services }) {
     return { status: 200, body: await rolloverStatus(services, params.runId) };
   },

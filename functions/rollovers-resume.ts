@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { resourceIdSchema } from '../shared/domain/partner.js';
 import { httpFunction } from '../shared/platform/functions.js';
 import { resumeRollover } from '../shared/use-cases/rollover.js';
+import {} from './response-schemas.js';
 
 httpFunction('resumeRollover', {
   method: 'POST',
@@ -10,7 +11,10 @@ httpFunction('resumeRollover', {
   tags: ['operations'],
   access: { roles: ['PlatformOperator'] },
   params: z.object({ runId: resourceIdSchema }),
-  responses: { 202: { description: '{ runId, requeued: [pages] }' }, 404: { description: 'No such run' } },
+  responses: {
+    202: { description: 'The pages re-queued', schema: z.object({ runId: z.string(), requeued: z.array(z.number().int()) }) },
+    404: { description: 'No such run' },
+  },
   async handler({ params, services }) {
     return { status: 202, body: await resumeRollover(services, params.runId) };
   },

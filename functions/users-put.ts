@@ -3,6 +3,7 @@ import { emailAddress, partnerIdSchema } from '../shared/domain/partner.js';
 import { roles } from '../shared/domain/roles.js';
 import { httpFunction } from '../shared/platform/functions.js';
 import { putUser } from '../shared/use-cases/incentives.js';
+import { userSchema } from './response-schemas.js';
 
 const partnerRoles = roles.filter((r) => r !== 'PlatformOperator');
 
@@ -26,7 +27,7 @@ httpFunction('putPartnerUser', {
     roles: z.array(z.enum(partnerRoles)).min(1),
     locationPartnerIds: z.array(partnerIdSchema).max(300).default([]),
   }),
-  responses: { 200: { description: 'Replaced' }, 201: { description: 'Created' } },
+  responses: { 200: { description: 'Replaced', schema: userSchema }, 201: { description: 'Created', schema: userSchema } },
   async handler({ params, body, services }) {
     const result = await putUser(services, params.partnerId, params.userId, body);
     return { status: result.created ? 201 : 200, body: result.user };

@@ -6,6 +6,8 @@
 //                            which stays the one source of truth (the local host loads that eagerly).
 //   dist/functions/*.js      the function modules and shared code, as split ESM chunks (CommonJS
 //                            dependencies get a real require()).
+//   dist/functions/docs-assets  swagger-ui-dist's script and stylesheet, which GET /api/docs serves (the
+//                            package is a dev dependency: the deployment installs none of it).
 //   dist/host.json           the host configuration, as is.
 //   dist/package.json        "main" and the production dependencies the bundle leaves external (the Azure
 //                            SDKs and OpenTelemetry), nothing else: no dev dependencies, no scripts.
@@ -79,7 +81,7 @@ const result = await build({
   splitting: true,
   format: 'esm',
   platform: 'node',
-  target: 'node20',
+  target: 'node22',
   sourcemap: true,
   // Less to parse at cold start; identifiers kept, so stack traces stay readable without source maps.
   minifyWhitespace: true,
@@ -129,6 +131,8 @@ await writeFile(
   `${JSON.stringify({ name: manifest.name, version: manifest.version, private: true, type: 'module', main: 'functions/index.js', engines: manifest.engines, dependencies: Object.fromEntries(Object.entries(dependencies).sort()) }, null, 2)}\n`,
 );
 await copyFile('host.json', 'dist/host.json');
+await mkdir('dist/functions/docs-assets', { recursive: true });
+for (const file of ['swagger-ui-bundle.js', 'swagger-ui.css']) await copyFile(`node_modules/swagger-ui-dist/${file}`, `dist/functions/docs-assets/${file}`);
 
 const js = Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith('.js'));
 const bytes = js.reduce((sum, [, output]) => sum + output.bytes, 0);

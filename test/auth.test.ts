@@ -14,7 +14,7 @@ httpFunction('test-partner-scoped', {
   tags: ['test'],
   access: { roles: ['GlobalAdmin', 'PlatformOperator'], partnerParam: 'partnerId' },
   params: z.object({ partnerId: z.string() }),
-  responses: { 200: { description: 'ok' } },
+  responses: { 200: { description: 'ok', schema: z.object({ partnerId: z.string(), userId: z.string() }) } },
   handler: async ({ principal, params }) => ({ status: 200, body: { partnerId: params.partnerId, userId: principal?.userId } }),
 });
 

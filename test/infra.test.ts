@@ -77,6 +77,20 @@ describe('infra/ against the code', () => {
     expect(infraProblems(edited('package.json', ' --initial-old-space-size=56 ', ' '))).toContain(`npm start must run node with ${workerArguments}`);
   });
 
+  it('holds the Node.js runtime equal in Bicep, package.json engines and the build target (Node 22)', () => {
+    expect(files['infra/app/api.bicep']).toContain("runtime: { name: 'node', version: '22' }");
+    expect(infraProblems(edited('infra/app/api.bicep', "version: '22'", "version: '20'"))).toEqual([
+      "package.json engines.node is '>=22', infra deploys Node 20: it must be '>=20'",
+      'scripts/build.ts builds for node22, infra deploys Node 20',
+    ]);
+    expect(infraProblems(edited('package.json', '"node": ">=22"', '"node": ">=20"'))).toContain(
+      "package.json engines.node is '>=20', infra deploys Node 22: it must be '>=22'",
+    );
+    expect(infraProblems(edited('scripts/build.ts', "target: 'node22'", "target: 'node20'"))).toContain(
+      'scripts/build.ts builds for node20, infra deploys Node 22',
+    );
+  });
+
   it('fails on Debug logging in host.json and on a typo in a setting name', () => {
     expect(infraProblems(edited('host.json', '"default": "Warning"', '"default": "Debug"'))).toContain('host.json logs default at Debug');
     expect(infraProblems(edited('infra/app/api.bicep', '  DOCUMENTS_CONTAINER:', '  DOCUMENT_CONTAINER:')).join('\n')).toMatch(

@@ -96,7 +96,7 @@ httpFunction('test-echo', {
   params: z.object({ name: z.string().regex(/^[a-z]+$/) }),
   body: z.object({ value: z.number() }),
   maxJsonBytes: 1024,
-  responses: { 200: { description: 'echo' } },
+  responses: { 200: { description: 'echo', schema: z.object({ name: z.string(), value: z.number() }) } },
   handler: async ({ params, body }) => ({ status: 200, body: { name: params.name, value: body.value } }),
 });
 

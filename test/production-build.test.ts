@@ -15,7 +15,12 @@ describe('the production build', () => {
     // The deployable package: compiled JS, host.json and a manifest of production dependencies only.
     const files = (await readdir(resolve(root, 'dist'), { recursive: true, withFileTypes: true })).filter((f) => f.isFile());
     const names = files.map((f) => resolve(f.parentPath, f.name).slice(resolve(root, 'dist').length + 1));
-    expect(names.filter((n) => !/^functions\/[\w.-]+\.js(\.map)?$/.test(n)).sort()).toEqual(['host.json', 'package.json']);
+    expect(names.filter((n) => !/^functions\/[\w.-]+\.js(\.map)?$/.test(n)).sort()).toEqual([
+      'functions/docs-assets/swagger-ui-bundle.js',
+      'functions/docs-assets/swagger-ui.css',
+      'host.json',
+      'package.json',
+    ]);
     const manifest = JSON.parse(await readFile(resolve(root, 'dist/package.json'), 'utf8')) as Record<string, unknown> & {
       dependencies: Record<string, string>;
     };
@@ -25,7 +30,9 @@ describe('the production build', () => {
     expect(manifest.scripts).toBeUndefined();
     for (const [name, version] of Object.entries(manifest.dependencies)) expect(rootManifest.dependencies[name], name).toBe(version);
     expect(Object.keys(manifest.dependencies)).toEqual(expect.arrayContaining(['@azure/functions', '@azure/cosmos']));
-    const bundle = (await Promise.all(names.filter((n) => n.endsWith('.js')).map((n) => readFile(resolve(root, 'dist', n), 'utf8')))).join('\n');
+    const bundle = (
+      await Promise.all(names.filter((n) => n.endsWith('.js') && !n.includes('docs-assets')).map((n) => readFile(resolve(root, 'dist', n), 'utf8')))
+    ).join('\n');
     for (const devOnly of ['azurite', 'cosmosdb-server', 'vitest', 'FunctionHost', 'installFunctionsCore']) expect(bundle, devOnly).not.toContain(devOnly);
 
     const child = fork(resolve(root, 'test/support/bundle-host.ts'), [], {
@@ -68,6 +75,15 @@ describe('the production build', () => {
       const openapi = (await (await fetch(`${base}/api/openapi.json`)).json()) as { paths: Record<string, unknown> };
       const routes = core.registrations.flatMap((r) => (core.triggerOf(r).type === 'httpTrigger' ? [`/api/${core.triggerOf(r).route ?? ''}`] : []));
       expect(Object.keys(openapi.paths).sort()).toEqual([...new Set(routes)].sort());
+      // The API reference page ships: its page, and swagger-ui-dist's files copied beside the bundle.
+      const docs = await fetch(`${base}/api/docs`);
+      expect(docs.status).toBe(200);
+      expect(docs.headers.get('content-security-policy')).toContain("script-src 'self'");
+      for (const asset of ['swagger-ui-bundle.js', 'swagger-ui.css', 'init.js']) {
+        const file = await fetch(`${base}/api/docs/${asset}`);
+        expect(file.status, asset).toBe(200);
+        expect((await file.text()).length, asset).toBeGreaterThan(100);
+      }
     } finally {
       child.kill('SIGTERM');
     }

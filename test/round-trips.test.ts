@@ -407,7 +407,7 @@ describe('Cosmos DB requests per operation (docs/round-trips.md)', () => {
   });
 
   it('every function has a row in docs/round-trips.md, and every row is measured', () => {
-    const expected = functions.filter((f) => !['health', 'openapi'].includes(f.name));
+    const expected = functions.filter((f) => !['health', 'openapi', 'asyncapi', 'apiDocs', 'apiDocsAsset'].includes(f.name));
     expect(expected.length).toBeGreaterThan(30);
     const documented = new Set([...table.keys()].map(functionOf));
     const measuredFunctions = new Set([...measured.keys()].map(functionOf));

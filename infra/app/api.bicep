@@ -66,7 +66,7 @@ module site 'br/public:avm/res/web/site:0.15.1' = {
         }
       }
       scaleAndConcurrency: { instanceMemoryMB: 2048, maximumInstanceCount: maximumInstanceCount }
-      runtime: { name: 'node', version: '20' }
+      runtime: { name: 'node', version: '22' }
     }
     siteConfig: { alwaysOn: false, minTlsVersion: '1.2', ftpsState: 'Disabled' }
     httpsOnly: true

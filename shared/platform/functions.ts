@@ -20,7 +20,10 @@ interface HttpResult {
 
 interface ResponseSpec {
   description: string;
+  /** The JSON body of a 2xx response (application/json). Every 2xx with a body names one or a contentType. */
   schema?: z.ZodType;
+  /** Media types of a body that is not JSON (an HTML page, a script), instead of `schema`. */
+  contentType?: string[];
 }
 
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
@@ -189,6 +192,9 @@ interface QueueHandlerInput {
   dequeueCount: number;
 }
 
+/** Registered queue functions in registration order; the AsyncAPI document is generated from them. */
+export const queueDefinitions: { name: string; queueName: string; message: z.ZodType }[] = [];
+
 export interface QueueFunctionDefinition<S extends z.ZodType> {
   queueName: string;
   message: S;
@@ -201,6 +207,7 @@ export interface QueueFunctionDefinition<S extends z.ZodType> {
  * `maxDequeueCount` tries, moves it to the poison queue itself.
  */
 export function queueFunction<S extends z.ZodType>(name: string, definition: QueueFunctionDefinition<S>): void {
+  queueDefinitions.push({ name, queueName: definition.queueName, message: definition.message });
   const handler = async (item: unknown, context: InvocationContext): Promise<void> => {
     const services = await getServices();
     const decoded = typeof item === 'string' ? tryParseJson(item) : item;

@@ -16,6 +16,14 @@ export const queueNames = {
   rolloverSummaries: 'rollover-summaries',
 } as const;
 
+/** The queues other teams' systems write to: their message schemas are published (GET /api/asyncapi.json). */
+export const upstreamQueues: readonly string[] = [
+  queueNames.verificationDecisions,
+  queueNames.incentiveEligibility,
+  queueNames.enrollmentValidation,
+  queueNames.customerAgreementEvents,
+];
+
 export const allQueues: readonly string[] = Object.values(queueNames);
 
 export function poisonQueueOf(queueName: string): string {

@@ -11,6 +11,7 @@ import { EmailEndpoint } from '../../shared/local-host/email-endpoint.js';
 import { FunctionHost } from '../../shared/local-host/function-host.js';
 import { installFunctionsCore, type RegisteredFunction } from '../../shared/local-host/functions-core-shim.js';
 import type { HostSettings } from '../../shared/local-host/host-settings.js';
+import { checkHttpResponses } from './contract.js';
 
 export const hostJsonPath = fileURLToPath(new URL('../../host.json', import.meta.url));
 
@@ -53,7 +54,10 @@ export async function startTestHost(
   include: (fn: RegisteredFunction) => boolean,
   overrides: (settings: HostSettings) => HostSettings = (s) => s,
 ): Promise<TestHost> {
-  const host = await FunctionHost.forConnection(installFunctionsCore(), storageConnection(), {
+  const core = installFunctionsCore();
+  // Every answer of the host's HTTP functions is checked against the OpenAPI document (contract.ts).
+  checkHttpResponses(core);
+  const host = await FunctionHost.forConnection(core, storageConnection(), {
     include,
     settings: overrides,
     // TEST_HOST_LOG=1 npm test shows what the host logs (handler errors, poison moves).

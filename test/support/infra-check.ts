@@ -10,7 +10,7 @@ import { nodeWorkerArguments } from '../../shared/local-host/host-settings.js';
 
 export type InfraFiles = Record<string, string>;
 
-/** infra/**\/*.bicep and *.json, plus host.json and azure.yaml, keyed by path from the project root. */
+/** infra/**\/*.bicep and *.json, plus host.json, azure.yaml, package.json and scripts/build.ts, keyed by path from the project root. */
 export async function readInfra(root: string): Promise<InfraFiles> {
   const files: InfraFiles = {};
   for (const entry of await readdir(join(root, 'infra'), { recursive: true, withFileTypes: true })) {
@@ -19,7 +19,7 @@ export async function readInfra(root: string): Promise<InfraFiles> {
       files[relative(root, path)] = await readFile(path, 'utf8');
     }
   }
-  for (const name of ['host.json', 'azure.yaml', 'package.json']) files[name] = await readFile(join(root, name), 'utf8');
+  for (const name of ['host.json', 'azure.yaml', 'package.json', 'scripts/build.ts']) files[name] = await readFile(join(root, name), 'utf8');
   return files;
 }
 
@@ -153,6 +153,7 @@ export function infraProblems(files: InfraFiles): string[] {
   const start = (JSON.parse(files['package.json'] ?? '{}') as { scripts?: Record<string, string> }).scripts?.start ?? '';
   if (!start.includes(`node ${workerArguments} `)) problems.push(`npm start must run node with ${workerArguments}`);
   if (!/project: \.\/dist/.test(files['azure.yaml'] ?? '')) problems.push('azure.yaml must deploy dist/ (the production build)');
+  problems.push(...runtimeVersionProblems(files));
   problems.push(...moduleWiringProblems(files));
   return problems;
 }
@@ -198,5 +199,21 @@ function moduleWiringProblems(files: InfraFiles): string[] {
       }
     }
   }
+  return problems;
+}
+
+/**
+ * The Node.js major version is one number: the Flex Consumption runtime in Bicep, the `engines` floor
+ * in package.json (which the production build copies to dist/package.json) and the esbuild target.
+ */
+function runtimeVersionProblems(files: InfraFiles): string[] {
+  const bicep = /runtime: \{ name: 'node', version: '(\d+)' \}/.exec(files['infra/app/api.bicep'] ?? '')?.[1];
+  const engines = (JSON.parse(files['package.json'] ?? '{}') as { engines?: { node?: string } }).engines?.node ?? '';
+  const floor = /^>=(\d+)$/.exec(engines)?.[1];
+  const target = /\btarget: 'node(\d+)'/.exec(files['scripts/build.ts'] ?? '')?.[1];
+  if (!bicep) return ["infra/app/api.bicep must set the Flex Consumption runtime: { name: 'node', version: '<major>' }"];
+  const problems: string[] = [];
+  if (floor !== bicep) problems.push(`package.json engines.node is '${engines}', infra deploys Node ${bicep}: it must be '>=${bicep}'`);
+  if (target !== bicep) problems.push(`scripts/build.ts builds for node${target ?? '?'}, infra deploys Node ${bicep}`);
   return problems;
 }
