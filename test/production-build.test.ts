@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { installFunctionsCore } from '../shared/local-host/functions-core-shim.js';
+import { responseProblems } from './support/contract.js';
 import { partnerBody, stackEnv, tokenFor, unique } from './support/harness.js';
 
 const root = resolve(import.meta.dirname, '..');
@@ -53,7 +54,10 @@ describe('the production build', () => {
       expect(byName(functions)).toEqual(byName(core.registrations.map((r) => ({ name: r.name, trigger: core.triggerOf(r) }))));
 
       const base = `http://127.0.0.1:${port}`;
-      expect((await fetch(`${base}/api/health`)).status).toBe(200);
+      const health = await fetch(`${base}/api/health`);
+      expect(health.status).toBe(200);
+      // What the bundle answers conforms to the OpenAPI document too (test/support/contract.ts).
+      expect(await responseProblems(health, 'health', 'GET')).toEqual([]);
       const partnerId = unique('B');
       const put = await fetch(`${base}/api/partners/${partnerId}`, {
         method: 'PUT',
@@ -61,6 +65,7 @@ describe('the production build', () => {
         body: JSON.stringify(partnerBody()),
       });
       expect(put.status).toBe(201);
+      expect(await responseProblems(put, 'partners/{partnerId}', 'PUT')).toEqual([]);
       const form = new FormData();
       form.append('check', 'Business');
       form.append('documentType', 'BusinessRegistration');
@@ -71,17 +76,22 @@ describe('the production build', () => {
         body: form,
       });
       expect(upload.status).toBe(201);
+      expect(await responseProblems(upload, 'partners/{partnerId}/verification/documents', 'POST')).toEqual([]);
       // Function modules load on first use; the OpenAPI document loads them all and describes every route.
-      const openapi = (await (await fetch(`${base}/api/openapi.json`)).json()) as { paths: Record<string, unknown> };
+      const served = await fetch(`${base}/api/openapi.json`);
+      expect(await responseProblems(served, 'openapi.json', 'GET')).toEqual([]);
+      const openapi = (await served.json()) as { paths: Record<string, unknown> };
       const routes = core.registrations.flatMap((r) => (core.triggerOf(r).type === 'httpTrigger' ? [`/api/${core.triggerOf(r).route ?? ''}`] : []));
       expect(Object.keys(openapi.paths).sort()).toEqual([...new Set(routes)].sort());
       // The API reference page ships: its page, and swagger-ui-dist's files copied beside the bundle.
       const docs = await fetch(`${base}/api/docs`);
       expect(docs.status).toBe(200);
+      expect(await responseProblems(docs, 'docs', 'GET')).toEqual([]);
       expect(docs.headers.get('content-security-policy')).toContain("script-src 'self'");
       for (const asset of ['swagger-ui-bundle.js', 'swagger-ui.css', 'init.js']) {
         const file = await fetch(`${base}/api/docs/${asset}`);
         expect(file.status, asset).toBe(200);
+        expect(await responseProblems(file, 'docs/{asset}', 'GET'), asset).toEqual([]);
         expect((await file.text()).length, asset).toBeGreaterThan(100);
       }
     } finally {

@@ -64,7 +64,7 @@ export const openApiInfo: OpenApiInfo = {
   title: 'Partner portal API',
   version: '1.0.0',
   description:
-    'The partner program portal backend. Try it at /api/docs (Authorize with a bearer token). The storage queues it reads are described by the AsyncAPI document at /api/asyncapi.json.',
+    'The partner program portal backend. Try it at /api/docs (Authorize with a bearer token from `npm run dev:token` locally). The storage queues it reads are described by the AsyncAPI document at /api/asyncapi.json.',
 };
 export const asyncApiInfo: OpenApiInfo = {
   title: 'Partner portal queues',
@@ -79,7 +79,7 @@ const bearerScheme = {
   scheme: 'bearer',
   bearerFormat: 'JWT',
   description:
-    'An Entra ID access token (RS256; roles in `roles`, the partner in `partnerId`). Against the local stack, `npm run dev:token -- --role <Role> --partner <id>` prints one signed with the dev key.',
+    'An Entra ID access token (RS256; roles in `roles`, the partner in `partnerId`). Against the local stack, `npm run --silent dev:token -- --partner <id> --roles <Role,...>` prints one signed with the dev key.',
 };
 
 /**

@@ -160,3 +160,14 @@ export function undescribedSuccesses(definitions: readonly DeclaredResponses[]):
       .map(([status]) => `${d.method} /api/${d.route} ${status}`),
   );
 }
+
+/**
+ * The same check for a response read over HTTP from a host this worker does not run (the production
+ * bundle, `npm start`): `route` is the function's route template. Reads a clone, so the caller can still
+ * read the body.
+ */
+export async function responseProblems(response: Response, route: string, method: string): Promise<string[]> {
+  if (!operationOf(route, method)) return [`${method.toUpperCase()} /api/${route} is not an operation of the document`];
+  const body = await response.clone().text();
+  return contractProblems(route, method, { status: response.status, contentType: response.headers.get('content-type') ?? undefined, body, empty: body === '' });
+}
