@@ -1,3 +1,4 @@
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import * as z from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpDefinitions, httpFunction } from '../shared/platform/functions.js';
@@ -85,5 +86,56 @@ describe('contract conformance of HTTP responses', () => {
         }
       }
     }
+  });
+});
+
+describe('the published documents', () => {
+  it('OpenAPI: servers, license, the bearer scheme with security on every operation (empty when anonymous), every 4xx/5xx as problem+json', async () => {
+    const document = (await (await fetch(`${host.url}/api/openapi.json`)).json()) as {
+      servers: { url: string }[];
+      info: { license?: { name: string; url: string } };
+      components: { securitySchemes: Record<string, { type: string; scheme: string }> };
+      paths: Record<string, Record<string, { security: unknown[]; 'x-roles'?: string[]; responses: Record<string, { content?: Record<string, unknown> }> }>>;
+    };
+    expect(document.servers).toEqual([expect.objectContaining({ url: '/' })]);
+    expect(document.info.license?.url).toMatch(/^https:/);
+    expect(document.components.securitySchemes.bearer).toEqual(expect.objectContaining({ type: 'http', scheme: 'bearer' }));
+    const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, op]) => ({ at: `${method} ${path}`, op })),
+    );
+    for (const { at, op } of operations) {
+      expect(op.security, at).toEqual(op['x-roles'] ? [{ bearer: [] }] : []);
+      for (const [status, response] of Object.entries(op.responses)) {
+        if (status === 'default' || Number(status) >= 400) expect(Object.keys(response.content ?? {}), `${at} ${status}`).toEqual(['application/problem+json']);
+      }
+    }
+    expect(operations.find((o) => o.at === 'get /api/health')?.op.security).toEqual([]);
+  });
+
+  it('AsyncAPI: each upstream queue with the message schema its queue function enforces', async () => {
+    const document = (await (await fetch(`${host.url}/api/asyncapi.json`)).json()) as {
+      asyncapi: string;
+      channels: Record<string, { address: string; messages: Record<string, { $ref: string }> }>;
+      components: { messages: Record<string, { payload: Record<string, unknown> }> };
+    };
+    expect(document.asyncapi).toBe('3.0.0');
+    const byQueue = new Map(Object.values(document.channels).map((c) => [c.address, c]));
+    for (const queue of ['verification-decisions', 'incentive-eligibility', 'enrollment-validation', 'customer-agreement-events']) {
+      expect(byQueue.has(queue), queue).toBe(true);
+    }
+    const channel = byQueue.get('verification-decisions');
+    const name = Object.keys(channel?.messages ?? {})[0] ?? '';
+    const validate = new Ajv2020({ strict: false }).compile(document.components.messages[name]?.payload ?? {});
+    const decision = {
+      decisionId: 'd-1',
+      partnerId: 'P1',
+      check: 'Business',
+      tab: 'partner',
+      outcome: 'Accepted',
+      decidedAt: '2026-01-01T00:00:00Z',
+    };
+    expect(validate(decision)).toBe(true);
+    expect(validate({ ...decision, outcome: 'Maybe' })).toBe(false);
+    expect(validate({ ...decision, partnerId: undefined })).toBe(false);
   });
 });
