@@ -48,7 +48,7 @@ export interface EmailFault {
 /**
  * The Communication Services email REST API, locally: `POST /emails:send` (signature checked),
  * `GET /emails/operations/{id}` (the send result of an operation id; 404 when it has none), plus
- * `GET /emails`, `DELETE /emails` and `GET /` to see what the suite sent. Like the service as
+ * `GET /emails[?to=address]`, `DELETE /emails` and `GET /` to see what the suite sent. Like the service as
  * documented, it does not drop a send that repeats an operation id: every accepted send is stored, so
  * a double send shows as two emails. The repeatability headers are recorded but not acted on, so
  * tests see every send the suite makes (the service drops repeats they name within five minutes).
@@ -130,7 +130,9 @@ export class EmailEndpoint {
       if (req.method === 'POST') return this.confirm(res, new URLSearchParams(body.toString('utf8')).get('token') ?? '', this.options.confirmUrl);
     }
     if (url.pathname === '/emails' && req.method === 'GET') {
-      json(res, 200, this.list());
+      // `?to=address` keeps the emails sent to that address (case-insensitive).
+      const to = url.searchParams.get('to')?.toLowerCase();
+      json(res, 200, to === undefined ? this.list() : this.list().filter((e) => recipientsOf(e).includes(to)));
       return;
     }
     if (url.pathname === '/emails' && req.method === 'DELETE') {
@@ -231,6 +233,11 @@ export class EmailEndpoint {
     const given = Buffer.from(match[1], 'base64');
     return given.length === expected.length && timingSafeEqual(given, expected);
   }
+}
+
+function recipientsOf(email: StoredEmail): string[] {
+  const { recipients } = email.message as { recipients?: Record<string, { address?: string }[] | undefined> };
+  return Object.values(recipients ?? {}).flatMap((list) => (list ?? []).map((r) => (r.address ?? '').toLowerCase()));
 }
 
 function headerValue(req: IncomingMessage, name: string): string | undefined {
