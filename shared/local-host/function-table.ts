@@ -17,7 +17,7 @@ export function functionTable(core: FunctionsCore): string {
   const rows = core.registrations.map((fn) => {
     const trigger = core.triggerOf(fn);
     if (trigger.type === 'httpTrigger') {
-      const method = String(trigger.methods?.[0] ?? 'GET');
+      const method = trigger.methods?.[0] ?? 'GET';
       const definition = httpDefinitions.find((d) => d.route === trigger.route && d.method === method);
       const access = definition?.access;
       const who = !access ? '?' : 'anonymous' in access ? 'anyone (no token)' : access.roles.join(', ');
@@ -26,11 +26,9 @@ export function functionTable(core: FunctionsCore): string {
     if (trigger.type === 'queueTrigger') return [`\`${fn.name}\``, 'queue', `\`${String(trigger.queueName)}\``, 'queue message (docs/queues.md)'];
     return [`\`${fn.name}\``, 'timer', `\`${String(trigger.schedule)}\` (UTC)`, 'schedule; or `POST /admin/functions/' + fn.name + '`'];
   });
-  return [
-    '| function | trigger | route / queue / schedule | roles |',
-    '| --- | --- | --- | --- |',
-    ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
-  ].join('\n');
+  return ['| function | trigger | route / queue / schedule | roles |', '| --- | --- | --- | --- |', ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join(
+    '\n',
+  );
 }
 
 /** The README with its function table replaced by the current one, formatted as Prettier formats it. */
