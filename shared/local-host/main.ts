@@ -62,6 +62,8 @@ const stack = await startStack({
 }).catch(fail);
 
 const api = `http://127.0.0.1:${local.FUNCTIONS_PORT}`;
+/** The settings of `stack.env` that point an app at this stack (what `func start` needs from it). */
+const forFuncStart = /^(AzureWebJobsStorage|COSMOS_(ENDPOINT|KEY|TLS_INSECURE)|EMAIL_(CONNECTION_STRING|ALLOW_INSECURE|POLL_INTERVAL_MS)|AUTH_(ISSUER|AUDIENCE|JWKS_FILE))$/;
 const storage = stack.env.AzureWebJobsStorage ?? 'as configured';
 const defaultStorage = local.AZURITE_BLOB_PORT === 10000 && local.AZURITE_QUEUE_PORT === 10001 && !given.AzureWebJobsStorage;
 log(`ready in ${Date.now() - started} ms`);
@@ -92,7 +94,13 @@ if (stack.host) {
   );
   log(`    or base64 JSON on the queue incentive-eligibility of the storage above (docs/queues.md)`);
 } else {
-  log('emulators only: run `func start` with local.settings.json pointing at them (docs/local-development.md)');
+  log('emulators only: put these in local.settings.json Values and run `func start` (docs/local-development.md):');
+  const values = {
+    FUNCTIONS_WORKER_RUNTIME: 'node',
+    ...Object.fromEntries(Object.entries(stack.env).filter(([name]) => forFuncStart.test(name))),
+    VERIFICATION_LINK_BASE: `http://127.0.0.1:${local.EMAIL_PORT}/verify-email`,
+  };
+  log(`    ${JSON.stringify(values)}`);
 }
 
 let stopping = false;

@@ -94,7 +94,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
             email = new EmailEndpoint({
               port: options.ports.email,
               accessKey: devEmailAccessKey,
-              ...(options.functionHost ? { confirmUrl: `http://127.0.0.1:${options.ports.host}/api/verification/email/confirm` } : {}),
+              // The confirm page posts to the function host's port: this stack's, or the `func start` beside it.
+              ...(options.ports.host !== 0 ? { confirmUrl: `http://127.0.0.1:${options.ports.host}/api/verification/email/confirm` } : {}),
             });
             await email.start();
           })()
