@@ -63,7 +63,8 @@ const stack = await startStack({
 
 const api = `http://127.0.0.1:${local.FUNCTIONS_PORT}`;
 /** The settings of `stack.env` that point an app at this stack (what `func start` needs from it). */
-const forFuncStart = /^(AzureWebJobsStorage|COSMOS_(ENDPOINT|KEY|TLS_INSECURE)|EMAIL_(CONNECTION_STRING|ALLOW_INSECURE|POLL_INTERVAL_MS)|AUTH_(ISSUER|AUDIENCE|JWKS_FILE))$/;
+const forFuncStart =
+  /^(AzureWebJobsStorage|COSMOS_(ENDPOINT|KEY|TLS_INSECURE)|EMAIL_(CONNECTION_STRING|ALLOW_INSECURE|POLL_INTERVAL_MS)|AUTH_(ISSUER|AUDIENCE|JWKS_FILE))$/;
 const storage = stack.env.AzureWebJobsStorage ?? 'as configured';
 const defaultStorage = local.AZURITE_BLOB_PORT === 10000 && local.AZURITE_QUEUE_PORT === 10001 && !given.AzureWebJobsStorage;
 log(`ready in ${Date.now() - started} ms`);
