@@ -3,7 +3,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from './global-setup.js';
 import { eventually } from './support/harness.js';
 
@@ -59,61 +59,128 @@ const recorder = `curl() {
 }
 `;
 
+interface Stack {
+  api: string;
+  email: string;
+  env: Record<string, string>;
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+/** `npm start` on free ports, healthy. */
+async function startStack(): Promise<Stack> {
+  const ports = {
+    FUNCTIONS_PORT: await freePort(),
+    COSMOS_PORT: await freePort(),
+    AZURITE_BLOB_PORT: await freePort(),
+    AZURITE_QUEUE_PORT: await freePort(),
+    EMAIL_PORT: await freePort(),
+  };
+  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
+  const child = spawn('npm', ['start'], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const api = `http://127.0.0.1:${ports.FUNCTIONS_PORT}`;
+  const stop = async () => {
+    if (child.pid && child.exitCode === null) process.kill(-child.pid, 'SIGINT');
+    await exited;
+  };
+  try {
+    await eventually(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`the stack exited early:\n${output}`);
+        return (await fetch(`${api}/api/health`).catch(() => undefined))?.status === 200 ? true : undefined;
+      },
+      60_000,
+      200,
+    );
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { api, email: `http://127.0.0.1:${ports.EMAIL_PORT}`, env, output: () => output, stop };
+}
+
 describe('the README tour (first ten minutes)', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack();
+  }, 90_000);
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
   it('runs against npm start and every call answers what the README says', { timeout: 240_000 }, async () => {
     const readme = await readFile(join(root, 'README.md'), 'utf8');
     const { script, expectations } = tourScript(readme);
     expect(expectations.size).toBeGreaterThanOrEqual(13);
-
-    const ports = {
-      FUNCTIONS_PORT: await freePort(),
-      COSMOS_PORT: await freePort(),
-      AZURITE_BLOB_PORT: await freePort(),
-      AZURITE_QUEUE_PORT: await freePort(),
-      EMAIL_PORT: await freePort(),
-    };
-    const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
-    const stack = spawn('npm', ['start'], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    stack.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-    stack.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-    const exited = new Promise<void>((r) => stack.once('exit', () => r()));
-    const api = `http://127.0.0.1:${ports.FUNCTIONS_PORT}`;
-    try {
-      await eventually(
-        async () => {
-          if (stack.exitCode !== null) throw new Error(`the stack exited early:\n${output}`);
-          return (await fetch(`${api}/api/health`).catch(() => undefined))?.status === 200 ? true : undefined;
-        },
-        60_000,
-        200,
-      );
-      const log = join(await mkdtemp(join(tmpdir(), 'tour-')), 'calls.tsv');
-      const prelude = recorder.split('\n').length - 1;
-      const run = await promisify(execFile)('bash', ['-c', `${recorder}${script}`], {
-        cwd: root,
-        env: { ...env, API: api, EMAIL: `http://127.0.0.1:${ports.EMAIL_PORT}`, TOUR_LOG: log },
-        timeout: 180_000,
-        maxBuffer: 16 * 1024 * 1024,
-      });
-      const calls = new Map<number, { status: number; body: string }>();
-      for (const row of (await readFile(log, 'utf8')).trim().split('\n')) {
-        const [line = '', status = '', body = ''] = row.split('\t');
-        calls.set(Number(line) - prelude, { status: Number(status), body: Buffer.from(body, 'base64').toString('utf8') });
-      }
-      for (const [line, expected] of expectations) {
-        const call = calls.get(line);
-        const where = `README.md:${expected.readmeLine}`;
-        expect(call, `${where}: the command made no call\n${run.stdout}\n${run.stderr}`).toBeDefined();
-        expect(call?.status, `${where}: ${call?.body}`).toBe(expected.status);
-        if (expected.fragment) expect(call?.body, where).toContain(expected.fragment);
-      }
-      // The invocations show in the host's log as func start shows them.
-      await eventually(() => (/Executed 'Functions\.incentiveEligibility' \(Succeeded, Id=[0-9a-f-]+, Duration=\d+ms\)/.test(output) ? true : undefined));
-      expect(output).toMatch(/Executing 'Functions\.putPartner' \(Reason='HTTP PUT \/api\/partners\/contoso-\d+', Id=/);
-    } finally {
-      if (stack.pid) process.kill(-stack.pid, 'SIGINT');
+    const log = join(await mkdtemp(join(tmpdir(), 'tour-')), 'calls.tsv');
+    const prelude = recorder.split('\n').length - 1;
+    const run = await promisify(execFile)('bash', ['-c', `${recorder}${script}`], {
+      cwd: root,
+      env: { ...stack.env, API: stack.api, EMAIL: stack.email, TOUR_LOG: log },
+      timeout: 180_000,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    const calls = new Map<number, { status: number; body: string }>();
+    for (const row of (await readFile(log, 'utf8')).trim().split('\n')) {
+      const [line = '', status = '', body = ''] = row.split('\t');
+      calls.set(Number(line) - prelude, { status: Number(status), body: Buffer.from(body, 'base64').toString('utf8') });
     }
-    await exited;
+    for (const [line, expected] of expectations) {
+      const call = calls.get(line);
+      const where = `README.md:${expected.readmeLine}`;
+      expect(call, `${where}: the command made no call\n${run.stdout}\n${run.stderr}`).toBeDefined();
+      expect(call?.status, `${where}: ${call?.body}`).toBe(expected.status);
+      if (expected.fragment) expect(call?.body, where).toContain(expected.fragment);
+    }
+    // The invocations show in the host's log as func start shows them.
+    await eventually(() => (/Executed 'Functions\.incentiveEligibility' \(Succeeded, Id=[0-9a-f-]+, Duration=\d+ms\)/.test(stack.output()) ? true : undefined));
+    expect(stack.output()).toMatch(/Executing 'Functions\.putPartner' \(Reason='HTTP PUT \/api\/partners\/contoso-\d+', Id=/);
+  });
+
+  it('VER-6: the email page confirms a verification link with one click (its Confirm button posts the token to the host)', async () => {
+    const { stdout } = await promisify(execFile)('npm', ['run', '--silent', 'dev:token', '--', '--roles', 'PlatformOperator'], { cwd: root, env: stack.env });
+    const partnerId = `click-${Date.now().toString(36)}`;
+    const put = await fetch(`${stack.api}/api/partners/${partnerId}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${stdout.trim()}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        companyName: 'Click Ltd',
+        address: { line1: '1 Main St', city: 'Seattle', postalCode: '98101', country: 'US' },
+        primaryContact: { firstName: 'Ana', lastName: 'Lee', email: `ana@${partnerId}.example` },
+        programs: ['developer'],
+        cspModel: 'None',
+        locations: [{ partnerId: `${partnerId}-us`, country: 'US', active: true }],
+        agreementActive: true,
+        bankProfiles: [],
+        taxProfiles: [],
+      }),
+    });
+    expect(put.status).toBe(201);
+    // The email's link leads to the local confirm page, and the email page carries the same token in a form.
+    const emails = (await (await fetch(`${stack.email}/emails?to=ana@${partnerId}.example`)).json()) as { message: { content: { plainText: string } } }[];
+    expect(emails).toHaveLength(1);
+    const link = /http:\/\/127\.0\.0\.1:\d+\/verify-email\?token=[\w.-]+/.exec(emails[0]?.message.content.plainText ?? '')?.[0];
+    expect(link?.startsWith(`${stack.email}/verify-email?token=`)).toBe(true);
+    const token = new URL(link ?? '').searchParams.get('token') ?? '';
+    expect(await (await fetch(link ?? '')).text()).toContain(`<input type="hidden" name="token" value="${token}">`);
+    expect(await (await fetch(`${stack.email}/`)).text()).toContain(`value="${token}"><button type="submit">Confirm</button>`);
+
+    const click = await fetch(`${stack.email}/verify-email`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `token=${token}`,
+    });
+    expect(click.status).toBe(200);
+    expect(await click.text()).toContain('{&quot;emailOwnership&quot;:&quot;Accepted&quot;}');
+    const again = await fetch(`${stack.email}/verify-email`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `token=${token}`,
+    });
+    expect(again.status).toBe(400); // a link is accepted once
   });
 });

@@ -91,7 +91,7 @@ if (stack.host) {
   };
   log('an upstream message (202 at once; the outcome is the Executed line here):');
   log(
-    `    curl -X POST ${api}/admin/functions/incentiveEligibility -H 'content-type: application/json' -d '${JSON.stringify({ input: JSON.stringify(example) })}'`,
+    `    curl -X POST ${api}/admin/functions/incentiveEligibility -H 'content-type: application/json' -d '${JSON.stringify({ input: example })}'`,
   );
   log(`    or base64 JSON on the queue incentive-eligibility of the storage above (docs/queues.md)`);
 } else {
