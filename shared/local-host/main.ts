@@ -90,9 +90,7 @@ if (stack.host) {
     openProgram: false,
   };
   log('an upstream message (202 at once; the outcome is the Executed line here):');
-  log(
-    `    curl -X POST ${api}/admin/functions/incentiveEligibility -H 'content-type: application/json' -d '${JSON.stringify({ input: example })}'`,
-  );
+  log(`    curl -X POST ${api}/admin/functions/incentiveEligibility -H 'content-type: application/json' -d '${JSON.stringify({ input: example })}'`);
   log(`    or base64 JSON on the queue incentive-eligibility of the storage above (docs/queues.md)`);
 } else {
   log('emulators only: put these in local.settings.json Values and run `func start` (docs/local-development.md):');
