@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark, each a ratio of ours against a bare baseline measured in the same
-// run. Results go to stdout and .local/bench-results.json; README lists the last figures measured.
+// run. Results go to stdout and .local/bench-results.json; docs/benchmarks.md holds the current figures.
 import { writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { projectRoot } from '../shared/local-host/project-root.js';

@@ -21,7 +21,7 @@ export async function startServer(relative: string, env: Record<string, string> 
   // Servers run as the bench itself runs: compiled by `npm run bench`, or from source under tsx.
   const file = fileURLToPath(new URL(runningCompiled ? relative.replace(/\.ts$/, '.js') : relative, import.meta.url));
   const child = fork(file, [], {
-    // BENCH_CPU_PROF=<dir> writes a CPU profile of each server (see README, Benchmarks).
+    // BENCH_CPU_PROF=<dir> writes a CPU profile of each server (docs/benchmarks.md).
     execArgv: [
       '--expose-gc',
       ...nodeArguments,

@@ -6,7 +6,7 @@ import { logEvent } from '../shared/platform/telemetry.js';
 import { queueNames } from '../shared/use-cases/queues.js';
 import { handleVerificationDecision } from '../shared/use-cases/verification.js';
 
-/** api.md, queue `verification-decisions`: an upstream verification outcome. */
+/** Queue `verification-decisions` (docs/queues.md): an upstream verification outcome. */
 export const decisionMessageSchema = z.object({
   decisionId: z.string().min(1).max(200),
   partnerId: partnerIdSchema,

@@ -1,5 +1,5 @@
 // The document store as it runs on Azure, with a managed identity instead of an account key: the
-// download links it hands out are user-delegation SAS (VER-8, api.md "Account verification").
+// download links it hands out are user-delegation SAS (VER-8).
 // Azurite grants OAuth only over HTTPS, so this file starts its own blob service with both.
 import { createRequire } from 'node:module';
 import { request } from 'node:https';

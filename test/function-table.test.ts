@@ -1,4 +1,7 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { functionTable, withFunctionTable } from '../shared/local-host/function-table.js';
 import { installFunctionsCore } from '../shared/local-host/functions-core-shim.js';
 import { httpDefinitions } from '../shared/platform/functions.js';
 import { buildOpenApiDocument } from '../shared/platform/openapi.js';
@@ -37,5 +40,17 @@ describe('the function table', () => {
     }
     const ids = Object.values(document.paths).flatMap((p) => Object.values(p).map((o) => o.operationId));
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('the README function table is the one the registrations give: run npm run docs:functions after adding a function', async () => {
+    const core = installFunctionsCore();
+    await import('../functions/index.js');
+    const readmePath = resolve(import.meta.dirname, '..', 'README.md');
+    const readme = await readFile(readmePath, 'utf8');
+    expect(await withFunctionTable(readme, core, readmePath), 'README.md is not current: npm run docs:functions').toBe(readme);
+    // Every function has its row, HTTP rows name the exact roles of the access rule.
+    const table = functionTable(core);
+    for (const fn of core.registrations) expect(table).toContain(`| \`${fn.name}\` |`);
+    expect(table).toMatch(/\| `putPartner` +\| HTTP PUT +\| `\/api\/partners\/\{partnerId\}` +\| PlatformOperator +\|/);
   });
 });

@@ -51,6 +51,19 @@ async function waitHealthy(child: ChildProcess, port: number, output: () => stri
 }
 
 describe('npm start (the local stack)', () => {
+  it('dev:token --help lists the roles and options (no stack trace); a wrong option says what is wrong', async () => {
+    const run = promisify(execFile);
+    const { stdout } = await run('npm', ['run', '--silent', 'dev:token', '--', '--help'], { cwd: root });
+    for (const role of ['GlobalAdmin', 'IncentiveAdmin', 'ReferralAdmin', 'PlatformOperator', '--partner', '--roles', '--expires-in'])
+      expect(stdout).toContain(role);
+    const wrong = await run('npm', ['run', '--silent', 'dev:token', '--', '--rolez', 'X'], { cwd: root }).catch(
+      (e: unknown) => e as { code: number; stderr: string },
+    );
+    expect(wrong).toMatchObject({ code: 2 });
+    expect((wrong as { stderr: string }).stderr).toContain("Unknown option '--rolez'");
+    expect((wrong as { stderr: string }).stderr).not.toMatch(/ {4}at /);
+  });
+
   it('serves /api/health within 30 s of `npm start`, and Ctrl-C stops everything', async () => {
     const ports = await stackPorts();
     const env = cleanEnv(ports);
@@ -78,6 +91,27 @@ describe('npm start (the local stack)', () => {
       );
       expect(principal.partnerId).toBe('P1');
       expect([...principal.roles]).toEqual(['GlobalAdmin', 'IncentiveAdmin']);
+
+      // Made for trying things: the start-up output names the functions, the storage connection, a short
+      // resend cooldown and an upstream message to send.
+      expect(output).toContain(`health: [GET] http://127.0.0.1:${ports.FUNCTIONS_PORT}/api/health`);
+      expect(output).toContain('verificationDecisions: queueTrigger (verification-decisions)');
+      expect(output).toMatch(new RegExp(`storage: +DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;.*${ports.AZURITE_QUEUE_PORT}`));
+      expect(output).toContain(`resend cooldown: 10 s; verification links: http://127.0.0.1:${ports.EMAIL_PORT}/verify-email`);
+      expect(output).toContain(`curl -X POST http://127.0.0.1:${ports.FUNCTIONS_PORT}/admin/functions/incentiveEligibility`);
+
+      // A second stack on the same ports stops at once with what to do, and leaves the first one running.
+      const second = spawn(process.execPath, ['.local/build/shared/local-host/main.js'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let secondOutput = '';
+      second.stdout.on('data', (d: Buffer) => (secondOutput += d.toString()));
+      second.stderr.on('data', (d: Buffer) => (secondOutput += d.toString()));
+      expect(await new Promise<number | null>((r) => second.once('exit', (c) => r(c)))).toBe(1);
+      expect(secondOutput).toContain(`port ${ports.COSMOS_PORT} (Cosmos DB emulator): set COSMOS_PORT to move it`);
+      expect(secondOutput).toContain(`port ${ports.FUNCTIONS_PORT} (function host): set FUNCTIONS_PORT to move it`);
+      expect(secondOutput).toMatch(/another stack is running \(npm start, process \d+\)/);
+      expect(secondOutput).not.toMatch(/EADDRINUSE| {4}at /);
+      expect((await fetch(`http://127.0.0.1:${ports.FUNCTIONS_PORT}/api/health`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${ports.EMAIL_PORT}/emails`)).status).toBe(200);
     } finally {
       if (child.pid) process.kill(-child.pid, 'SIGINT'); // what Ctrl-C sends: the whole process group
     }
@@ -175,6 +209,7 @@ describe('npm start (the local stack)', () => {
       expect(code).toBe(1);
       expect(output).toContain(`port ${ports.COSMOS_PORT}`);
       expect(output).toContain('COSMOS_PORT');
+      expect(output).toContain('another stack may be running');
       expect(output).not.toMatch(/EADDRINUSE| {4}at /);
     } finally {
       await new Promise<void>((r) => squatter.close(() => r()));

@@ -31,6 +31,12 @@ export interface EmailEndpointOptions {
   host?: string;
   /** Base64 access key; requests must be signed with it (HMAC-SHA256), as Communication Services requires. */
   accessKey: string;
+  /**
+   * The function host's `POST /api/verification/email/confirm`. With it, `GET /verify-email?token=`
+   * is a local stand-in for the portal's confirm page (`VERIFICATION_LINK_BASE` under `npm start`),
+   * and the page at `/` confirms a verification email's link with one click.
+   */
+  confirmUrl?: string;
 }
 
 /** Makes the endpoint fail sends on purpose, to test what the suite does when email is down. */
@@ -42,7 +48,7 @@ export interface EmailFault {
 /**
  * The Communication Services email REST API, locally: `POST /emails:send` (signature checked),
  * `GET /emails/operations/{id}` (the send result of an operation id; 404 when it has none), plus
- * `GET /emails`, `DELETE /emails` and `GET /` to see what the suite sent. Like the service as
+ * `GET /emails[?to=address]`, `DELETE /emails` and `GET /` to see what the suite sent. Like the service as
  * documented, it does not drop a send that repeats an operation id: every accepted send is stored, so
  * a double send shows as two emails. The repeatability headers are recorded but not acted on, so
  * tests see every send the suite makes (the service drops repeats they name within five minutes).
@@ -113,11 +119,20 @@ export class EmailEndpoint {
     }
 
     if (req.method === 'GET' && url.pathname === '/') {
-      html(res, this.list());
+      html(res, this.list(), this.options.confirmUrl !== undefined);
       return;
     }
+    if (url.pathname === '/verify-email' && this.options.confirmUrl) {
+      if (req.method === 'GET') {
+        page(res, 200, 'Confirm your email address', confirmForm(url.searchParams.get('token') ?? ''));
+        return;
+      }
+      if (req.method === 'POST') return this.confirm(res, new URLSearchParams(body.toString('utf8')).get('token') ?? '', this.options.confirmUrl);
+    }
     if (url.pathname === '/emails' && req.method === 'GET') {
-      json(res, 200, this.list());
+      // `?to=address` keeps the emails sent to that address (case-insensitive).
+      const to = url.searchParams.get('to')?.toLowerCase();
+      json(res, 200, to === undefined ? this.list() : this.list().filter((e) => recipientsOf(e).includes(to)));
       return;
     }
     if (url.pathname === '/emails' && req.method === 'DELETE') {
@@ -187,6 +202,21 @@ export class EmailEndpoint {
     res.end(JSON.stringify({ id: operationId, status: 'Running' }));
   }
 
+  /** Posts the link's token to the function host, as the portal's page would, and shows the answer. */
+  private async confirm(res: ServerResponse, token: string, confirmUrl: string): Promise<void> {
+    const answer = await fetch(confirmUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) }).then(
+      async (r) => ({ status: r.status, text: await r.text() }),
+      (e: unknown) => ({ status: 502, text: `the function host did not answer: ${String(e)}` }),
+    );
+    const title = answer.status === 200 ? 'Email address confirmed' : 'The link was not accepted';
+    page(
+      res,
+      answer.status === 200 ? 200 : 400,
+      title,
+      `<p>POST ${escape(confirmUrl)} answered ${answer.status}:</p><pre>${escape(answer.text)}</pre><p><a href="/">Back to the emails</a></p>`,
+    );
+  }
+
   /** HMAC-SHA256 over `VERB\npath?query\ndate;host;content-hash`, exactly as the SDK signs it. */
   private verifySignature(req: IncomingMessage, url: URL, body: Buffer): boolean {
     const date = headerValue(req, 'x-ms-date');
@@ -203,6 +233,11 @@ export class EmailEndpoint {
     const given = Buffer.from(match[1], 'base64');
     return given.length === expected.length && timingSafeEqual(given, expected);
   }
+}
+
+function recipientsOf(email: StoredEmail): string[] {
+  const { recipients } = email.message as { recipients?: Record<string, { address?: string }[] | undefined> };
+  return Object.values(recipients ?? {}).flatMap((list) => (list ?? []).map((r) => (r.address ?? '').toLowerCase()));
 }
 
 function headerValue(req: IncomingMessage, name: string): string | undefined {
@@ -232,7 +267,28 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 
 const escape = (text: string): string => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
-function html(res: ServerResponse, emails: StoredEmail[]): void {
+const linkPattern = /https?:\/\/[^\s"<>]+/g;
+
+function confirmForm(token: string): string {
+  return `<form method="post" action="/verify-email"><input type="hidden" name="token" value="${escape(token)}"><button type="submit">Confirm</button></form>`;
+}
+
+/** The token of a link to this endpoint's own confirm page, if the text carries one. */
+function localToken(text: string): string | undefined {
+  for (const link of text.match(linkPattern) ?? []) {
+    const url = URL.parse(link);
+    if (url?.pathname === '/verify-email' && url.searchParams.get('token')) return url.searchParams.get('token') ?? undefined;
+  }
+  return undefined;
+}
+
+function page(res: ServerResponse, status: number, title: string, content: string): void {
+  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8' });
+  res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title>
+<style>body{font:14px system-ui,sans-serif;margin:2rem}pre{white-space:pre-wrap}</style></head><body><h1>${escape(title)}</h1>${content}</body></html>`);
+}
+
+function html(res: ServerResponse, emails: StoredEmail[], canConfirm: boolean): void {
   const rows = emails
     .slice()
     .reverse()
@@ -243,7 +299,10 @@ function html(res: ServerResponse, emails: StoredEmail[]): void {
         headers?: Record<string, string>;
       };
       const to = (m.recipients?.to ?? []).map((r) => r.address ?? '').join(', ');
-      return `<tr><td>${escape(e.receivedAt)}</td><td>${escape(m.headers?.['x-notification-type'] ?? '')}</td><td>${escape(to)}</td><td><details><summary>${escape(m.content?.subject ?? '')}</summary><pre>${escape(m.content?.plainText ?? '')}</pre></details></td></tr>`;
+      const text = m.content?.plainText ?? '';
+      const token = canConfirm ? localToken(text) : undefined;
+      const linked = escape(text).replace(/https?:\/\/[^\s"<>]+/g, (link) => `<a href="${link}">${link}</a>`);
+      return `<tr><td>${escape(e.receivedAt)}</td><td>${escape(m.headers?.['x-notification-type'] ?? '')}</td><td>${escape(to)}</td><td><details><summary>${escape(m.content?.subject ?? '')}</summary><pre>${linked}</pre></details>${token ? confirmForm(token) : ''}</td></tr>`;
     })
     .join('\n');
   res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });

@@ -13,7 +13,7 @@ import { poisonQueueOf } from '../use-cases/queues.js';
 import type { FunctionsCore, RegisteredFunction } from './functions-core-shim.js';
 import { loadHostSettings, type HostSettings } from './host-settings.js';
 import { projectRoot } from './project-root.js';
-import { createInvoker, type HostLog, type InvokeFunction } from './invoker.js';
+import { createInvoker, invocationReason, type HostLog, type InvokeFunction } from './invoker.js';
 import { QueueListener } from './queue-listener.js';
 import { Router } from './router.js';
 import { TimerScheduler } from './timer-scheduler.js';
@@ -176,6 +176,20 @@ export class FunctionHost {
     }
   }
 
+  /**
+   * The start-up table `func start` prints: one line per function, HTTP ones with their methods and
+   * URL, the others with their trigger and what it listens to.
+   */
+  describe(baseUrl: string): string[] {
+    return this.functions.map((fn) => {
+      const trigger = this.options.core.triggerOf(fn);
+      if (trigger.type === 'httpTrigger')
+        return `${fn.name}: [${(trigger.methods ?? ['GET', 'POST']).join(',')}] ${baseUrl}${this.prefix}/${trigger.route ?? fn.name}`;
+      if (trigger.type === 'queueTrigger') return `${fn.name}: queueTrigger (${String(trigger.queueName)})`;
+      return `${fn.name}: timerTrigger (${String(trigger.schedule)})`;
+    });
+  }
+
   /** Starts queue polling and timers (HTTP is served by `listen`). */
   async start(): Promise<void> {
     await this.options.blobService.getContainerClient('azure-webjobs-hosts').createIfNotExists();
@@ -242,7 +256,7 @@ export class FunctionHost {
   /** Runs a non-HTTP function now, as the admin endpoint does; resolves when it has finished. */
   async run(functionName: string, input: string | undefined): Promise<void> {
     const timer = this.timers.get(functionName);
-    if (timer) return timer.fire(false);
+    if (timer) return timer.fire(false, invocationReason.admin);
     const fn = this.functions.find((f) => f.name === functionName);
     if (!fn) throw new Error(`no function named ${functionName}`);
     let item: unknown = input ?? '';
@@ -251,7 +265,7 @@ export class FunctionHost {
     } catch {
       // not JSON: passed as a string, like the host does
     }
-    await this.invoke(functionName, item, { invocationId: randomUUID(), triggerMetadata: { dequeueCount: 1 } });
+    await this.invoke(functionName, item, { invocationId: randomUUID(), reason: invocationReason.admin, triggerMetadata: { dequeueCount: 1 } });
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse, expectsContinue = false): Promise<void> {
@@ -297,6 +311,7 @@ export class FunctionHost {
     });
     const result = (await this.invoke(match.target.name, request, {
       invocationId: randomUUID(),
+      reason: invocationReason.http(method, pathname),
       triggerMetadata: { ...match.params },
     })) as HttpResponseInit | HttpResponse | undefined;
     // Answered without the body the client holds back: the connection cannot carry another request.
@@ -345,9 +360,8 @@ export class FunctionHost {
       sendProblem(res, AppError.badRequest('The body must be JSON: {"input": "..."}.'));
       return;
     }
-    const work = this.run(fn.name, input).catch((error: unknown) => {
-      this.log(`${fn.name} (admin) failed: ${error instanceof Error ? error.message : String(error)}`);
-    });
+    // 202 at once, as the Azure host answers; the outcome is the invocation's "Executed" line in the log.
+    const work = this.run(fn.name, input).catch(() => {});
     this.background.add(work);
     void work.finally(() => this.background.delete(work));
     res.writeHead(202).end();

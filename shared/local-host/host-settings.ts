@@ -4,7 +4,7 @@ import * as z from 'zod';
 /**
  * The Node worker's V8 arguments: the app setting `languageWorkers__node__arguments` on Azure
  * (infra/app/api.bicep), `npm start` and the benchmarks' function hosts locally (test/infra.test.ts
- * holds the three together). Measured in bench/ (README, Benchmarks), for a live heap of 25-28 MiB:
+ * holds the three together). Measured in bench/ (docs/benchmarks.md), for a live heap of 25-28 MiB:
  * - `--max-old-space-size=512`: V8 sizes its heap from the machine's memory, not the instance's,
  *   and lets the old generation grow to about four times what is live before a full collection: a
  *   20,000-enrolment rollover peaked at 82-88 MiB of heap, while a 5,000 one ended before getting

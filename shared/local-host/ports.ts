@@ -13,6 +13,8 @@ interface Recorded {
   part: string;
   port: number;
   pid: number;
+  /** The `npm start` process that started it: while that one lives, its emulators are not orphans. */
+  host?: number;
 }
 
 const stateFile = (dir: string) => join(dir, 'stack-processes.json');
@@ -44,26 +46,39 @@ async function stopProcess(pid: number): Promise<void> {
 /**
  * Makes the stack's ports usable before anything starts. An emulator that a previous stack left
  * running on its port (its host died without stopping it) is recorded in `stateDir`: it is stopped,
- * so the new stack replaces it cleanly. A port held by anything else stops the start at once, naming
- * the port and the setting that moves it.
+ * so the new stack replaces it cleanly. The emulators of a stack whose host still runs are left
+ * alone. Every port still held stops the start at once with one message naming each port, its part
+ * and the setting that moves it, and saying that another stack may be running.
  */
 export async function claimPorts(wanted: readonly WantedPort[], stateDir: string | undefined): Promise<void> {
   const recorded = stateDir ? await readRecorded(stateDir) : [];
+  const busy: WantedPort[] = [];
   for (const w of wanted) {
     if (await isFree(w.port)) continue;
-    const orphan = recorded.find((r) => r.port === w.port && alive(r.pid));
+    const orphan = recorded.find((r) => r.port === w.port && alive(r.pid) && !(r.host !== undefined && r.host !== process.pid && alive(r.host)));
     if (orphan) {
       await stopProcess(orphan.pid);
       for (let waited = 0; waited < 5000 && !(await isFree(w.port)); waited += 100) await new Promise((r) => setTimeout(r, 100));
       if (await isFree(w.port)) continue;
     }
-    throw new Error(`port ${w.port} (${w.part}) is in use: another stack may be running; stop it, or set ${w.setting} to another port`);
+    busy.push(w);
   }
+  if (busy.length === 0) return;
+  const running = recorded.find((r) => r.host !== undefined && r.host !== process.pid && alive(r.host));
+  throw new Error(
+    [
+      `${busy.length === 1 ? 'a port' : 'ports'} of the local stack ${busy.length === 1 ? 'is' : 'are'} in use:`,
+      ...busy.map((w) => `  port ${w.port} (${w.part}): set ${w.setting} to move it`),
+      running
+        ? `another stack is running (npm start, process ${running.host}): stop it with Ctrl-C, or start this one on other ports, e.g. ${busy.map((w) => `${w.setting}=${w.port + 100}`).join(' ')} npm start`
+        : `another stack may be running (npm start, func start, Azurite or a Cosmos emulator): stop it, or start this one on other ports, e.g. ${busy.map((w) => `${w.setting}=${w.port + 100}`).join(' ')} npm start`,
+    ].join('\n'),
+  );
 }
 
 /** Records the stack's emulator processes, so a later start can replace them if this one dies. */
-export async function recordProcesses(stateDir: string | undefined, processes: readonly Recorded[]): Promise<void> {
-  if (stateDir) await writeFile(stateFile(stateDir), JSON.stringify(processes));
+export async function recordProcesses(stateDir: string | undefined, processes: readonly Omit<Recorded, 'host'>[]): Promise<void> {
+  if (stateDir) await writeFile(stateFile(stateDir), JSON.stringify(processes.map((p) => ({ ...p, host: process.pid }))));
 }
 
 export async function forgetProcesses(stateDir: string | undefined): Promise<void> {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DequeuedMessageItem, QueueClient } from '@azure/storage-queue';
 import type { HostSettings } from './host-settings.js';
-import type { InvokeFunction } from './invoker.js';
+import { invocationReason, type InvokeFunction } from './invoker.js';
 
 const leaseMs = 10 * 60_000; // the host holds a message invisible for 10 minutes while it runs...
 const renewEveryMs = leaseMs / 2; // ...and renews the lease halfway through
@@ -113,6 +113,8 @@ export class QueueListener {
       const input = decode(message.messageText, settings.messageEncoding);
       await this.options.invoke(functionName, input, {
         invocationId: randomUUID(),
+        reason: invocationReason.queue(queue.name),
+        details: `Trigger Details: MessageId: ${message.messageId}, DequeueCount: ${message.dequeueCount}, InsertedOn: ${message.insertedOn.toISOString()}`,
         triggerMetadata: {
           id: message.messageId,
           dequeueCount: message.dequeueCount,
@@ -125,9 +127,10 @@ export class QueueListener {
       });
       clearInterval(renew);
       await queue.deleteMessage(message.messageId, popReceipt);
-    } catch (error) {
+    } catch {
+      // The invoker logged the failure under its "Executed ... (Failed)" line.
       clearInterval(renew);
-      this.options.log(`${functionName} failed (dequeueCount ${message.dequeueCount}): ${error instanceof Error ? error.message : String(error)}`);
+      this.options.log(`message ${message.messageId} of ${queue.name} failed on attempt ${message.dequeueCount} of ${settings.maxDequeueCount}`);
       if (message.dequeueCount >= settings.maxDequeueCount) {
         await this.moveToPoison(message, popReceipt);
       } else {

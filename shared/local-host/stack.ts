@@ -54,13 +54,15 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   let email: EmailEndpoint | undefined;
   let host: FunctionHost | undefined;
   let snapshot: { save: CosmosSnapshot; client: CosmosClient } | undefined;
+  let recorded = false;
   const stop = async (): Promise<void> => {
     await host?.stop();
     await snapshot?.save.stop();
     snapshot?.client.dispose();
     await email?.stop();
     await Promise.all(children.map((c) => c.stop()));
-    await forgetProcesses(options.stateDir);
+    // Only this stack's own record: a start that failed on busy ports leaves the running stack's alone.
+    if (recorded) await forgetProcesses(options.stateDir);
   };
 
   try {
@@ -89,7 +91,12 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         : undefined,
       wantEmail
         ? (async () => {
-            email = new EmailEndpoint({ port: options.ports.email, accessKey: devEmailAccessKey });
+            email = new EmailEndpoint({
+              port: options.ports.email,
+              accessKey: devEmailAccessKey,
+              // The confirm page posts to the function host's port: this stack's, or the `func start` beside it.
+              ...(options.ports.host !== 0 ? { confirmUrl: `http://127.0.0.1:${options.ports.host}/api/verification/email/confirm` } : {}),
+            });
             await email.start();
           })()
         : undefined,
@@ -124,6 +131,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       }
     }
     const portOf: Record<string, number> = { cosmos: options.ports.cosmos, 'azurite-blob': options.ports.blob, 'azurite-queue': options.ports.queue };
+    recorded = true;
     await recordProcesses(
       options.stateDir,
       children.flatMap((c) => (c.pid !== undefined && portOf[c.name] !== undefined ? [{ part: c.name, port: portOf[c.name] ?? 0, pid: c.pid }] : [])),

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Timer } from '../platform/azure-functions.js';
 import type { ContainerClient } from '@azure/storage-blob';
 import { Cron } from 'croner';
-import type { HostLog, InvokeFunction } from './invoker.js';
+import { invocationReason, type HostLog, type InvokeFunction } from './invoker.js';
 
 interface ScheduleStatus {
   last: string;
@@ -62,15 +62,15 @@ export class TimerScheduler {
   }
 
   /** Runs the function now (schedule, startup, or the admin endpoint); never two at once. */
-  fire(isPastDue: boolean): Promise<void> {
+  fire(isPastDue: boolean, reason?: string): Promise<void> {
     if (this.running) return this.running;
-    this.running = this.run(isPastDue).finally(() => {
+    this.running = this.run(isPastDue, reason).finally(() => {
       this.running = undefined;
     });
     return this.running;
   }
 
-  private async run(isPastDue: boolean): Promise<void> {
+  private async run(isPastDue: boolean, reason: string | undefined): Promise<void> {
     const previous = await this.readStatus();
     const now = new Date();
     const next = this.cron?.nextRun() ?? new Cron(this.options.schedule, { timezone: 'UTC', paused: true, mode: '6-part' }).nextRun();
@@ -84,9 +84,9 @@ export class TimerScheduler {
       },
     };
     try {
-      await this.options.invoke(this.options.functionName, timer, { invocationId: randomUUID() });
-    } catch (error) {
-      this.options.log(`${this.options.functionName} failed: ${error instanceof Error ? error.message : String(error)}`);
+      await this.options.invoke(this.options.functionName, timer, { invocationId: randomUUID(), reason: reason ?? invocationReason.timer(now, isPastDue) });
+    } catch {
+      // The invoker logged it ("Executed ... (Failed)"); the next occurrence runs as scheduled.
     }
     if (this.options.useMonitor) {
       await this.writeStatus({ last: now.toISOString(), next: next?.toISOString() ?? '', lastUpdated: new Date().toISOString() });

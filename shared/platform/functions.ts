@@ -248,7 +248,7 @@ export interface TimerFunctionDefinition {
   handler: (timer: Timer, input: { services: Services; context: InvocationContext }) => Promise<void>;
 }
 
-/** Declares a timer-triggered function; it should only plan work and enqueue it (see README). */
+/** Declares a timer-triggered function; it should only plan work and enqueue it (docs/architecture.md, rollover). */
 export function timerFunction(name: string, definition: TimerFunctionDefinition): void {
   const handler = async (timer: Timer, context: InvocationContext) => definition.handler(timer, { services: await getServices(), context });
   if (registeredLazily(name, handler)) return;

@@ -7,7 +7,7 @@ import { requirePartner } from './accounts.js';
 import type { AccountDoc, DocumentRecord, IncomingFile, MultipartForm, UseCaseDeps, Write } from './ports.js';
 import { readDecideWrite, writeOver } from './write.js';
 
-/** VER-8, api.md: the fields of an upload (the file aside). */
+/** VER-8: the fields of an upload (the file aside; docs/domain.md). */
 const uploadFieldsSchema = z.object({
   check: z.enum(['Employment', 'Business', 'AdditionalDueDiligence', 'Identity']),
   documentType: z.enum(documentTypes),

@@ -105,7 +105,7 @@ export async function emailsTo(address: string): Promise<SentEmail[]> {
   return all.filter((e) => e.message.recipients.to.some((r) => r.address === address));
 }
 
-/** A partner body as upstream systems send it (api.md), unique per call. */
+/** A partner body as upstream systems send it (PUT /api/partners/{partnerId}), unique per call. */
 export function partnerBody(overrides: Record<string, unknown> = {}): Record<string, unknown> & { primaryContact: { email: string } } {
   const tag = Math.random().toString(36).slice(2, 10);
   return {
