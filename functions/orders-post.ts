@@ -6,9 +6,11 @@ import { placeOrder } from '../shared/use-cases/agreements.js';
 httpFunction('placeCustomerOrder', {
   method: 'POST',
   route: 'partners/{partnerId}/customers/{customerId}/orders',
-  summary: 'A purchase for a customer; refused while the agreement is not accepted (ATT-6).',
+  summary:
+    'A purchase for a customer; refused until the partner tab of account verification is Accepted (VER-11), then while the agreement is not accepted (ATT-6).',
   tags: ['customers'],
-  access: { roles: ['AdminAgent', 'SalesAgent'], partnerParam: 'partnerId' },
+  // VER-11: buying waits for the partner tab's verification (409 AccountVerificationIncomplete), before ATT-6.
+  access: { roles: ['AdminAgent', 'SalesAgent'], partnerParam: 'partnerId', verification: 'partnerAccepted' },
   params: z.object({ partnerId: partnerIdSchema, customerId: partnerIdSchema }),
   body: z.object({ offerId: z.string().min(1).max(100), quantity: z.number().int().min(1).max(100_000) }),
   responses: { 201: { description: 'Order created' }, 409: { description: 'Contact your partner to confirm acceptance of the Microsoft Customer Agreement' } },
