@@ -256,6 +256,9 @@ describe('PUT .../bank-profiles/{profileId}, .../tax-profiles/{profileId} (INC-4
     expect(xxx.status).toBe(400);
     expect((await problem(xxx)).errors?.[0]?.path).toBe('body.currency');
     expect((await putBank(partnerId, 'b1', bank(location, { complete: true }))).status).toBe(400);
+    const badNumber = await putBank(partnerId, 'b1', bank(location, { accountNumber: 'SECRET$4242424242' }));
+    expect(badNumber.status).toBe(400);
+    expect(await badNumber.text()).not.toContain('4242424242'); // the problem names the field, not the number
     for (const role of ['PartnerAdmin', 'SalesAgent', 'Manager'] as const)
       expect((await putBank(partnerId, 'b1', bank(location), [role])).status, role).toBe(403);
     const partner = (await (await getServices()).accounts.partner(partnerId))?.doc;
