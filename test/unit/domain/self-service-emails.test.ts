@@ -59,6 +59,13 @@ describe('INC-3, INC-4: what an ActionRequired enrolment still needs', () => {
     expect(outstandingActions(enrolment({ actionsNeeded: ['CompleteBankProfile'], bankProfileId: 'chosen' }), partner)).toEqual(['CompleteBankProfile']);
     expect(outstandingActions(enrolment({ actionsNeeded: ['CompleteBankProfile'], bankProfileId: 'gone' }), partner)).toEqual([]);
     expect(outstandingActions(enrolment({ actionsNeeded: ['CompleteBankProfile'], bankProfileId: 'elsewhere' }), partner)).toEqual([]);
+    const chosenTax = partnerFixture({
+      taxProfiles: [
+        { id: 'tax-open', locationPartnerId: 'L-US', complete: false },
+        { id: 'tax-done', locationPartnerId: 'L-US', complete: true },
+      ],
+    });
+    expect(outstandingActions(enrolment({ actionsNeeded: ['CompleteTaxProfile'], taxProfileId: 'tax-open' }), chosenTax)).toEqual(['CompleteTaxProfile']);
     const taxes = partnerFixture({ taxProfiles: [{ id: 'tax-ca', locationPartnerId: 'L-CA', complete: true }] });
     expect(outstandingActions(enrolment({ actionsNeeded: [], taxProfileId: 'tax-ca' }), taxes)).toEqual(['AddTaxProfile']);
   });
