@@ -32,7 +32,7 @@ describe('ACC-5: exact profile writes', () => {
     const input = { locationPartnerId: 'L-US', accountHolderName: 'Contoso', accountNumber: '000123456789', bankCountry: 'US' as const, currency: 'USD' };
     const written = withBankProfile(stored, 'b1', input, now);
     expect(written.created).toBe(false);
-    const expected = { id: 'b1', locationPartnerId: 'L-US', default: false, complete: true, ...input, source: 'partner', updatedAt: at };
+    const expected = { id: 'b1', default: false, complete: true, ...input, source: 'partner', updatedAt: at };
     expect(written.profile).toEqual(expected);
     expect(written.profiles).toEqual([stored[0], expected]);
     // A default of another location's write leaves this location's default alone, and a non-default write clears nothing.
@@ -66,7 +66,7 @@ describe('ACC-5: exact profile writes', () => {
       { id: 't1', locationPartnerId: 'L-US', complete: false },
     ];
     const written = withTaxProfile(stored, 't1', { locationPartnerId: 'L-US', taxCountry: 'US', taxId: '12-3456789' }, now);
-    const expected = { id: 't1', locationPartnerId: 'L-US', complete: true, taxCountry: 'US', taxId: '12-3456789', source: 'partner', updatedAt: at };
+    const expected = { id: 't1', locationPartnerId: 'L-US', complete: true, taxCountry: 'US', taxId: '12-3456789', source: 'partner' as const, updatedAt: at };
     expect(written).toEqual({ created: false, profile: expected, profiles: [stored[0], expected] });
     expect(withTaxProfile(stored, 't2', { locationPartnerId: 'L-US' }, now).created).toBe(true);
     expect(taxProfileView(expected)).toEqual({ id: 't1', locationPartnerId: 'L-US', complete: true, taxCountry: 'US', maskedTaxId: '*****6789' });
