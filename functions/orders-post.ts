@@ -13,7 +13,13 @@ httpFunction('placeCustomerOrder', {
   access: { roles: ['AdminAgent', 'SalesAgent'], partnerParam: 'partnerId', verification: 'partnerAccepted' },
   params: z.object({ partnerId: partnerIdSchema, customerId: partnerIdSchema }),
   body: z.object({ offerId: z.string().min(1).max(100), quantity: z.number().int().min(1).max(100_000) }),
-  responses: { 201: { description: 'Order created' }, 409: { description: 'Contact your partner to confirm acceptance of the Microsoft Customer Agreement' } },
+  responses: {
+    201: { description: 'Order created' },
+    409: {
+      description:
+        'AccountVerificationIncomplete: the partner tab of account verification is not Accepted yet (VER-11); else: contact your partner to confirm acceptance of the Microsoft Customer Agreement (ATT-6)',
+    },
+  },
   async handler({ params, body, services }) {
     return { status: 201, body: { ...(await placeOrder(services, params.partnerId, params.customerId)), offerId: body.offerId, quantity: body.quantity } };
   },
