@@ -16,7 +16,7 @@ import {
   type BankProfile,
 } from '../../../shared/domain/payout-profiles.js';
 import type { Role } from '../../../shared/domain/roles.js';
-import { emptyVerification, type TabState } from '../../../shared/domain/verification.js';
+import { emptyVerification, gateRefusal, newlyAccepted, type CheckState, type TabState, type VerificationDoc } from '../../../shared/domain/verification.js';
 import { isWorkEmail } from '../../../shared/domain/work-email.js';
 import { partnerFixture } from './fixtures.js';
 
@@ -254,5 +254,47 @@ describe('INC-4: exact profile input rules', () => {
   it('INC-4: an upstream PUT over stored profiles keeps exactly the partner\u2019s own it does not list', () => {
     const input = { locations: [{ partnerId: 'L-US' }], bankProfiles: [], taxProfiles: [] };
     expect(mergeUpstreamProfiles({ bankProfiles: [], taxProfiles: [] }, input)).toEqual({ bankProfiles: [], taxProfiles: [] });
+  });
+});
+
+describe('VER-7, VER-11, VER-12: exact gates and completion', () => {
+  const check = (type: CheckState['type'], status: CheckState['status']): CheckState => ({ type, status, fixNowAvailable: false, updatedAt: at });
+  const doc = (tabs: TabState[], suspended = false): VerificationDoc => ({ ...emptyVerification('P1'), suspended, tabs });
+  const tab = (name: TabState['tab'], ...checks: CheckState[]): TabState => ({ tab: name, submittedAt: at, checks });
+
+  it('VER-12: only the tabs that became Accepted are told and marked; a tab Accepted before is not, marked or not', () => {
+    const before = doc([
+      tab('partner', check('Business', 'Pending')),
+      tab('developer', check('Business', 'Accepted')),
+      tab('seller', check('Business', 'Pending')),
+    ]);
+    const after = doc([
+      tab('partner', check('Business', 'Accepted')),
+      tab('developer', check('Business', 'Accepted')),
+      tab('seller', check('Business', 'Pending')),
+    ]);
+    const result = newlyAccepted(before, after, now);
+    expect(result.tabs).toEqual(['partner']);
+    expect(result.doc.tabs.map((t) => t.completionEmailedAt)).toEqual([at, undefined, undefined]);
+    expect(newlyAccepted(after, after, now)).toEqual({ doc: after, tabs: [] });
+    const newTab = newlyAccepted(doc([]), doc([tab('developer', check('Business', 'Accepted'))]), now);
+    expect(newTab.tabs).toEqual(['developer']);
+  });
+
+  it('VER-7, VER-11: the refusals say why, and the gate judges the partner tab only', () => {
+    expect(gateRefusal(doc([], true), 'notSuspended')?.message).toBe(
+      'The account is suspended: its Identity check was rejected with no Fix now available, so no further action is possible (VER-7).',
+    );
+    expect(gateRefusal(doc([]), 'partnerAccepted')?.message).toBe(
+      'Account verification has not started for the partner tab. Offers can be bought once it is Accepted (VER-11).',
+    );
+    expect(gateRefusal(doc([]), 'partnerAccepted')?.errors).toEqual([]);
+    const developerFirst = doc([tab('developer', check('Business', 'Accepted')), tab('partner', check('Business', 'Pending'), check('Identity', 'Rejected'))]);
+    expect(gateRefusal(developerFirst, 'partnerAccepted')?.message).toBe(
+      'Account verification is not complete: Business (Pending), Identity (Rejected). Offers can be bought once the partner tab is Accepted (VER-11).',
+    );
+    expect(
+      gateRefusal(doc([tab('developer', check('Business', 'Pending')), tab('partner', check('Business', 'Accepted'))]), 'partnerAccepted'),
+    ).toBeUndefined();
   });
 });
