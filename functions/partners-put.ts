@@ -1,13 +1,14 @@
 import * as z from 'zod';
 import { partnerIdSchema, partnerInputSchema, type Partner } from '../shared/domain/partner.js';
+import { bankProfileView, taxProfileView } from '../shared/domain/payout-profiles.js';
 import { httpFunction } from '../shared/platform/functions.js';
 import { upsertPartner } from '../shared/use-cases/partners.js';
 import { partnerSchema } from './response-schemas.js';
 
-/** The partner as clients see it: the stored account without storage fields. */
-export function publicPartner(partner: Partner) {
+/** The partner as clients see it: the stored account without storage fields, account numbers and tax ids masked. */
+function publicPartner(partner: Partner) {
   const { id: _id, type: _type, ...rest } = partner;
-  return rest;
+  return { ...rest, bankProfiles: rest.bankProfiles.map(bankProfileView), taxProfiles: rest.taxProfiles.map(taxProfileView) };
 }
 
 httpFunction('putPartner', {
@@ -21,6 +22,7 @@ httpFunction('putPartner', {
   responses: {
     200: { description: 'Replaced', schema: partnerSchema },
     201: { description: 'Created', schema: partnerSchema },
+    400: { description: 'Invalid body, or the primary contact is not a work address (WorkEmailRequired, VER-3)' },
     503: { description: 'An email the change owes (VER-2 link, CSP-2 credit check) could not be sent; send the same request again after Retry-After' },
   },
   async handler({ params, body, services }) {

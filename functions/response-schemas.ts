@@ -6,6 +6,7 @@ import { acceptedBySchema, agreementOptions, customerInputSchema } from '../shar
 import { leadInputSchema, profileContentSchema, profileKinds } from '../shared/domain/business-profiles.js';
 import { countryCode } from '../shared/domain/countries.js';
 import { partnerInputSchema } from '../shared/domain/partner.js';
+import { bankProfileViewSchema, taxProfileViewSchema } from '../shared/domain/payout-profiles.js';
 import { roleSchema } from '../shared/domain/roles.js';
 import { checkTypes, documentTypes, tabs } from '../shared/domain/verification.js';
 
@@ -14,6 +15,8 @@ const timestamp = z.iso.datetime({ offset: true });
 /** PUT /partners/{partnerId}: the stored account as the client sees it. */
 export const partnerSchema = z.object({
   ...partnerInputSchema.shape,
+  bankProfiles: z.array(bankProfileViewSchema),
+  taxProfiles: z.array(taxProfileViewSchema),
   partnerId: z.string(),
   createdAt: timestamp,
   updatedAt: timestamp,

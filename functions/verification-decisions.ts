@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { partnerIdSchema } from '../shared/domain/partner.js';
-import { checkTypes, tabs } from '../shared/domain/verification.js';
+import { checkTypes, documentTypes, tabs } from '../shared/domain/verification.js';
 import { queueFunction } from '../shared/platform/functions.js';
 import { logEvent } from '../shared/platform/telemetry.js';
 import { queueNames } from '../shared/use-cases/queues.js';
@@ -16,6 +16,8 @@ export const decisionMessageSchema = z.object({
   fixNowAvailable: z.boolean().optional(),
   reason: z.string().max(2000).optional(),
   decidedAt: z.iso.datetime({ offset: true }),
+  /** VER-8: documents the check asks for; the primary contact is emailed what to upload. */
+  documentsRequested: z.array(z.enum(documentTypes)).min(1).max(documentTypes.length).optional(),
 });
 
 queueFunction('verificationDecisions', {

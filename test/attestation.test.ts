@@ -14,7 +14,19 @@ import { emailIntentId, type EmailIntent } from '../shared/domain/outbox.js';
 import { deliverIntent } from '../shared/use-cases/outbox.js';
 import type { EmailSender } from '../shared/use-cases/ports.js';
 import type { Role } from '../shared/domain/roles.js';
-import { call, emailOutage, emailsTo, eventually, partnerBody, queueService, startAppHost, tokenFor, unique, type TestHost } from './support/harness.js';
+import {
+  acceptPartnerTab,
+  call,
+  emailOutage,
+  emailsTo,
+  eventually,
+  partnerBody,
+  queueService,
+  startAppHost,
+  tokenFor,
+  unique,
+  type TestHost,
+} from './support/harness.js';
 
 let host: TestHost;
 beforeAll(async () => {
@@ -182,6 +194,7 @@ describe('attestation (ATT-1, ATT-2, ATT-3, ATT-5, ATT-6)', () => {
 
   it('ATT-6: a purchase without acceptance answers 409 with the ATT-6 text; after acceptance 201', async () => {
     const { partnerId, customerId } = await setup();
+    await acceptPartnerTab(partnerId); // VER-11 comes first
     const order = { offerId: 'offer-1', quantity: 5 };
     const refused = await call(host, 'POST', `/api/partners/${partnerId}/customers/${customerId}/orders`, {
       token: await as(partnerId, 'SalesAgent'),

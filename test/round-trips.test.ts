@@ -15,7 +15,7 @@ import type { IntentRef, QueuePublisher } from '../shared/use-cases/ports.js';
 import { queueNames } from '../shared/use-cases/queues.js';
 import { planRollover, processRolloverPage, recordFailedPage, sendRolloverSummary, startRollover } from '../shared/use-cases/rollover.js';
 import { handleVerificationDecision } from '../shared/use-cases/verification.js';
-import { call, emailsTo, partnerBody, startTestHost, tokenFor, unique, type TestHost } from './support/harness.js';
+import { acceptPartnerTab, call, emailsTo, partnerBody, startTestHost, tokenFor, unique, type TestHost } from './support/harness.js';
 
 // Legacy profiles can migrate only within 120 days of general availability: make that today.
 vi.stubEnv('BUSINESS_PROFILES_GA_DATE', new Date().toISOString().slice(0, 10));
@@ -163,6 +163,32 @@ describe('Cosmos DB requests per operation (docs/round-trips.md)', () => {
     await measureCall('putPartner (changed, verification restarts)', 200, 'PUT', `/api/partners/${partnerId}`, { token: await operator(), body: newContact });
   });
 
+  it('partner self-service: account, legal details, bank and tax profiles', async () => {
+    const { partnerId, location } = await newPartner();
+    const admin = await as(partnerId, 'GlobalAdmin');
+    await measureCall('getPartner (snapshot expired)', 200, 'GET', `/api/partners/${partnerId}`, { token: admin });
+    await measureCall('patchPartnerLegal (new company name)', 200, 'PATCH', `/api/partners/${partnerId}/legal`, {
+      token: admin,
+      body: { companyName: 'Contoso Group' },
+    });
+    await measureCall('patchPartnerLegal (new contact address, emailed)', 200, 'PATCH', `/api/partners/${partnerId}/legal`, {
+      token: admin,
+      body: { primaryContact: { email: `${unique('kai').toLowerCase()}@contoso.example` } },
+    });
+    await measureCall('patchPartnerLegal (unchanged)', 200, 'PATCH', `/api/partners/${partnerId}/legal`, {
+      token: admin,
+      body: { companyName: 'Contoso Group' },
+    });
+    await measureCall('putBankProfile (created, new default)', 201, 'PUT', `/api/partners/${partnerId}/bank-profiles/bank-2`, {
+      token: admin,
+      body: { locationPartnerId: location, default: true, accountHolderName: 'Contoso', accountNumber: '000123456789', bankCountry: 'US', currency: 'USD' },
+    });
+    await measureCall('putTaxProfile (created)', 201, 'PUT', `/api/partners/${partnerId}/tax-profiles/tax-2`, {
+      token: admin,
+      body: { locationPartnerId: location, taxCountry: 'US', taxId: '12-3456789' },
+    });
+  });
+
   it('verification: status page, email link, resend, upload, documents, decisions', async () => {
     const { partnerId, email } = await newPartner();
     const admin = await as(partnerId, 'GlobalAdmin');
@@ -216,6 +242,7 @@ describe('Cosmos DB requests per operation (docs/round-trips.md)', () => {
 
   it('customers and agreements: customer, attestation, its email, acceptance, order, upstream event, sweep, SLA', async () => {
     const { partnerId } = await newPartner();
+    await acceptPartnerTab(partnerId); // VER-11: buying needs the partner tab Accepted
     const customerId = unique('C');
     const agent = await as(partnerId, 'AdminAgent');
     const customer = {

@@ -715,7 +715,10 @@ describe('upstream decisions (VER-7, VER-10)', () => {
       return v.accountSuspended ? v : undefined;
     });
     expect(view.tabs[0]?.status).toBe('Rejected');
-    expect((await upload(partnerId, { check: 'Identity', documentType: 'Questionnaire', files: [{ name: 'id.pdf', bytes: pdf() }] })).status).toBe(409);
+    // The suspended account changes nothing: the route's verification gate answers before the upload is read.
+    const refused = await upload(partnerId, { check: 'Identity', documentType: 'Questionnaire', files: [{ name: 'id.pdf', bytes: pdf() }] });
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { code: string }).code).toBe('AccountSuspended');
   });
 
   it('moves a decision for an unknown partner to verification-decisions-poison and changes nothing', async () => {

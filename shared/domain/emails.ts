@@ -3,7 +3,7 @@ import type { Customer } from './agreements.js';
 import type { Enrollment, PartnerUser } from './incentives.js';
 import type { EmailAddress, EmailMessage } from './outbox.js';
 import type { Partner } from './partner.js';
-import type { DecisionEmail } from './verification.js';
+import { tabOfProgram, type CheckType, type DecisionEmail, type DocumentType, type Tab } from './verification.js';
 
 export const invitationSubject = 'Invitation to partner incentive enrollment';
 
@@ -62,6 +62,48 @@ export function verificationDecisionEmail(partner: Partner, email: DecisionEmail
     to: [primaryContactOf(partner)],
     subject: `Account verification: ${email.check} ${outcomeText[email.outcome]}`,
     plainText: lines.join('\n'),
+  };
+}
+
+const documentText: Record<DocumentType, string> = {
+  DomainOwnershipProof: 'proof that the company owns its email domain',
+  BusinessRegistration: 'the business registration',
+  TaxRegistrationCertificate: 'the tax registration certificate',
+  GovernmentReceipt: 'a receipt from the government of the country',
+  MunicipalityDocument: 'a document from the municipality',
+  Questionnaire: 'the completed questionnaire',
+};
+
+/** VER-8, VER-12: a check asks the primary contact for documents, naming each and where to upload it. */
+export function documentsRequestedEmail(partner: Partner, request: { tab: Tab; check: CheckType; documents: readonly DocumentType[] }): EmailMessage {
+  return {
+    type: 'VerificationDocumentsRequested',
+    to: [primaryContactOf(partner)],
+    subject: `Account verification: documents needed for the ${request.check} check`,
+    plainText: [
+      `Hello ${partner.primaryContact.firstName},`,
+      '',
+      `To complete the ${request.check} verification of ${partner.companyName} (${request.tab} tab), please upload:`,
+      ...request.documents.map((d) => `- ${documentText[d]} (document type ${d})`),
+      '',
+      `Open Legal info in Partner Center, choose the ${request.check} check, pick the document type and upload each document.`,
+    ].join('\n'),
+  };
+}
+
+/** VER-12: a tab became Accepted: the partner is accepted into the programs it covers. */
+export function verificationCompletedEmail(partner: Partner, tab: Tab): EmailMessage {
+  const programs = partner.programs.filter((p) => tabOfProgram[p] === tab);
+  return {
+    type: 'VerificationCompleted',
+    to: [primaryContactOf(partner)],
+    subject: 'Your account verification is complete',
+    plainText: [
+      `Hello ${partner.primaryContact.firstName},`,
+      '',
+      `${partner.companyName} has been verified (${tab} tab) and accepted into ${programs.length > 0 ? programs.join(', ') : `the ${tab} programs`}.`,
+      'You can now buy and renew offers and publish offers to the commercial marketplace.',
+    ].join('\n'),
   };
 }
 

@@ -129,3 +129,20 @@ export function chooseProfiles(
 export function incentiveAdminsOf(users: readonly PartnerUser[], locationPartnerId: string): PartnerUser[] {
   return users.filter((u) => u.roles.includes('IncentiveAdmin') && (u.locationPartnerIds.length === 0 || u.locationPartnerIds.includes(locationPartnerId)));
 }
+
+/**
+ * INC-3, INC-4: what an ActionRequired enrolment still needs, judged against the partner's profiles as
+ * they are now (its chosen profiles while they exist, else what enrolling would preselect): once the
+ * partner has supplied the missing payout, tax or currency information, it is no longer listed. An
+ * upstream validation issue stays until upstream validates again. Other statuses keep what they hold.
+ */
+export function outstandingActions(enrollment: Enrollment, partner: Partner): ActionNeeded[] {
+  if (enrollment.status !== 'ActionRequired') return enrollment.actionsNeeded;
+  const ofLocation = (p: { id: string; locationPartnerId: string }, id: string | undefined) =>
+    p.id === id && p.locationPartnerId === enrollment.locationPartnerId;
+  const bankProfileId = partner.bankProfiles.some((b) => ofLocation(b, enrollment.bankProfileId)) ? enrollment.bankProfileId : undefined;
+  const taxProfileId = partner.taxProfiles.some((t) => ofLocation(t, enrollment.taxProfileId)) ? enrollment.taxProfileId : undefined;
+  const chosen = chooseProfiles(partner, enrollment.locationPartnerId, { bankProfileId, taxProfileId });
+  const upstream = enrollment.actionsNeeded.filter((a) => a === 'ResolveValidationIssue');
+  return [...upstream, ...(chosen.ok ? chosen.actionsNeeded : [])];
+}

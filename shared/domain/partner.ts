@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { countryCode } from './countries.js';
+import type { BankProfile, TaxProfile } from './payout-profiles.js';
 
 /** ACC-2: the programs a partner can be enrolled in. */
 export const programIds = ['ai-cloud-partner', 'csp', 'developer'] as const;
@@ -109,6 +110,9 @@ export type PartnerInput = z.infer<typeof partnerInputSchema>;
 
 /** The stored partner account (partition `partnerId`, id `partner`). */
 export interface Partner extends PartnerInput {
+  /** The upstream PUT's profiles and the partner's own (ACC-5, INC-4). */
+  bankProfiles: BankProfile[];
+  taxProfiles: TaxProfile[];
   id: 'partner';
   type: 'partner';
   partnerId: string;

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { DomainError } from './errors.js';
 import type { Role } from './roles.js';
 import { legalChanges, type PartnerInput, type ProgramId } from './partner.js';
 
@@ -51,6 +52,8 @@ export interface TabState {
   /** When verification of what was supplied (last) started (VER-2). */
   submittedAt: string;
   checks: CheckState[];
+  /** VER-12: when the partner was told the tab was accepted (once). */
+  completionEmailedAt?: string;
 }
 
 export interface EmailTokenState {
@@ -185,6 +188,8 @@ export interface Decision {
   fixNowAvailable?: boolean | undefined;
   reason?: string | undefined;
   decidedAt: string;
+  /** VER-8: documents the check asks the partner for. */
+  documentsRequested?: DocumentType[] | undefined;
 }
 
 /** VER-7: what a Challenged identity asks of the partner. */
@@ -239,6 +244,50 @@ export function applyDecision(
     ...(reason ? { reason } : {}),
   };
   return { doc: next, applied: true, email };
+}
+
+/**
+ * VER-12: the tabs that became Accepted between `before` and `after` and whose partner was never told,
+ * marked as told in `after`'s copy. The mark is written with the email intent, so however many
+ * decisions or redeliveries follow, each tab's acceptance is told once.
+ */
+export function newlyAccepted(before: VerificationDoc, after: VerificationDoc, now: Date): { doc: VerificationDoc; tabs: Tab[] } {
+  const was = new Map(before.tabs.map((t) => [t.tab, tabStatus(t)]));
+  const told = after.tabs.filter((t) => tabStatus(t) === 'Accepted' && was.get(t.tab) !== 'Accepted' && !t.completionEmailedAt).map((t) => t.tab);
+  if (told.length === 0) return { doc: after, tabs: [] };
+  const doc = structuredClone(after);
+  for (const tab of doc.tabs) if (told.includes(tab.tab)) tab.completionEmailedAt = now.toISOString();
+  return { doc, tabs: told };
+}
+
+/**
+ * What account verification must allow before a route runs, declared on the route (its `access`).
+ * `notSuspended`: refused while the account is suspended (VER-7). `partnerAccepted`: also refused
+ * until the partner tab is Accepted (VER-11: buying and renewing offers).
+ */
+export type VerificationGate = 'none' | 'notSuspended' | 'partnerAccepted';
+
+/** The refusal of a gate for this verification state, or undefined when the route may run. */
+export function gateRefusal(doc: VerificationDoc, gate: VerificationGate): DomainError | undefined {
+  if (gate === 'none') return undefined;
+  if (doc.suspended) {
+    return DomainError.forbidden(
+      'The account is suspended: its Identity check was rejected with no Fix now available, so no further action is possible (VER-7).',
+      'AccountSuspended',
+    );
+  }
+  if (gate === 'notSuspended') return undefined;
+  const partnerTab = doc.tabs.find((t) => t.tab === 'partner');
+  if (partnerTab && tabStatus(partnerTab) === 'Accepted') return undefined;
+  const unfinished = (partnerTab?.checks ?? []).filter((c) => !isDone(c.status));
+  const named = unfinished.map((c) => `${c.type} (${c.status})`).join(', ');
+  return new DomainError(
+    'Conflict',
+    partnerTab
+      ? `Account verification is not complete: ${named}. Offers can be bought once the partner tab is Accepted (VER-11).`
+      : 'Account verification has not started for the partner tab. Offers can be bought once it is Accepted (VER-11).',
+    { code: 'AccountVerificationIncomplete', errors: unfinished.map((c) => ({ path: `verification.partner.${c.type}`, message: c.status })) },
+  );
 }
 
 /** Which outcomes a check can have: Passed and Challenged are Identity's (VER-3). */

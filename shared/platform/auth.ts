@@ -2,13 +2,25 @@ import { readFile } from 'node:fs/promises';
 import type { JSONWebKeySet, JWTVerifyGetKey } from 'jose';
 import * as z from 'zod';
 import { roles, type Principal, type Role } from '../domain/roles.js';
+import type { VerificationGate } from '../domain/verification.js';
 import { AppError } from './errors.js';
 
 /**
  * Who may call a route. `partnerParam` names the route parameter that must equal the token's
- * partnerId (ACC-3), except for PlatformOperator, which may act on any partner.
+ * partnerId (ACC-3), except for PlatformOperator, which may act on any partner. `verification` is what
+ * the partner's account verification must allow first (VER-7, VER-11); see verificationGateOf.
  */
-export type AccessRule = { anonymous: true } | { roles: readonly Role[]; partnerParam?: string };
+export type AccessRule = { anonymous: true } | { roles: readonly Role[]; partnerParam?: string; verification?: VerificationGate };
+
+/**
+ * The verification gate of a route. Unless the route declares one, every route that changes state for
+ * a partner (any method but GET, with a partner parameter) is `notSuspended` (VER-7): a route added
+ * later is gated without saying so, and an exception is declared where it is made.
+ */
+export function verificationGateOf(method: string, rule: AccessRule): VerificationGate {
+  if ('anonymous' in rule || rule.partnerParam === undefined) return 'none';
+  return rule.verification ?? (method === 'GET' ? 'none' : 'notSuspended');
+}
 
 export interface TokenVerifier {
   verify(token: string): Promise<Principal>;

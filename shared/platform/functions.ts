@@ -2,11 +2,12 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext, t
 import type * as z from 'zod';
 import { getServices, type Services } from '../composition-root.js';
 import type { Principal } from '../domain/roles.js';
-import { authorize, bearerToken, type AccessRule } from './auth.js';
+import { authorize, bearerToken, verificationGateOf, type AccessRule } from './auth.js';
 import { htmlSafeJson } from './html-safe-json.js';
 import { isDomainError } from '../domain/errors.js';
 import { AppError, fieldErrors, toProblem } from './errors.js';
 import { poisonQueueOf } from '../use-cases/queues.js';
+import { enforceVerificationGate } from '../use-cases/verification.js';
 import { logEvent } from './telemetry.js';
 
 type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -118,6 +119,7 @@ async function handleHttp<P extends z.ZodType | undefined, Q extends z.ZodType |
     }
     const params = validate(definition.params, request.params, 'params') as Out<P>;
     const query = (definition.query ? validate(definition.query, Object.fromEntries(request.query), 'query') : undefined) as Out<Q>;
+    await gate(definition, principal, params, services);
     const body = (
       definition.body ? validate(definition.body, await readJsonBody(request, definition.maxJsonBytes ?? defaultMaxJsonBytes), 'body') : undefined
     ) as Out<B>;
@@ -126,6 +128,25 @@ async function handleHttp<P extends z.ZodType | undefined, Q extends z.ZodType |
   } catch (error) {
     return problemResponse(error, context);
   }
+}
+
+/**
+ * VER-7, VER-11: the route's verification gate (verificationGateOf), before the body is read or the use
+ * case runs. Upstream systems and operators (PlatformOperator) are not gated.
+ */
+async function gate(
+  definition: { method: HttpMethod; route: string; access: AccessRule },
+  principal: Principal,
+  params: unknown,
+  services: Services,
+): Promise<void> {
+  const { access } = definition;
+  if ('anonymous' in access || access.partnerParam === undefined || principal.roles.has('PlatformOperator')) return;
+  const verification = verificationGateOf(definition.method, access);
+  if (verification === 'none') return;
+  const partnerId = (params as Record<string, unknown> | undefined)?.[access.partnerParam];
+  if (typeof partnerId !== 'string') throw new Error(`route ${definition.route} declares partnerParam ${access.partnerParam} but has no such parameter`);
+  await enforceVerificationGate(services, partnerId, verification);
 }
 
 function validate(schema: z.ZodType | undefined, value: unknown, where: string): unknown {

@@ -5,6 +5,7 @@ import {
   fiscalYearOf,
   incentiveAdminsOf,
   newEnrollment,
+  outstandingActions,
   userDocumentId,
   viewedStatus,
   type Enrollment,
@@ -13,6 +14,7 @@ import {
   withAppliedEvent,
 } from '../domain/incentives.js';
 import { claimed, emailIntent, type EmailIntent } from '../domain/outbox.js';
+import type { Partner } from '../domain/partner.js';
 import type { Principal, Role } from '../domain/roles.js';
 import { requirePartner } from './accounts.js';
 import { committing, deliverNow, type OwedEmail } from './outbox.js';
@@ -182,7 +184,7 @@ export async function handleEligibility(
   return { enrollmentId, invited: outcome.intent.message?.to.length ?? 0 };
 }
 
-function view(e: Enrollment, roles: ReadonlySet<Role>) {
+function view(e: Enrollment, roles: ReadonlySet<Role>, partner: Partner) {
   const status = viewedStatus(e.status, roles);
   return {
     enrollmentId: e.enrollmentId,
@@ -190,7 +192,9 @@ function view(e: Enrollment, roles: ReadonlySet<Role>) {
     locationPartnerId: e.locationPartnerId,
     fiscalYear: e.fiscalYear,
     status,
-    actionsNeeded: status === 'Enrolling' ? [] : e.actionsNeeded,
+    // Derived when read (INC-4): the profiles live in the partner's account, another partition than the
+    // enrolment, so what a profile write supplied shows at once without a second write to keep in step.
+    actionsNeeded: status === 'Enrolling' ? [] : outstandingActions(e, partner),
     ...(e.unmetRequirements ? { unmetRequirements: e.unmetRequirements } : {}),
     ...(e.bankProfileId ? { bankProfileId: e.bankProfileId } : {}),
     ...(e.taxProfileId ? { taxProfileId: e.taxProfileId } : {}),
@@ -201,8 +205,8 @@ function view(e: Enrollment, roles: ReadonlySet<Role>) {
 /** INC-3: a partner's enrolments of a fiscal year (default: the current one), as the viewer may see them. */
 export async function listEnrollments(deps: UseCaseDeps, partnerId: string, fiscalYear: number | undefined, principal: Principal) {
   const year = fiscalYear ?? fiscalYearOf(deps.now(), deps.config.FISCAL_YEAR_START_MONTH);
-  const [, items] = await Promise.all([requirePartner(deps, partnerId), deps.enrollments.ofYear(partnerId, year)]);
-  return { fiscalYear: year, items: items.map((e) => view(e, principal.roles)) };
+  const [partner, items] = await Promise.all([requirePartner(deps, partnerId), deps.enrollments.ofYear(partnerId, year)]);
+  return { fiscalYear: year, items: items.map((e) => view(e, principal.roles, partner.doc)) };
 }
 
 /**
@@ -247,7 +251,7 @@ export async function enroll(
     },
     write: (writes) => deps.enrollments.commit(partnerId, writes),
   });
-  return view(written, principal.roles);
+  return view(written, principal.roles, partner);
 }
 
 /** Upstream validation of payout and tax: ValidatingEnrollment becomes Enrolled or ActionRequired. */

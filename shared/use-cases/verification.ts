@@ -1,9 +1,12 @@
-import { verificationDecisionEmail } from '../domain/emails.js';
+import { documentsRequestedEmail, verificationCompletedEmail, verificationDecisionEmail } from '../domain/emails.js';
 import { DomainError } from '../domain/errors.js';
-import { claimed, emailIntent } from '../domain/outbox.js';
+import { claimed, emailIntent, type EmailIntent } from '../domain/outbox.js';
+import type { Partner } from '../domain/partner.js';
 import type { Principal } from '../domain/roles.js';
 import {
   applyDecision,
+  gateRefusal,
+  newlyAccepted,
   outcomeAllowed,
   partnerOfToken,
   recentSends,
@@ -12,10 +15,11 @@ import {
   verificationView,
   type Decision,
   type VerificationDoc,
+  type VerificationGate,
 } from '../domain/verification.js';
 import { newEmailLink, requirePartner } from './accounts.js';
 import { committing, deliverNow } from './outbox.js';
-import type { AccountDoc, UseCaseDeps, Write } from './ports.js';
+import type { AccountDoc, UseCaseDeps, Versioned, Write } from './ports.js';
 import { readDecideWrite, writeOver } from './write.js';
 
 function emailOwnership(doc: VerificationDoc): 'none' | 'pending' | 'accepted' {
@@ -86,26 +90,69 @@ export async function resendVerificationEmail(deps: UseCaseDeps, partnerId: stri
   };
 }
 
-/** The one-time link: accepted once, while it is the latest link and not expired. */
-export async function confirmVerificationEmail(deps: UseCaseDeps, token: string): Promise<{ emailOwnership: 'Accepted' }> {
+/**
+ * The one-time link: accepted once, while it is the latest link and not expired. When email ownership
+ * was the last open check of a tab, the partner is told the tab is accepted (VER-12) in the same write.
+ */
+export async function confirmVerificationEmail(deps: UseCaseDeps, token: string, log?: (message: string) => void): Promise<{ emailOwnership: 'Accepted' }> {
   const invalid = () => DomainError.invalid('The verification link is invalid, already used, superseded or expired.', 'InvalidVerificationToken');
   const partnerId = partnerOfToken(token);
   if (!partnerId) throw invalid();
-  return readDecideWrite({
-    read: async () => ({ ...(await deps.accounts.verification(partnerId)), now: deps.now() }),
-    decide: ({ doc, etag, now }) => {
-      if (!etag || !tokenMatches(doc.emailToken, token, now)) throw invalid();
-      const next = structuredClone(doc);
-      delete next.emailToken;
-      for (const tab of next.tabs) {
-        for (const check of tab.checks) {
-          if (check.type === 'EmailOwnership') Object.assign(check, { status: 'Accepted', fixNowAvailable: false, updatedAt: now.toISOString() });
-        }
-      }
-      return { result: { emailOwnership: 'Accepted' as const }, write: [{ kind: 'replace', doc: next, etag } satisfies Write<AccountDoc>] };
+  const commit = committing(deps.accounts, 'accounts', partnerId);
+  const result = await readDecideWrite({
+    read: async () => {
+      const state = { ...(await deps.accounts.verification(partnerId)), now: deps.now() };
+      // The partner is read (for the email) only when accepting the address completes a tab.
+      const completes = newlyAccepted(state.doc, emailAccepted(state.doc, state.now), state.now).tabs.length > 0;
+      return { ...state, partner: completes ? await deps.accounts.partner(partnerId) : undefined };
     },
-    write: (writes) => deps.accounts.commit(partnerId, writes),
+    decide: ({ doc, etag, now, partner }) => {
+      if (!etag || !tokenMatches(doc.emailToken, token, now)) throw invalid();
+      const completion = completionEmails(partner, doc, emailAccepted(doc, now), now);
+      const writes: Write<AccountDoc>[] = [
+        { kind: 'replace', doc: completion.doc, etag },
+        ...completion.intents.map((i) => ({ kind: 'create' as const, doc: i })),
+      ];
+      return { result: { emailOwnership: 'Accepted' as const }, write: writes };
+    },
+    write: commit.write,
   });
+  await deliverNow(deps, commit.owed(), log);
+  return result;
+}
+
+function emailAccepted(doc: VerificationDoc, now: Date): VerificationDoc {
+  const next = structuredClone(doc);
+  delete next.emailToken;
+  for (const tab of next.tabs) {
+    for (const check of tab.checks) {
+      if (check.type === 'EmailOwnership') Object.assign(check, { status: 'Accepted', fixNowAvailable: false, updatedAt: now.toISOString() });
+    }
+  }
+  return next;
+}
+
+/** VER-12: the state with the newly accepted tabs marked as told, and the emails that tell them. */
+function completionEmails(
+  partner: Versioned<Partner> | undefined,
+  before: VerificationDoc,
+  after: VerificationDoc,
+  now: Date,
+): { doc: VerificationDoc; intents: EmailIntent[] } {
+  const accepted = newlyAccepted(before, after, now);
+  if (accepted.tabs.length === 0 || !partner) return { doc: after, intents: [] };
+  const intents = accepted.tabs.map((tab) =>
+    claimed(
+      emailIntent(
+        partner.doc.partnerId,
+        `verification-completed:${partner.doc.partnerId}:${tab}`,
+        verificationCompletedEmail(partner.doc, tab),
+        now.toISOString(),
+      ),
+      now,
+    ),
+  );
+  return { doc: accepted.doc, intents };
 }
 
 /**
@@ -131,20 +178,36 @@ export async function handleVerificationDecision(
       if (!partner) throw DomainError.unprocessableMessage(`unknown partner ${decision.partnerId}`);
       const result = applyDecision(doc, decision, now);
       if (!result.applied) return { result: { applied: false } };
-      const intent = claimed(
-        emailIntent(
-          decision.partnerId,
-          `verification-decision:${decision.decisionId}`,
-          verificationDecisionEmail(partner.doc, result.email),
-          now.toISOString(),
-        ),
-        now,
-      );
-      const writes: Write<AccountDoc>[] = [writeOver<AccountDoc>(result.doc, etag), { kind: 'create', doc: intent }];
+      const owe = (key: string, message: Parameters<typeof emailIntent>[2]) => claimed(emailIntent(decision.partnerId, key, message, now.toISOString()), now);
+      const intents = [owe(`verification-decision:${decision.decisionId}`, verificationDecisionEmail(partner.doc, result.email))];
+      // VER-8: the documents the check asks for, told in their own email.
+      const documents = [...new Set(decision.documentsRequested ?? [])];
+      if (documents.length > 0) {
+        intents.push(
+          owe(
+            `verification-documents-requested:${decision.decisionId}`,
+            documentsRequestedEmail(partner.doc, { tab: decision.tab, check: decision.check, documents }),
+          ),
+        );
+      }
+      const completion = completionEmails(partner, doc, result.doc, now);
+      intents.push(...completion.intents);
+      const writes: Write<AccountDoc>[] = [writeOver<AccountDoc>(completion.doc, etag), ...intents.map((i) => ({ kind: 'create' as const, doc: i }))];
       return { result: { applied: true }, write: writes };
     },
     write: commit.write,
   });
   const emailsSent = outcome.applied ? await deliverNow(deps, commit.owed(), log) : 0;
   return { applied: outcome.applied, emailsSent };
+}
+
+/**
+ * VER-7, VER-11: the verification gate a route declares, enforced before the route runs (one point
+ * read of the verification state). A suspended account may change nothing; buying needs the partner
+ * tab Accepted. Upstream systems and operators (PlatformOperator) are not gated: the edge skips them.
+ */
+export async function enforceVerificationGate(deps: Pick<UseCaseDeps, 'accounts'>, partnerId: string, gate: VerificationGate): Promise<void> {
+  if (gate === 'none') return;
+  const refusal = gateRefusal((await deps.accounts.verification(partnerId)).doc, gate);
+  if (refusal) throw refusal;
 }

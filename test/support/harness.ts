@@ -6,6 +6,7 @@ import { inject } from 'vitest';
 import { AcsEmailSender } from '../../shared/adapters/email-sender.js';
 import { getServices } from '../../shared/composition-root.js';
 import { deliverIntent } from '../../shared/use-cases/outbox.js';
+import { handleVerificationDecision } from '../../shared/use-cases/verification.js';
 import { signDevToken, type DevTokenClaims } from '../../shared/local-host/dev-keys.js';
 import { EmailEndpoint } from '../../shared/local-host/email-endpoint.js';
 import { FunctionHost } from '../../shared/local-host/function-host.js';
@@ -175,4 +176,22 @@ export async function drainOutbox(): Promise<number> {
     }
   } while (continuationToken);
   return sent;
+}
+
+/**
+ * Upstream accepts every check of the partner tab (VER-4), as the verification-decisions queue would:
+ * what a partner needs before it may buy (VER-11). Decided now, so later decisions of a test still apply.
+ */
+export async function acceptPartnerTab(partnerId: string): Promise<void> {
+  const services = await getServices();
+  const decidedAt = new Date().toISOString();
+  const checks = [
+    ['EmailOwnership', 'Accepted'],
+    ['Identity', 'Passed'],
+    ['Employment', 'Accepted'],
+    ['Business', 'Accepted'],
+  ] as const;
+  for (const [check, outcome] of checks) {
+    await handleVerificationDecision(services, { decisionId: `accept-${partnerId}-${check}`, partnerId, tab: 'partner', check, outcome, decidedAt });
+  }
 }
