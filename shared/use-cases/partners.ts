@@ -1,3 +1,4 @@
+import { carriedDirectBill } from '../domain/csp.js';
 import { creditCheckPassedEmail } from '../domain/emails.js';
 import { claimed, emailIntent, type EmailIntent } from '../domain/outbox.js';
 import type { Partner, PartnerInput } from '../domain/partner.js';
@@ -13,7 +14,7 @@ export interface UpsertPartnerResult {
 }
 
 function sameInput(stored: Partner, input: PartnerInput): boolean {
-  const { id: _id, type: _type, partnerId: _p, createdAt: _c, updatedAt: _u, ...rest } = stored;
+  const { id: _id, type: _type, partnerId: _p, createdAt: _c, updatedAt: _u, directBill: _d, ...rest } = stored;
   return JSON.stringify(rest) === JSON.stringify(input);
 }
 
@@ -41,6 +42,9 @@ export async function upsertPartner(deps: UseCaseDeps, partnerId: string, input:
         createdAt: before?.createdAt ?? now.toISOString(),
         updatedAt: now.toISOString(),
       };
+      // The suite's own direct-bill record (plan bought, assessment, abilities) is not upstream's to replace (CSP-3).
+      const directBill = carriedDirectBill(before, input, now);
+      if (directBill) partner.directBill = directBill;
       const started = startVerification(verification.doc, before, input, now);
       const intents: EmailIntent[] = [];
       if (started.sendEmail) {
