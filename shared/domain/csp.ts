@@ -111,10 +111,11 @@ const assessmentValidMonths = 12;
 /** What the annual assessment reads of a partner. */
 export type AssessmentSubject = RequirementSubject & Pick<Partner, 'partnerId' | 'cspModel' | 'createdAt'>;
 
-/** CSP-3: when the abilities were last confirmed: the last assessment, else the approval, else the start as DirectBill. */
+/** CSP-3: when the abilities were last confirmed: the latest assessment, approval or start as DirectBill, else the creation. */
 function lastConfirmedAt(partner: AssessmentSubject): string {
   const d = partner.directBill;
-  return d?.lastAssessedAt ?? d?.approvedAt ?? d?.since ?? partner.createdAt;
+  const confirmations = [d?.lastAssessedAt, d?.approvedAt, d?.since].filter((t): t is string => t !== undefined).sort();
+  return confirmations.at(-1) ?? partner.createdAt;
 }
 
 /**
