@@ -79,13 +79,18 @@ async function seed(client: CosmosClient, databaseId: string, env: Record<string
   );
 }
 
-/** The bare program: page through the DirectBill partners, decide, read and replace each due one. */
+/**
+ * The bare program: page through the DirectBill partners deciding each, then read and replace each
+ * due one (16 at a time). Reads before writes, as ours does: on the emulator a write makes the next
+ * query page of its container rescan it.
+ */
 async function bareAssessment(client: CosmosClient, databaseId: string): Promise<{ ms: number; suspended: number; pages: number }> {
   const partners = client.database(databaseId).container('partners');
   const started = performance.now();
   let continuationToken: string | undefined;
-  let suspended = 0;
   let pages = 0;
+  const now = new Date();
+  const due: string[] = [];
   do {
     const response = await partners.items
       .query<AssessmentSubject>(
@@ -102,28 +107,28 @@ async function bareAssessment(client: CosmosClient, databaseId: string): Promise
       .fetchNext();
     pages++;
     continuationToken = response.continuationToken || undefined;
-    const now = new Date();
-    const due = response.resources.filter((p) => assessDirectBill(p, now).suspend);
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: Math.min(16, due.length) }, async () => {
-        while (next < due.length) {
-          const id = due[next++]?.partnerId ?? '';
-          const read = await partners.item('partner', id).read<Partner>();
-          const partner = read.resource;
-          if (!partner) continue;
-          const decision = assessDirectBill(partner, now);
-          if (!decision.suspend) continue;
-          const suspendedPartner: Partner = {
-            ...partner,
-            directBill: { ...partner.directBill, abilities: 'Suspended', suspendedAt: now.toISOString(), suspendedFor: decision.reasons },
-          };
-          await partners.item('partner', id).replace(suspendedPartner, { accessCondition: { type: 'IfMatch', condition: read.etag } });
-          suspended++;
-        }
-      }),
-    );
+    due.push(...response.resources.filter((p) => assessDirectBill(p, now).suspend).map((p) => p.partnerId));
   } while (continuationToken);
+  let suspended = 0;
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(16, due.length) }, async () => {
+      while (next < due.length) {
+        const id = due[next++] ?? '';
+        const read = await partners.item('partner', id).read<Partner>();
+        const partner = read.resource;
+        if (!partner) continue;
+        const decision = assessDirectBill(partner, now);
+        if (!decision.suspend) continue;
+        const suspendedPartner: Partner = {
+          ...partner,
+          directBill: { ...partner.directBill, abilities: 'Suspended', suspendedAt: now.toISOString(), suspendedFor: decision.reasons },
+        };
+        await partners.item('partner', id).replace(suspendedPartner, { accessCondition: { type: 'IfMatch', condition: read.etag } });
+        suspended++;
+      }
+    }),
+  );
   return { ms: performance.now() - started, suspended, pages };
 }
 

@@ -18,7 +18,7 @@ import {
   type AssessmentPageMessage,
 } from '../shared/use-cases/direct-bill.js';
 import type { QueuePublisher } from '../shared/use-cases/ports.js';
-import { call, emailsTo, partnerBody, queueService, stackEnv, startTestHost, tokenFor, unique, type TestHost } from './support/harness.js';
+import { call, drainOutbox, emailsTo, partnerBody, queueService, stackEnv, startTestHost, tokenFor, unique, type TestHost } from './support/harness.js';
 
 const database = `partner-portal-assessment-${Math.random().toString(36).slice(2, 8)}`;
 vi.stubEnv('COSMOS_DATABASE', database);
@@ -77,13 +77,17 @@ async function directBillPartner(csp: Record<string, unknown> = qualifying) {
   return { partnerId, body, email: body.primaryContact.email };
 }
 
-/** What the queue functions would do with the run's pages: each page, as the timer and the pages fan them out. */
+/**
+ * What the queue functions would do with the run's pages (each page message, as the timer and the
+ * pages queue them), then what the outbox's workers do with the emails owed (this file's database only).
+ */
 async function runPages(runIds: string[]): Promise<void> {
   for (let i = 0; i < queued.length; i++) {
     const q = queued[i];
     const message = q?.message as AssessmentPageMessage | undefined;
     if (q?.queueName === 'direct-bill-assessment-pages' && message && runIds.includes(message.runId)) await processAssessmentPage(services, message);
   }
+  await drainOutbox();
 }
 
 const suspensionEmails = async (address: string) =>

@@ -283,6 +283,8 @@ export interface AssessmentPage {
   page: number;
   scanned: number;
   suspended: number;
+  /** The query's continuation to the next page (none on the last page). */
+  nextToken?: string;
   requestCharge: number;
   completedAt: string;
 }

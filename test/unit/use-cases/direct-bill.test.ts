@@ -6,6 +6,8 @@ import type { Partner } from '../../../shared/domain/partner.js';
 import type { Principal, Role } from '../../../shared/domain/roles.js';
 import { attestAgreement, placeOrder, putCustomer } from '../../../shared/use-cases/agreements.js';
 import { buySupportPlan } from '../../../shared/use-cases/csp.js';
+import { deliverIntent } from '../../../shared/use-cases/outbox.js';
+import type { IntentRef } from '../../../shared/use-cases/ports.js';
 import {
   applyForDirectBill,
   directBillAssessmentStatus,
@@ -132,12 +134,44 @@ describe('the daily assessment (CSP-3)', () => {
     ...overrides,
   });
 
-  async function runToEnd(deps: Awaited<ReturnType<typeof setup>>['deps'], queued: { queue: string; message: unknown }[], pageSize: number) {
+  /** What the outbox's queue workers do with the deliveries the pages queued. */
+  async function deliverQueued(deps: Awaited<ReturnType<typeof setup>>['deps'], queued: { queue: string; message: unknown }[]) {
+    for (const q of queued) if (q.queue === 'email-outbox') await deliverIntent(deps, q.message as IntentRef);
+  }
+
+  async function runToEnd(deps: Awaited<ReturnType<typeof setup>>['deps'], queued: { queue: string; message: unknown }[], pageSize: number, budgetMs?: number) {
     for (let i = 0; i < queued.length; i++) {
       const q = queued[i];
-      if (q?.queue === 'direct-bill-assessment-pages') await processAssessmentPage(deps, q.message as AssessmentPageMessage, { pageSize });
+      if (q?.queue === 'direct-bill-assessment-pages')
+        await processAssessmentPage(deps, q.message as AssessmentPageMessage, { pageSize, ...(budgetMs === undefined ? {} : { budgetMs }) });
     }
+    await deliverQueued(deps, queued);
   }
+
+  it('CSP-3: a worker out of time hands the rest of the run to a new message; a redelivered message skips recorded pages without querying', async () => {
+    const { deps, queued, email, accounts } = await setup(
+      Array.from({ length: 5 }, (_, i) => directBill(`P${i + 1}`, { csp: cspFixture({ trailing12MonthRevenueUsd: i === 4 ? 1 : 400_000 }) })),
+    );
+    await planDirectBillAssessment(deps, 'slow');
+    await runToEnd(deps, queued, 2, 0);
+    const pages = queued.filter((q) => q.queue === 'direct-bill-assessment-pages').map((q) => (q.message as AssessmentPageMessage).page);
+    expect(pages).toEqual([0, 1, 2]);
+    expect(await directBillAssessmentStatus(deps, 'slow')).toMatchObject({ status: 'Completed', pages: 3, scanned: 5, suspended: 1 });
+    const queries = { count: 0 };
+    const counting = {
+      ...deps,
+      accounts: Object.assign(Object.create(deps.accounts) as typeof deps.accounts, {
+        directBillPartners: async (page: Parameters<typeof deps.accounts.directBillPartners>[0]) => {
+          queries.count++;
+          return deps.accounts.directBillPartners(page);
+        },
+      }),
+    };
+    expect(await processAssessmentPage(counting, { runId: 'slow', page: 0 }, { pageSize: 2 })).toEqual({ pages: 0, alreadyDone: true, suspended: 0 });
+    expect(queries.count).toBe(0);
+    expect(email.ofType('DirectBillAbilitiesSuspended')).toHaveLength(1);
+    expect(accounts.ofPartner('P5').filter((d) => d.type === 'emailIntent')).toHaveLength(1);
+  });
 
   it('CSP-3: the timer starts one run a day and pages through DirectBill partners; only the due are suspended, each emailed once', async () => {
     const { deps, queued, email } = await setup([
@@ -158,7 +192,7 @@ describe('the daily assessment (CSP-3)', () => {
     expect((await deps.accounts.partner('P2'))?.doc.directBill).toBeUndefined();
 
     // A page redelivered after it recorded itself does nothing; a second run later that day suspends nobody again.
-    expect(await processAssessmentPage(deps, { runId: '2025-03-01', page: 0 }, { pageSize: 2 })).toMatchObject({ alreadyDone: true });
+    expect(await processAssessmentPage(deps, { runId: '2025-03-01', page: 0 }, { pageSize: 2 })).toMatchObject({ alreadyDone: true, pages: 0 });
     await planDirectBillAssessment(deps, 'operator-run');
     await runToEnd(deps, queued, 2);
     expect(await directBillAssessmentStatus(deps, 'operator-run')).toMatchObject({ status: 'Completed', scanned: 4, suspended: 0 });
@@ -175,6 +209,8 @@ describe('the daily assessment (CSP-3)', () => {
       processAssessmentPage(deps, { runId: 'b', page: 0 }, { pageSize: 100 }),
     ]);
     expect(queued.filter((q) => q.queue === 'direct-bill-assessment-pages')).toHaveLength(2);
+    await deliverQueued(deps, queued);
+    await deliverQueued(deps, queued); // a redelivered message sends nothing twice
     const sent = email.ofType('DirectBillAbilitiesSuspended').map((e) => e.message.to[0]?.address);
     expect(sent).toHaveLength(10);
     const a = await directBillAssessmentStatus(deps, 'a');
