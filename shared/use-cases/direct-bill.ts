@@ -127,7 +127,8 @@ export async function planDirectBillAssessment(deps: UseCaseDeps, runId = assess
 /**
  * Pages of a run, from the message's page on. The query's pages can only be read one after the other
  * (each continues the previous), and a page's own work is small (point writes for the few partners
- * that are due), so a worker reads page after page itself until `budgetMs` has passed, then suspends
+ * that are due), so a worker reads page after page itself until `budgetMs` has passed (or a page's
+ * worth of partners, 500, is due), then suspends
  * the due partners of the pages it read (16 at a time, each in its own partition), records those
  * pages, and queues a message for the page where it stopped (with the query's continuation): no
  * queue hop per page, and no invocation runs much longer than the budget. Each page records its
@@ -167,7 +168,9 @@ export async function processAssessmentPage(
       const due = result.items.filter((p) => assessDirectBill(p, now).suspend).map((p) => p.partnerId);
       read.push({ page, scanned: result.items.length, due, next, requestCharge: result.requestCharge });
     }
-    if (!next || Date.now() - started >= (options.budgetMs ?? assessmentBudgetMs)) break;
+    // Enough work in hand (time read, or partners to suspend): the rest goes to a new message.
+    const due = read.reduce((n, p) => n + p.due.length, 0);
+    if (!next || Date.now() - started >= (options.budgetMs ?? assessmentBudgetMs) || due >= (options.pageSize ?? assessmentPageSize)) break;
     page++;
     continuationToken = next;
   }

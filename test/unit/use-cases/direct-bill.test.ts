@@ -199,6 +199,17 @@ describe('the daily assessment (CSP-3)', () => {
     expect(email.ofType('DirectBillAbilitiesSuspended')).toHaveLength(2);
   });
 
+  it('CSP-3: a worker with a page\u2019s worth of partners to suspend hands the rest to a new message', async () => {
+    const { deps, queued, email } = await setup(Array.from({ length: 5 }, (_, i) => directBill(`P${i + 1}`, { csp: cspFixture({ managedServices: 0 }) })));
+    await planDirectBillAssessment(deps, 'busy');
+    expect(await processAssessmentPage(deps, { runId: 'busy', page: 0 }, { pageSize: 2 })).toEqual({ pages: 1, alreadyDone: false, suspended: 2 });
+    await runToEnd(deps, queued, 2);
+    const pages = queued.filter((q) => q.queue === 'direct-bill-assessment-pages').map((q) => (q.message as AssessmentPageMessage).page);
+    expect(pages).toEqual([0, 1, 2]);
+    expect(await directBillAssessmentStatus(deps, 'busy')).toMatchObject({ status: 'Completed', pages: 3, scanned: 5, suspended: 5 });
+    expect(email.ofType('DirectBillAbilitiesSuspended')).toHaveLength(5);
+  });
+
   it('CSP-3: two runs at once over the same partners send one email per partner', async () => {
     const { deps, queued, email } = await setup(
       Array.from({ length: 10 }, (_, i) => directBill(`P${i + 1}`, { csp: cspFixture({ trailing12MonthRevenueUsd: 1_000 }) })),
