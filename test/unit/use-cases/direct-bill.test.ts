@@ -5,7 +5,8 @@ import type { EmailIntent } from '../../../shared/domain/outbox.js';
 import type { Partner } from '../../../shared/domain/partner.js';
 import type { Principal, Role } from '../../../shared/domain/roles.js';
 import { attestAgreement, placeOrder, putCustomer } from '../../../shared/use-cases/agreements.js';
-import { buySupportPlan } from '../../../shared/use-cases/csp.js';
+import { buySupportPlan, directBillEligibility } from '../../../shared/use-cases/csp.js';
+import { upsertPartner } from '../../../shared/use-cases/partners.js';
 import { deliverIntent } from '../../../shared/use-cases/outbox.js';
 import type { IntentRef } from '../../../shared/use-cases/ports.js';
 import {
@@ -122,6 +123,23 @@ describe('handleDirectBillEvent (CSP-2, CSP-4)', () => {
       (await errorOf(handleDirectBillEvent(deps, { eventId: 'u', partnerId: 'P1', applicationId: 'never', event: 'Approved', occurredAt: at(1) }))).kind,
     ).toBe('UnprocessableMessage');
     expect(accounts.commits).toBe(commits);
+  });
+});
+
+describe('the support plan bought (CSP-2)', () => {
+  it('CSP-2: the plan bought counts for CSP-1 and outlives an upstream PUT that reports none; an identical PUT writes nothing', async () => {
+    const { deps, accounts } = await setup([{ csp: cspFixture({ supportPlan: 'None', creditCheck: 'Passed' }) }]);
+    await buySupportPlan(deps, 'P1', 'Premier', admin);
+    const stored = (await deps.accounts.partner('P1'))?.doc;
+    if (!stored) throw new Error('no partner');
+    const { id: _id, type: _type, partnerId: _p, createdAt: _c, updatedAt: _u, directBill: _d, ...input } = stored;
+    const commits = accounts.commits;
+    expect((await upsertPartner(deps, 'P1', input)).created).toBe(false);
+    expect(accounts.commits).toBe(commits);
+    await upsertPartner(deps, 'P1', { ...input, csp: cspFixture({ supportPlan: 'None', creditCheck: 'Passed' }) });
+    expect((await deps.accounts.partner('P1'))?.doc.directBill?.supportPlan?.plan).toBe('Premier');
+    const report = await directBillEligibility(deps, 'P1');
+    expect(report.requirements.find((r) => r.id === 'SupportPlan')).toEqual({ id: 'SupportPlan', met: true, detail: 'Premier support plan' });
   });
 });
 
