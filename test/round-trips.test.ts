@@ -296,7 +296,7 @@ describe('Cosmos DB requests per operation (docs/round-trips.md)', () => {
     });
     const { applicationId } = (await applied.json()) as { applicationId: string };
     await measureCall('cspDirectBillApplication (submitted)', 200, 'GET', `/api/partners/${partnerId}/csp/direct-bill/application`, { token: admin });
-    const decided = await measure('directBillDecisions (credit check passed and emailed)', () =>
+    const decided = await measure('directBillDecisions (credit check passed, emailed)', () =>
       handleDirectBillEvent(services, {
         eventId: unique('e'),
         partnerId,
@@ -319,7 +319,7 @@ describe('Cosmos DB requests per operation (docs/round-trips.md)', () => {
         return { ...all, items: all.items.filter((p) => p.partnerId === due.partnerId), continuationToken: undefined };
       },
     });
-    const page = await measure('directBillAssessmentPages (last page: one partner suspended and emailed)', () =>
+    const page = await measure('directBillAssessmentPages (last page, one suspended)', () =>
       processAssessmentPage({ ...services, accounts }, { runId, page: 0 }, { pageSize: 100_000 }),
     );
     expect(page).toMatchObject({ alreadyDone: false, suspended: 1 });
