@@ -8,7 +8,9 @@ import { getServices, overrideServices, type Services } from '../shared/composit
 import { newEnrollment, enrollmentIdOf, type Enrollment } from '../shared/domain/incentives.js';
 import type { Role } from '../shared/domain/roles.js';
 import { installFunctionsCore } from '../shared/local-host/functions-core-shim.js';
+import type { PartnerStore } from '../shared/data/partner-store.js';
 import { recordAgreementEvent } from '../shared/use-cases/agreements.js';
+import { handleDirectBillEvent, planDirectBillAssessment, processAssessmentPage } from '../shared/use-cases/direct-bill.js';
 import { handleEligibility, handleValidation } from '../shared/use-cases/incentives.js';
 import { deliverIntent, sweepOutbox } from '../shared/use-cases/outbox.js';
 import type { IntentRef, QueuePublisher } from '../shared/use-cases/ports.js';
@@ -300,6 +302,55 @@ describe('Cosmos DB requests per operation (docs/round-trips.md)', () => {
       token: admin,
       body: { plan: 'Premier' },
     });
+  });
+
+  it('CSP direct bill: application, its status, a decision, the assessment timer, one page, a run', async () => {
+    const csp = {
+      indirectResellerSince: '2024-01-15',
+      trailing12MonthRevenueUsd: 350_000,
+      supportPlan: 'None',
+      managedServices: 1,
+      authorityToSign: true,
+      firstLineSupport: true,
+      infrastructure: true,
+      capabilityAssessmentPassed: true,
+      creditCheck: 'NotStarted',
+    };
+    const { partnerId } = await newPartner({ csp, cspModel: 'IndirectReseller' });
+    const admin = await as(partnerId, 'GlobalAdmin');
+    const applied = await measureCall('cspDirectBillApply (submitted)', 201, 'POST', `/api/partners/${partnerId}/csp/direct-bill/application`, {
+      token: admin,
+    });
+    const { applicationId } = (await applied.json()) as { applicationId: string };
+    await measureCall('cspDirectBillApplication (submitted)', 200, 'GET', `/api/partners/${partnerId}/csp/direct-bill/application`, { token: admin });
+    const decided = await measure('directBillDecisions (credit check passed, emailed)', () =>
+      handleDirectBillEvent(services, {
+        eventId: unique('e'),
+        partnerId,
+        applicationId,
+        event: 'CreditCheckPassed',
+        occurredAt: new Date(Date.now() + 1000).toISOString(),
+      }),
+    );
+    expect(decided).toMatchObject({ outcome: 'Applied', emailsSent: 1 });
+
+    const runId = unique('run');
+    const planned = await measure('directBillAssessment (run started)', () => planDirectBillAssessment(services, runId));
+    expect(planned.started).toBe(true);
+    // A DirectBill partner that no longer meets CSP-1. The page is the query's real page over this
+    // shared database, narrowed to this partner: other files' DirectBill partners must not be suspended.
+    const due = await newPartner({ csp: { ...csp, supportPlan: 'Advanced', trailing12MonthRevenueUsd: 1 } });
+    const accounts = Object.assign(Object.create(services.accounts) as PartnerStore, {
+      directBillPartners: async (page: Parameters<PartnerStore['directBillPartners']>[0]) => {
+        const all = await services.accounts.directBillPartners(page);
+        return { ...all, items: all.items.filter((p) => p.partnerId === due.partnerId), continuationToken: undefined };
+      },
+    });
+    const page = await measure('directBillAssessmentPages (last page, one suspended)', () =>
+      processAssessmentPage({ ...services, accounts }, { runId, page: 0 }, { pageSize: 100_000 }),
+    );
+    expect(page).toMatchObject({ alreadyDone: false, suspended: 1 });
+    await measureCall('getDirectBillAssessment (completed)', 200, 'GET', `/api/operations/direct-bill-assessments/${runId}`, { token: await operator() });
   });
 
   it('incentives: incentive admin, eligibility, listing, enrolment, validation', async () => {

@@ -13,6 +13,8 @@ var queueNames = [
   'customer-agreement-events'
   'email-outbox'
   'rollover-pages'
+  'direct-bill-decisions'
+  'direct-bill-assessment-pages'
   'rollover-summaries'
 ]
 var documentsContainerName = 'verification-documents'

@@ -1,7 +1,8 @@
+import type { AssessmentSubject } from '../domain/csp.js';
 import type { PartnerUser } from '../domain/incentives.js';
 import type { Partner } from '../domain/partner.js';
 import { emptyVerification, type VerificationDoc } from '../domain/verification.js';
-import type { AccountDoc, DocumentRecord, PartnerAccounts, Versioned, Write } from '../use-cases/ports.js';
+import type { AccountDoc, DocumentRecord, Page, PartnerAccounts, Versioned, Write } from '../use-cases/ports.js';
 import type { Repository } from './repository.js';
 
 /**
@@ -92,6 +93,29 @@ export class PartnerStore implements PartnerAccounts {
 
   async users(partnerId: string): Promise<PartnerUser[]> {
     return this.ofType(partnerId, 'user');
+  }
+
+  /**
+   * CSP-3: one page of the DirectBill partners of every partition, projected to what the assessment
+   * decides from (no contact, address or profiles), with the page's request charge.
+   */
+  async directBillPartners(page: { size: number; continuationToken: string | undefined }): Promise<Page<AssessmentSubject> & { requestCharge: number }> {
+    let requestCharge = 0;
+    const metered = this.repo.withChargeListener((ru) => {
+      requestCharge += ru;
+    });
+    const result = await metered.queryPage<AssessmentSubject>(
+      {
+        query:
+          'SELECT c.partnerId, c.cspModel, c.createdAt, c.programs, c.locations, c.csp, c.directBill FROM c WHERE c.type = @type AND c.cspModel = @cspModel',
+        parameters: [
+          { name: '@type', value: 'partner' },
+          { name: '@cspModel', value: 'DirectBill' },
+        ],
+      },
+      { pageSize: page.size, continuationToken: page.continuationToken },
+    );
+    return { ...result, requestCharge };
   }
 
   /** Every document of one type in a partner's partition (bounded sets: its users, its documents). */

@@ -1,5 +1,5 @@
 import type { Database } from '@azure/cosmos';
-import type { AccountDoc, AgreementDoc, EnrollmentDoc, PartitionDoc, ProfileDoc, RolloverDoc } from '../use-cases/ports.js';
+import type { AccountDoc, AgreementDoc, AssessmentDoc, EnrollmentDoc, PartitionDoc, ProfileDoc, RolloverDoc } from '../use-cases/ports.js';
 import { CosmosAgreementStore } from './agreement-store.js';
 import { CosmosEnrollmentStore } from './enrollment-store.js';
 import { CosmosOutboxStore } from './outbox-store.js';
@@ -9,7 +9,7 @@ import { CosmosRateLimits, type WindowCount } from './rate-limiter.js';
 import { Repository } from './repository.js';
 import type { CosmosRequestCounter } from './request-meter.js';
 import { ContinuationTokens } from './continuation-tokens.js';
-import { CosmosRolloverStore } from './rollover-store.js';
+import { CosmosAssessmentStore, CosmosRolloverStore } from './rollover-store.js';
 
 /** Every port the Cosmos DB containers back, over one database. */
 export function cosmosStores(database: Database, options: { snapshotMs: number; requests: CosmosRequestCounter; tokenSecret: string }) {
@@ -24,6 +24,7 @@ export function cosmosStores(database: Database, options: { snapshotMs: number; 
     agreements: new CosmosAgreementStore(agreements),
     enrollments: new CosmosEnrollmentStore(enrollments),
     rollovers: new CosmosRolloverStore(repo<RolloverDoc>('operations')),
+    assessments: new CosmosAssessmentStore(repo<AssessmentDoc>('operations')),
     profiles: new CosmosProfileStore(repo<ProfileDoc>('profiles'), repo<ProfileLookup>('lookups'), new ContinuationTokens(options.tokenSecret)),
     outbox: new CosmosOutboxStore({ accounts: any(partners), agreements: any(agreements), enrollments: any(enrollments) }),
     rateLimits: new CosmosRateLimits(repo<WindowCount>('lookups')),

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { addressSchema, contactSchema, cspModels, programIds, type Partner, type PartnerInput, type ProgramId } from './partner.js';
+import { directBillStatus } from './csp.js';
 import { bankProfileView, bankProfileViewSchema, taxProfileView, taxProfileViewSchema } from './payout-profiles.js';
 import type { Role } from './roles.js';
 import { tabs, tabStatus, type VerificationDoc } from './verification.js';
@@ -85,6 +86,7 @@ export function accountView(partner: Partner, verification: VerificationDoc, rol
       accountSuspended: verification.suspended,
       tabs: [...verification.tabs].sort((a, b) => tabs.indexOf(a.tab) - tabs.indexOf(b.tab)).map((t) => ({ tab: t.tab, status: tabStatus(t) })),
     },
+    ...directBillStatus(partner),
     ...(payout ? { bankProfiles: partner.bankProfiles.map(bankProfileView), taxProfiles: partner.taxProfiles.map(taxProfileView) } : {}),
     createdAt: partner.createdAt,
     updatedAt: partner.updatedAt,
@@ -104,6 +106,8 @@ export const accountViewSchema = z.object({
     accountSuspended: z.boolean(),
     tabs: z.array(z.object({ tab: z.enum(tabs), status: z.enum(['Pending', 'Accepted', 'Rejected']) })),
   }),
+  directBillAbilities: z.enum(['Active', 'Suspended']).optional().describe('DirectBill partners only (CSP-3)'),
+  lastAssessedAt: z.string().nullable().optional().describe('DirectBill partners only: the last annual assessment, null when never assessed (CSP-3)'),
   bankProfiles: z.array(bankProfileViewSchema).optional().describe('GlobalAdmin, AccountAdmin and IncentiveAdmin only; account numbers masked'),
   taxProfiles: z.array(taxProfileViewSchema).optional().describe('GlobalAdmin, AccountAdmin and IncentiveAdmin only; tax ids masked'),
   createdAt: z.string(),

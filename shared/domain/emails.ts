@@ -179,3 +179,41 @@ export function rolloverSummaryEmail(companyName: string, fiscalYear: number, re
     ].join('\n'),
   };
 }
+
+const decisionText = {
+  Approved: 'has been approved: you can now bill your customers directly',
+  Rejected: 'was rejected',
+  CreditCheckFailed: 'was declined: the credit check did not pass',
+} as const;
+
+/** CSP-2, CSP-4: the applicant is told Microsoft's decision on its direct-bill application, with the reason. */
+export function directBillDecisionEmail(partner: Partner, outcome: keyof typeof decisionText, reason: string | undefined): EmailMessage {
+  return {
+    type: 'DirectBillDecision',
+    to: [primaryContactOf(partner)],
+    subject: `Your CSP direct-bill application ${outcome === 'Approved' ? 'has been approved' : 'was not approved'}`,
+    plainText: [
+      `Hello ${partner.primaryContact.firstName},`,
+      '',
+      `The direct-bill application of ${partner.companyName} ${decisionText[outcome]}.`,
+      ...(reason ? ['', `Reason: ${reason}`] : []),
+    ].join('\n'),
+  };
+}
+
+/** CSP-3: a direct-bill partner is told once that it lost its direct-bill abilities, and why. */
+export function directBillSuspendedEmail(partner: Partner, reasons: readonly string[]): EmailMessage {
+  return {
+    type: 'DirectBillAbilitiesSuspended',
+    to: [primaryContactOf(partner)],
+    subject: 'Your CSP direct-bill abilities are suspended',
+    plainText: [
+      `Hello ${partner.primaryContact.firstName},`,
+      '',
+      `${partner.companyName} no longer meets the requirements of CSP direct billing, so new purchases for customers are suspended:`,
+      ...reasons.map((r) => `- ${r}`),
+      '',
+      'Your abilities are restored once an assessment confirms that the requirements are met again.',
+    ].join('\n'),
+  };
+}

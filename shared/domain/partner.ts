@@ -108,6 +108,23 @@ export const partnerInputSchema = z
   });
 export type PartnerInput = z.infer<typeof partnerInputSchema>;
 
+/**
+ * CSP-2, CSP-3: what the suite itself records about a partner's direct billing (never sent by
+ * upstream, so an upstream PUT keeps it): the support plan bought, since when it bills directly, its
+ * last annual assessment and whether its direct-bill abilities are suspended.
+ */
+interface DirectBillAccount {
+  supportPlan?: { plan: 'Advanced' | 'Premier'; purchasedAt: string; purchasedBy: string };
+  /** When it became DirectBill by an upstream PUT after its creation (the assessment clock's start). */
+  since?: string;
+  approvedAt?: string;
+  lastAssessedAt?: string;
+  abilities?: 'Active' | 'Suspended';
+  suspendedAt?: string;
+  /** The unmet requirements or the overdue assessment that suspended it. */
+  suspendedFor?: string[];
+}
+
 /** The stored partner account (partition `partnerId`, id `partner`). */
 export interface Partner extends PartnerInput {
   /** The upstream PUT's profiles and the partner's own (ACC-5, INC-4). */
@@ -118,6 +135,7 @@ export interface Partner extends PartnerInput {
   partnerId: string;
   createdAt: string;
   updatedAt: string;
+  directBill?: DirectBillAccount;
 }
 
 export const partnerDocumentId = 'partner';

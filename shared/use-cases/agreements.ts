@@ -14,6 +14,7 @@ import {
   type Customer,
   type CustomerInput,
 } from '../domain/agreements.js';
+import { directBillStatus } from '../domain/csp.js';
 import { attestationConfirmationEmail } from '../domain/emails.js';
 import { DomainError } from '../domain/errors.js';
 import { claimed, confirmationDeadlineMs, emailIntent, emailIntentId } from '../domain/outbox.js';
@@ -152,9 +153,12 @@ export async function customerAgreements(deps: UseCaseDeps, partnerId: string, c
   return { acceptance: agreements.length > 0 ? ('Provided' as const) : ('NotProvided' as const), agreements: agreements.map(publicAgreement) };
 }
 
-/** ATT-6: no purchase for a customer whose acceptance is not on record. */
+/** CSP-3: no new purchase while a direct-bill partner's abilities are suspended; ATT-6: none for a customer whose acceptance is not on record. */
 export async function placeOrder(deps: UseCaseDeps, partnerId: string, customerId: string) {
-  const { acceptance } = await customerAgreements(deps, partnerId, customerId);
+  const [partner, { acceptance }] = await Promise.all([requirePartner(deps, partnerId), customerAgreements(deps, partnerId, customerId)]);
+  if (directBillStatus(partner.doc)?.directBillAbilities === 'Suspended') {
+    throw DomainError.conflict('Direct-bill abilities are suspended until an assessment confirms the CSP requirements again.', 'DirectBillAbilitiesSuspended');
+  }
   if (acceptance === 'NotProvided') throw DomainError.conflict(acceptanceRequiredMessage, 'CustomerAgreementNotAccepted');
   return { orderId: randomUUID(), customerId, status: 'Created' as const, createdAt: deps.now().toISOString() };
 }

@@ -1,3 +1,4 @@
+import { carriedDirectBill } from '../domain/csp.js';
 import { accountView, applyLegalPatch, mayEditLegal, type LegalPatch } from '../domain/account.js';
 import { creditCheckPassedEmail } from '../domain/emails.js';
 import { DomainError } from '../domain/errors.js';
@@ -26,7 +27,7 @@ export interface UpsertPartnerResult {
 }
 
 function sameInput(stored: Partner, input: PartnerInput): boolean {
-  const { id: _id, type: _type, partnerId: _p, createdAt: _c, updatedAt: _u, ...rest } = stored;
+  const { id: _id, type: _type, partnerId: _p, createdAt: _c, updatedAt: _u, directBill: _d, ...rest } = stored;
   return JSON.stringify(rest) === JSON.stringify(input);
 }
 
@@ -64,6 +65,9 @@ function accountChange(
     createdAt: before?.createdAt ?? now.toISOString(),
     updatedAt: now.toISOString(),
   };
+  // The suite's own direct-bill record (plan bought, assessment, abilities) is not upstream's to replace (CSP-3).
+  const directBill = carriedDirectBill(before, input, now);
+  if (directBill) partner.directBill = directBill;
   const started = startVerification(verification.doc, before, input, now);
   const intents: EmailIntent[] = [];
   if (sendEmail(started)) {

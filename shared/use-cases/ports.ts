@@ -4,6 +4,8 @@
 import type { Readable } from 'node:stream';
 import type { Agreement, Customer } from '../domain/agreements.js';
 import type { BusinessProfile, Lead, ProfileLocationClaim } from '../domain/business-profiles.js';
+import type { AssessmentSubject } from '../domain/csp.js';
+import type { AssessmentPage, AssessmentRun, DirectBillRecord } from '../domain/direct-bill.js';
 import type { Enrollment, PartnerUser } from '../domain/incentives.js';
 import type { EmailIntent, EmailMessage } from '../domain/outbox.js';
 import type { Partner } from '../domain/partner.js';
@@ -72,17 +74,7 @@ export interface DocumentRecord {
   uploadedBy: string;
 }
 
-/** CSP-2: a support plan bought after the credit check passed. */
-export interface SupportPlanPurchase {
-  id: 'support-plan';
-  type: 'supportPlan';
-  partnerId: string;
-  plan: 'Advanced' | 'Premier';
-  purchasedAt: string;
-  purchasedBy: string;
-}
-
-export type AccountDoc = Partner | VerificationDoc | DocumentRecord | SupportPlanPurchase | PartnerUser | EmailIntent;
+export type AccountDoc = Partner | VerificationDoc | DocumentRecord | DirectBillRecord | PartnerUser | EmailIntent;
 
 /** A partner's account partition: the account, its verification, documents, users and owed emails. */
 export interface PartnerAccounts extends PartitionStore<AccountDoc> {
@@ -95,6 +87,8 @@ export interface PartnerAccounts extends PartitionStore<AccountDoc> {
   /** Newest first. */
   documents(partnerId: string): Promise<DocumentRecord[]>;
   users(partnerId: string): Promise<PartnerUser[]>;
+  /** CSP-3: a page of every DirectBill partner (across partitions): only what the assessment decides from. */
+  directBillPartners(page: { size: number; continuationToken: string | undefined }): Promise<Page<AssessmentSubject> & { requestCharge: number }>;
 }
 
 export type AgreementDoc = Customer | Agreement | EmailIntent;
@@ -126,6 +120,13 @@ export type RolloverDoc = RolloverRun | RolloverPage;
 /** Rollover runs and their page records; the partition is the run's key. */
 export interface RolloverStore extends PartitionStore<RolloverDoc> {
   pages(runPartition: string): Promise<RolloverPage[]>;
+}
+
+export type AssessmentDoc = AssessmentRun | AssessmentPage;
+
+/** Direct-bill assessment runs and their page records; the partition is the run's key. */
+export interface AssessmentStore extends PartitionStore<AssessmentDoc> {
+  pages(runPartition: string): Promise<AssessmentPage[]>;
 }
 
 export type ProfileDoc = BusinessProfile | ProfileLocationClaim | Lead;
@@ -229,6 +230,7 @@ export interface UseCaseDeps {
   agreements: AgreementStore;
   enrollments: EnrollmentStore;
   rollovers: RolloverStore;
+  assessments: AssessmentStore;
   profiles: ProfileStore;
   outbox: OutboxStore;
   email: EmailSender;

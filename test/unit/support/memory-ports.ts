@@ -5,11 +5,14 @@ import type { Readable } from 'node:stream';
 import type { EmailIntent, EmailMessage } from '../../../shared/domain/outbox.js';
 import type { Enrollment } from '../../../shared/domain/incentives.js';
 import type { RenewalSource, RolloverPage } from '../../../shared/domain/rollover.js';
+import type { AssessmentPage } from '../../../shared/domain/direct-bill.js';
+import type { Partner } from '../../../shared/domain/partner.js';
 import { emptyVerification } from '../../../shared/domain/verification.js';
 import {
   WriteConflict,
   type AccountDoc,
   type AgreementDoc,
+  type AssessmentDoc,
   type EnrollmentDoc,
   type IntentRef,
   type OutboxBox,
@@ -118,6 +121,7 @@ export function memoryDeps(overrides: { now?: () => Date } = {}) {
   const agreements = new MemoryPartitions<AgreementDoc>();
   const enrollments = new MemoryPartitions<EnrollmentDoc>();
   const rollovers = new MemoryPartitions<RolloverDoc>();
+  const assessments = new MemoryPartitions<AssessmentDoc>();
   const profiles = new MemoryPartitions<ProfileDoc>();
   const owners = new Map<string, string>();
   const boxes: Record<OutboxBox, MemoryPartitions<PartitionDoc & { type: string }>> = {
@@ -157,6 +161,15 @@ export function memoryDeps(overrides: { now?: () => Date } = {}) {
       },
       async users(partnerId: string) {
         return accounts.ofPartner(partnerId).flatMap((d) => (d.type === 'user' ? [d] : []));
+      },
+      async directBillPartners(page: { size: number; continuationToken: string | undefined }) {
+        const all = accounts.all().filter((d): d is Partner => d.type === 'partner' && d.cspModel === 'DirectBill');
+        const start = Number(page.continuationToken ?? 0);
+        return {
+          items: all.slice(start, start + page.size),
+          continuationToken: start + page.size < all.length ? String(start + page.size) : undefined,
+          requestCharge: 1,
+        };
       },
     }),
     agreements: Object.assign(agreements, {
@@ -205,6 +218,11 @@ export function memoryDeps(overrides: { now?: () => Date } = {}) {
     rollovers: Object.assign(rollovers, {
       async pages(partition: string) {
         return rollovers.ofPartner(partition).filter((d): d is RolloverPage => d.type === 'rolloverPage');
+      },
+    }),
+    assessments: Object.assign(assessments, {
+      async pages(partition: string) {
+        return assessments.ofPartner(partition).filter((d): d is AssessmentPage => d.type === 'assessmentPage');
       },
     }),
     profiles: Object.assign(profiles, {
@@ -288,5 +306,5 @@ export function memoryDeps(overrides: { now?: () => Date } = {}) {
     metrics: { record() {} },
     now: overrides.now ?? (() => new Date()),
   };
-  return { deps, accounts, agreements, enrollments, rollovers, profiles, email, queued };
+  return { deps, accounts, agreements, enrollments, rollovers, assessments, profiles, email, queued };
 }
