@@ -6,7 +6,8 @@ import { listLeads } from '../shared/use-cases/business-profiles.js';
 httpFunction('listLeads', {
   method: 'GET',
   route: 'partners/{partnerId}/leads',
-  summary: 'Leads from the partner\u2019s profiles, newest first, for its ReferralAdmin (BP-5). Text is returned as stored, JSON-escaped.',
+  summary:
+    'Leads from the partner\u2019s profiles, newest first, for its ReferralAdmin; one assigned to some locations reads only their managing partner ids\u2019 leads (BP-5, BP-7). Text is returned as stored, JSON-escaped.',
   tags: ['business-profiles'],
   access: { roles: ['ReferralAdmin'], partnerParam: 'partnerId' },
   params: z.object({ partnerId: partnerIdSchema }),
@@ -15,8 +16,8 @@ httpFunction('listLeads', {
     pageSize: z.coerce.number().int().min(1).max(100).default(50),
     continuationToken: z.string().min(1).max(4096).optional(),
   }),
-  responses: { 200: { description: '{ leads, continuationToken? }' } },
-  async handler({ params, query, services }) {
-    return { status: 200, body: await listLeads(services, params.partnerId, query) };
+  responses: { 200: { description: '{ leads, continuationToken? }' }, 403: { description: 'code LocationNotAssigned: another managing partner id' } },
+  async handler({ params, query, services, principal }) {
+    return { status: 200, body: await listLeads(services, params.partnerId, query, principal) };
   },
 });

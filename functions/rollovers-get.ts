@@ -10,7 +10,9 @@ httpFunction('getRollover', {
   tags: ['operations'],
   access: { roles: ['PlatformOperator'] },
   params: z.object({ runId: resourceIdSchema }),
-  responses: { 200: { description: 'status, dryRun, scanned, renewed, actionRequired, notEligible, failed' } },
+  responses: {
+    200: { description: 'status, dryRun, scanned, renewed, actionRequired, notEligible (what the run created), alreadyRenewed (carried over before), failed' },
+  },
   async handler({ params, services }) {
     return { status: 200, body: await rolloverStatus(services, params.runId) };
   },

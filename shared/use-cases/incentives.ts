@@ -1,23 +1,37 @@
 import { incentiveInvitationEmail } from '../domain/emails.js';
 import { DomainError } from '../domain/errors.js';
 import {
+  administersLocation,
   chooseProfiles,
+  closedProgram,
+  effectiveStatus,
+  enrollOptionsOf,
   fiscalYearOf,
   incentiveAdminsOf,
   newEnrollment,
+  offeredProgram,
+  programDocumentId,
+  programPartition,
+  requirementsOf,
+  unmetOf,
   userDocumentId,
+  validationOverdue,
   viewedStatus,
   type Enrollment,
+  type EnrollmentStatus,
+  type IncentiveProgram,
   type PartnerUser,
+  type Requirement,
   eventApplied,
   withAppliedEvent,
 } from '../domain/incentives.js';
+import type { Partner } from '../domain/partner.js';
 import { claimed, emailIntent, type EmailIntent } from '../domain/outbox.js';
 import type { Principal, Role } from '../domain/roles.js';
 import { requirePartner } from './accounts.js';
 import { committing, deliverNow, type OwedEmail } from './outbox.js';
 import type { EnrollmentDoc, UseCaseDeps, Versioned, Write } from './ports.js';
-import { readDecideWrite, unchanged, updateDocument } from './write.js';
+import { createIfAbsent, readDecideWrite, unchanged, updateDocument } from './write.js';
 
 /**
  * INC-2: an Invited enrolment of a program with criteria owes its location's incentive admins an
@@ -117,6 +131,8 @@ export interface EligibilityEvent {
   eligible: boolean;
   openProgram: boolean;
   unmetRequirements?: string[] | undefined;
+  /** INC-6: the program's requirements, met and unmet, in place of or beside `unmetRequirements`. */
+  requirements?: Requirement[] | undefined;
 }
 
 /**
@@ -129,16 +145,22 @@ export async function handleEligibility(
   event: EligibilityEvent,
   log?: (message: string) => void,
 ): Promise<{ enrollmentId: string; invited: number }> {
-  const [partner, users] = await Promise.all([deps.accounts.partner(event.partnerId), deps.accounts.users(event.partnerId)]);
+  const [partner, users] = await Promise.all([
+    deps.accounts.partner(event.partnerId),
+    deps.accounts.users(event.partnerId),
+    registerProgram(deps, event.programId),
+  ]);
   if (!partner) throw DomainError.unprocessableMessage(`unknown partner ${event.partnerId}`);
   if (!partner.doc.locations.some((l) => l.partnerId === event.locationPartnerId)) {
     throw DomainError.unprocessableMessage(`location ${event.locationPartnerId} is not a location of partner ${event.partnerId}`);
   }
   const status = event.eligible ? 'Invited' : 'NotEligible';
   const now = deps.now();
+  const requirements = requirementsOf(event);
   const fresh: Enrollment = {
     ...newEnrollment({ ...event, status }, now),
-    ...(event.eligible ? {} : { unmetRequirements: event.unmetRequirements ?? [] }),
+    ...(event.eligible ? {} : { unmetRequirements: unmetOf(event) }),
+    ...(requirements ? { requirements } : {}),
     ...withAppliedEvent({}, event.eventId),
   };
   const { enrollmentId } = fresh;
@@ -157,13 +179,16 @@ export async function handleEligibility(
       }
       if (current.doc.type !== 'enrollment') return { result: {} };
       const doc = current.doc;
-      // Eligibility can change before the admin acts (Invited <-> NotEligible); later states stay.
-      const moves = !eventApplied(doc, event.eventId) && (doc.status === 'Invited' || doc.status === 'NotEligible') && doc.status !== status;
+      // Eligibility can change before the admin acts (Invited <-> NotEligible); later states stay. A new
+      // event that keeps the status but states other requirements (INC-6) updates them.
+      const open = !eventApplied(doc, event.eventId) && (doc.status === 'Invited' || doc.status === 'NotEligible');
+      const moves = open && (doc.status !== status || (requirements !== undefined && JSON.stringify(requirements) !== JSON.stringify(doc.requirements ?? [])));
       let next: Enrollment = doc;
       if (moves) {
         next = { ...doc, status, ...withAppliedEvent(doc, event.eventId), updatedAt: now.toISOString() };
         if (event.eligible) delete next.unmetRequirements;
-        else next.unmetRequirements = event.unmetRequirements ?? [];
+        else next.unmetRequirements = unmetOf(event);
+        if (requirements) next.requirements = requirements;
       }
       const invited = withInvitation(next, partner.doc.companyName, users, now);
       if (!moves && !invited.intent) return { result: {} };
@@ -182,27 +207,122 @@ export async function handleEligibility(
   return { enrollmentId, invited: outcome.intent.message?.to.length ?? 0 };
 }
 
-function view(e: Enrollment, roles: ReadonlySet<Role>) {
-  const status = viewedStatus(e.status, roles);
+/**
+ * Programs this instance knows to be recorded: an eligibility event records its program once (an
+ * offered program's document, created if absent), so that a `Closed` event can tell a known program
+ * from an unknown one without scanning enrolments.
+ */
+const recordedPrograms = new WeakMap<object, Set<string>>();
+
+async function registerProgram(deps: UseCaseDeps, programId: string): Promise<void> {
+  let recorded = recordedPrograms.get(deps.enrollments);
+  if (!recorded) recordedPrograms.set(deps.enrollments, (recorded = new Set()));
+  if (recorded.has(programId)) return;
+  await createIfAbsent(deps.enrollments, offeredProgram(programId, deps.now()));
+  recorded.add(programId);
+}
+
+async function readProgram(deps: UseCaseDeps, programId: string): Promise<Versioned<IncentiveProgram> | undefined> {
+  const stored = await deps.enrollments.read(programPartition(programId), programDocumentId);
+  return stored?.doc.type === 'incentiveProgram' ? { doc: stored.doc, etag: stored.etag } : undefined;
+}
+
+/** The status documents of the programs named, one point read each (a partner's list names a few). */
+async function programsOf(deps: UseCaseDeps, programIds: Iterable<string>): Promise<Map<string, IncentiveProgram>> {
+  const programs = new Map<string, IncentiveProgram>();
+  await Promise.all(
+    [...new Set(programIds)].map(async (programId) => {
+      const stored = await readProgram(deps, programId);
+      if (stored) programs.set(programId, stored.doc);
+    }),
+  );
+  return programs;
+}
+
+/** What an enrolment shows now: its stored status, or Closed or Inactive as derived (INC-3, INC-6). */
+function statusNow(e: Enrollment, partner: Partner, programs: ReadonlyMap<string, IncentiveProgram>, currentFiscalYear: number): EnrollmentStatus {
+  const locationActive = partner.locations.some((l) => l.partnerId === e.locationPartnerId && l.active);
+  return effectiveStatus(e, { program: programs.get(e.programId), locationActive, currentFiscalYear });
+}
+
+/** One item of the list, as the viewer may see it (INC-3). */
+function view(e: Enrollment, status: EnrollmentStatus, roles: ReadonlySet<Role>, now: Date) {
+  const viewed = viewedStatus(status, roles);
   return {
     enrollmentId: e.enrollmentId,
     programId: e.programId,
     locationPartnerId: e.locationPartnerId,
     fiscalYear: e.fiscalYear,
-    status,
-    actionsNeeded: status === 'Enrolling' ? [] : e.actionsNeeded,
+    status: viewed,
+    actionsNeeded: viewed === status && status === e.status ? e.actionsNeeded : [],
     ...(e.unmetRequirements ? { unmetRequirements: e.unmetRequirements } : {}),
     ...(e.bankProfileId ? { bankProfileId: e.bankProfileId } : {}),
     ...(e.taxProfileId ? { taxProfileId: e.taxProfileId } : {}),
     ...(e.renewedFrom ? { renewedFrom: e.renewedFrom } : {}),
+    validationOverdue: validationOverdue(e, status, now),
   };
 }
 
-/** INC-3: a partner's enrolments of a fiscal year (default: the current one), as the viewer may see them. */
+/** INC-3: a partner's enrolments, of one fiscal year or of every year, as the viewer may see them. */
 export async function listEnrollments(deps: UseCaseDeps, partnerId: string, fiscalYear: number | undefined, principal: Principal) {
-  const year = fiscalYear ?? fiscalYearOf(deps.now(), deps.config.FISCAL_YEAR_START_MONTH);
-  const [, items] = await Promise.all([requirePartner(deps, partnerId), deps.enrollments.ofYear(partnerId, year)]);
-  return { fiscalYear: year, items: items.map((e) => view(e, principal.roles)) };
+  const now = deps.now();
+  const current = fiscalYearOf(now, deps.config.FISCAL_YEAR_START_MONTH);
+  const [stored, items] = await Promise.all([
+    requirePartner(deps, partnerId),
+    fiscalYear === undefined ? deps.enrollments.everyYear(partnerId) : deps.enrollments.ofYear(partnerId, fiscalYear),
+  ]);
+  const programs = await programsOf(
+    deps,
+    items.map((e) => e.programId),
+  );
+  return {
+    ...(fiscalYear === undefined ? {} : { fiscalYear }),
+    items: items.map((e) => view(e, statusNow(e, stored.doc, programs, current), principal.roles, now)),
+  };
+}
+
+/** The user record behind the caller, when it has one (roles assigned in the portal, INC-1). */
+async function callerUser(deps: UseCaseDeps, partnerId: string, principal: Principal): Promise<PartnerUser | undefined> {
+  const stored = await deps.accounts.read(partnerId, userDocumentId(principal.userId));
+  return stored?.doc.type === 'user' ? stored.doc : undefined;
+}
+
+/**
+ * INC-4, INC-6: one enrolment with its requirements (met and unmet) when the eligibility event stated
+ * them, and for an incentive admin of its location the bank and tax profiles it can be enrolled with.
+ */
+export async function getEnrollment(deps: UseCaseDeps, partnerId: string, enrollmentId: string, principal: Principal) {
+  const now = deps.now();
+  const [stored, found, user] = await Promise.all([
+    requirePartner(deps, partnerId),
+    deps.enrollments.read(partnerId, enrollmentId),
+    principal.roles.has('IncentiveAdmin') ? callerUser(deps, partnerId, principal) : undefined,
+  ]);
+  if (found?.doc.type !== 'enrollment') throw DomainError.notFound(`Enrollment ${enrollmentId} does not exist.`);
+  const e = found.doc;
+  const programs = await programsOf(deps, [e.programId]);
+  const status = statusNow(e, stored.doc, programs, fiscalYearOf(now, deps.config.FISCAL_YEAR_START_MONTH));
+  const mayEnroll = principal.roles.has('IncentiveAdmin') && administersLocation(user, e.locationPartnerId);
+  return {
+    ...view(e, status, principal.roles, now),
+    ...(e.requirements ? { requirements: e.requirements } : {}),
+    ...(mayEnroll ? { enrollOptions: enrollOptionsOf(stored.doc, e.locationPartnerId) } : {}),
+  };
+}
+
+/**
+ * INC-3: upstream closes a program. Its one status document records it (once per event id); the
+ * enrolments of the program then show Closed, derived when they are read, so no enrolment is
+ * rewritten and no partner partition is scanned. A program no eligibility event named is unknown:
+ * nothing is written and the message goes to the poison queue.
+ */
+export async function handleProgramEvent(deps: UseCaseDeps, event: { eventId: string; programId: string; status: 'Closed' }): Promise<{ changed: boolean }> {
+  const result = await updateDocument(deps.enrollments, programPartition(event.programId), programDocumentId, (doc) => {
+    if (doc.type !== 'incentiveProgram') return unchanged;
+    return closedProgram(doc, event.eventId, deps.now()) ?? unchanged;
+  });
+  if (!result) throw DomainError.unprocessableMessage(`unknown incentive program ${event.programId}`);
+  return { changed: result.changed };
 }
 
 /**
@@ -218,16 +338,25 @@ export async function enroll(
   request: { bankProfileId?: string | undefined; taxProfileId?: string | undefined },
   principal: Principal,
 ) {
-  const [stored, first] = await Promise.all([requirePartner(deps, partnerId), deps.enrollments.read(partnerId, enrollmentId)]);
+  const [stored, first, user] = await Promise.all([
+    requirePartner(deps, partnerId),
+    deps.enrollments.read(partnerId, enrollmentId),
+    callerUser(deps, partnerId, principal),
+  ]);
   const partner = stored.doc;
+  if (first?.doc.type === 'enrollment') assertAdministers(user, first.doc);
+  const programs = first?.doc.type === 'enrollment' ? await programsOf(deps, [first.doc.programId]) : new Map<string, IncentiveProgram>();
+  const currentYear = fiscalYearOf(deps.now(), deps.config.FISCAL_YEAR_START_MONTH);
   const written = await readDecideWrite({
     read: () => deps.enrollments.read(partnerId, enrollmentId),
     assumed: { state: first },
     decide: (stored) => {
       if (stored?.doc.type !== 'enrollment') throw DomainError.notFound(`Enrollment ${enrollmentId} does not exist.`);
       const current = stored.doc;
-      if (current.status !== 'Invited' && current.status !== 'ActionRequired') {
-        throw DomainError.conflict(`The enrollment is ${current.status}; only an Invited or ActionRequired enrollment can be enrolled.`, 'EnrollmentNotOpen');
+      // Closed and Inactive are derived (INC-3, INC-6): an enrolment showing either cannot be enrolled.
+      const shown = statusNow(current, partner, programs, currentYear);
+      if (shown !== 'Invited' && shown !== 'ActionRequired') {
+        throw DomainError.conflict(`The enrollment is ${shown}; only an Invited or ActionRequired enrollment can be enrolled.`, 'EnrollmentNotOpen');
       }
       const chosen = chooseProfiles(partner, current.locationPartnerId, request);
       if (!chosen.ok)
@@ -238,6 +367,8 @@ export async function enroll(
         actionsNeeded: chosen.actionsNeeded,
         updatedAt: deps.now().toISOString(),
       };
+      if (next.status === 'ValidatingEnrollment') next.validatingSince = next.updatedAt;
+      else delete next.validatingSince;
       delete next.bankProfileId;
       delete next.taxProfileId;
       delete next.validationReason;
@@ -247,7 +378,14 @@ export async function enroll(
     },
     write: (writes) => deps.enrollments.commit(partnerId, writes),
   });
-  return view(written, principal.roles);
+  return view(written, written.status, principal.roles, deps.now());
+}
+
+/** INC-1: an incentive admin assigned to some locations enrols only theirs. */
+function assertAdministers(user: PartnerUser | undefined, enrollment: Enrollment): void {
+  if (!administersLocation(user, enrollment.locationPartnerId)) {
+    throw DomainError.forbidden(`The user is not an incentive admin of location ${enrollment.locationPartnerId}.`, 'LocationNotAssigned');
+  }
 }
 
 /** Upstream validation of payout and tax: ValidatingEnrollment becomes Enrolled or ActionRequired. */

@@ -1,5 +1,5 @@
 /**
- * Every storage queue the suite reads or writes. Upstream systems write the first four (names fixed
+ * Every storage queue the suite reads or writes. Upstream systems write the first five (names fixed
  * by the contract); the rest are internal fan-out queues. Each has a `<name>-poison` twin, created by
  * infra and the local stack, where the host (or our validation) moves messages it gives up on.
  */
@@ -8,6 +8,7 @@ export const queueNames = {
   incentiveEligibility: 'incentive-eligibility',
   enrollmentValidation: 'enrollment-validation',
   customerAgreementEvents: 'customer-agreement-events',
+  incentivePrograms: 'incentive-programs',
   /** Internal: one message per owed email (an outbox intent) to deliver now. */
   emailOutbox: 'email-outbox',
   /** Internal: one message per page of enrolments a rollover run renews (INC-5). */
