@@ -55,7 +55,7 @@ export const profilePatchSchema = z
     publishLocations: placement.publishLocations.optional(),
     sellMarkets: countryList.optional(),
     content: profileContentSchema.optional(),
-    localizedContent: z.record(countryCode, profileContentSchema.nullable()).optional(),
+    localizedContent: z.partialRecord(countryCode, profileContentSchema.nullable()).optional(),
   })
   .refine((patch) => Object.keys(patch).length > 0, { error: 'nothing to change: name at least one field' });
 export type ProfilePatch = z.output<typeof profilePatchSchema>;
