@@ -9,7 +9,7 @@ import { newEnrollment, enrollmentIdOf, type Enrollment } from '../shared/domain
 import type { Role } from '../shared/domain/roles.js';
 import { installFunctionsCore } from '../shared/local-host/functions-core-shim.js';
 import { recordAgreementEvent } from '../shared/use-cases/agreements.js';
-import { handleEligibility, handleValidation } from '../shared/use-cases/incentives.js';
+import { handleEligibility, handleProgramEvent, handleValidation } from '../shared/use-cases/incentives.js';
 import { deliverIntent, sweepOutbox } from '../shared/use-cases/outbox.js';
 import type { IntentRef, QueuePublisher } from '../shared/use-cases/ports.js';
 import { queueNames } from '../shared/use-cases/queues.js';
@@ -297,6 +297,9 @@ describe('Cosmos DB requests per operation (docs/round-trips.md)', () => {
       token: incentiveAdmin,
     });
     const enrollmentId = enrollmentIdOf(location, 'azure-growth', 2027);
+    await measureCall('getIncentiveEnrollment (with enrol options)', 200, 'GET', `/api/partners/${partnerId}/incentives/enrollments/${enrollmentId}`, {
+      token: incentiveAdmin,
+    });
     const enrolled = await measureCall(
       'enrollIncentive (to validation)',
       200,
@@ -309,6 +312,11 @@ describe('Cosmos DB requests per operation (docs/round-trips.md)', () => {
       handleValidation(services, { eventId: unique('v'), partnerId, enrollmentId, valid: true }),
     );
     expect(validated.changed).toBe(true);
+    // A program of its own: closing it shows Closed wherever it is enrolled, in every test file.
+    const programId = unique('program').toLowerCase();
+    await handleEligibility(services, { ...event, eventId: unique('e'), programId });
+    const closed = await measure('incentivePrograms (closed)', () => handleProgramEvent(services, { eventId: unique('c'), programId, status: 'Closed' }));
+    expect(closed.changed).toBe(true);
   });
 
   it('rollover: operator start, status, poison page, resume, timer, one page, one summary', async () => {
@@ -383,6 +391,13 @@ describe('Cosmos DB requests per operation (docs/round-trips.md)', () => {
     await measureCall('listBusinessProfiles (one profile)', 200, 'GET', `/api/partners/${partnerId}/business-profiles`, { token: admin });
     await measureCall('getBusinessProfile (found)', 200, 'GET', `/api/partners/${partnerId}/business-profiles/${profileId}`, { token: admin });
     await measureCall('getPublishedProfile (found)', 200, 'GET', `/api/business-profiles/${profileId}`);
+    await measureCall('updateBusinessProfile (content of a publish location)', 200, 'PATCH', `/api/partners/${partnerId}/business-profiles/${profileId}`, {
+      token: admin,
+      body: { localizedContent: { US: { name: 'Contoso Cloud US', description: '' } } },
+    });
+    await measureCall('businessProfileLocations (two countries)', 200, 'GET', `/api/partners/${partnerId}/business-profiles/locations?kind=NonCSP`, {
+      token: admin,
+    });
     const client = `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
     const lead = { contact: { name: 'Bo Chen', email: 'bo@fabrikam.example', company: 'Fabrikam' }, message: 'Please call us about Microsoft 365.' };
     await expectStatus(call(host, 'POST', `/api/business-profiles/${profileId}/leads`, { body: lead, headers: { 'x-forwarded-for': client } }), 202); // opens the client's window
