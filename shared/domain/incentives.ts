@@ -96,7 +96,7 @@ export interface PartnerUser {
   email: string;
   displayName?: string;
   roles: Role[];
-  /** For IncentiveAdmin: the location ids administered; empty means every location of the partner. */
+  /** For IncentiveAdmin and ReferralAdmin: the location ids administered; empty means every location of the partner. */
   locationPartnerIds: string[];
   updatedAt: string;
 }

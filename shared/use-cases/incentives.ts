@@ -145,11 +145,7 @@ export async function handleEligibility(
   event: EligibilityEvent,
   log?: (message: string) => void,
 ): Promise<{ enrollmentId: string; invited: number }> {
-  const [partner, users] = await Promise.all([
-    deps.accounts.partner(event.partnerId),
-    deps.accounts.users(event.partnerId),
-    registerProgram(deps, event.programId),
-  ]);
+  const [partner, users] = await Promise.all([deps.accounts.partner(event.partnerId), deps.accounts.users(event.partnerId)]);
   if (!partner) throw DomainError.unprocessableMessage(`unknown partner ${event.partnerId}`);
   if (!partner.doc.locations.some((l) => l.partnerId === event.locationPartnerId)) {
     throw DomainError.unprocessableMessage(`location ${event.locationPartnerId} is not a location of partner ${event.partnerId}`);
@@ -165,43 +161,48 @@ export async function handleEligibility(
   };
   const { enrollmentId } = fresh;
   const commit = committing(deps.enrollments, 'enrollments', event.partnerId);
-  const outcome = await readDecideWrite<Versioned<EnrollmentDoc> | undefined, Write<EnrollmentDoc>[], { intent?: EmailIntent }>({
-    read: () => deps.enrollments.read(event.partnerId, enrollmentId),
-    // Usually the first event for the enrolment: create it without reading first.
-    assumed: { state: undefined },
-    decide: (current) => {
-      if (!current) {
-        const invited = withInvitation(fresh, partner.doc.companyName, users, now);
+  // The program is recorded beside the enrolment's write, once the message is known to be valid.
+  const [outcome] = await Promise.all([
+    readDecideWrite<Versioned<EnrollmentDoc> | undefined, Write<EnrollmentDoc>[], { intent?: EmailIntent }>({
+      read: () => deps.enrollments.read(event.partnerId, enrollmentId),
+      // Usually the first event for the enrolment: create it without reading first.
+      assumed: { state: undefined },
+      decide: (current) => {
+        if (!current) {
+          const invited = withInvitation(fresh, partner.doc.companyName, users, now);
+          return {
+            result: { ...(invited.intent ? { intent: invited.intent } : {}) },
+            write: [{ kind: 'create', doc: invited.enrollment }, ...(invited.intent ? [{ kind: 'create' as const, doc: invited.intent }] : [])],
+          };
+        }
+        if (current.doc.type !== 'enrollment') return { result: {} };
+        const doc = current.doc;
+        // Eligibility can change before the admin acts (Invited <-> NotEligible); later states stay. A new
+        // event that keeps the status but states other requirements (INC-6) updates them.
+        const open = !eventApplied(doc, event.eventId) && (doc.status === 'Invited' || doc.status === 'NotEligible');
+        const moves =
+          open && (doc.status !== status || (requirements !== undefined && JSON.stringify(requirements) !== JSON.stringify(doc.requirements ?? [])));
+        let next: Enrollment = doc;
+        if (moves) {
+          next = { ...doc, status, ...withAppliedEvent(doc, event.eventId), updatedAt: now.toISOString() };
+          if (event.eligible) delete next.unmetRequirements;
+          else next.unmetRequirements = unmetOf(event);
+          if (requirements) next.requirements = requirements;
+        }
+        const invited = withInvitation(next, partner.doc.companyName, users, now);
+        if (!moves && !invited.intent) return { result: {} };
         return {
           result: { ...(invited.intent ? { intent: invited.intent } : {}) },
-          write: [{ kind: 'create', doc: invited.enrollment }, ...(invited.intent ? [{ kind: 'create' as const, doc: invited.intent }] : [])],
+          write: [
+            { kind: 'replace', doc: invited.enrollment, etag: current.etag },
+            ...(invited.intent ? [{ kind: 'create' as const, doc: invited.intent }] : []),
+          ],
         };
-      }
-      if (current.doc.type !== 'enrollment') return { result: {} };
-      const doc = current.doc;
-      // Eligibility can change before the admin acts (Invited <-> NotEligible); later states stay. A new
-      // event that keeps the status but states other requirements (INC-6) updates them.
-      const open = !eventApplied(doc, event.eventId) && (doc.status === 'Invited' || doc.status === 'NotEligible');
-      const moves = open && (doc.status !== status || (requirements !== undefined && JSON.stringify(requirements) !== JSON.stringify(doc.requirements ?? [])));
-      let next: Enrollment = doc;
-      if (moves) {
-        next = { ...doc, status, ...withAppliedEvent(doc, event.eventId), updatedAt: now.toISOString() };
-        if (event.eligible) delete next.unmetRequirements;
-        else next.unmetRequirements = unmetOf(event);
-        if (requirements) next.requirements = requirements;
-      }
-      const invited = withInvitation(next, partner.doc.companyName, users, now);
-      if (!moves && !invited.intent) return { result: {} };
-      return {
-        result: { ...(invited.intent ? { intent: invited.intent } : {}) },
-        write: [
-          { kind: 'replace', doc: invited.enrollment, etag: current.etag },
-          ...(invited.intent ? [{ kind: 'create' as const, doc: invited.intent }] : []),
-        ],
-      };
-    },
-    write: commit.write,
-  });
+      },
+      write: commit.write,
+    }),
+    registerProgram(deps, event.programId),
+  ]);
   if (!outcome.intent) return { enrollmentId, invited: 0 };
   await deliverNow(deps, commit.owed(), log);
   return { enrollmentId, invited: outcome.intent.message?.to.length ?? 0 };

@@ -263,6 +263,14 @@ describe('incentive-programs: Closed (INC-3, INC-6)', () => {
     expect(enrollments.ofPartner(programPartition('no-such-program'))).toEqual([]);
   });
 
+  it('INC-2: an eligibility event for a location that is not the partner\u2019s records no program either (nothing half-applied)', async () => {
+    const { deps, enrollments } = await setup();
+    await errorOf(handleEligibility(deps, event({ programId: 'fresh-program', locationPartnerId: 'ghost' })));
+    expect(enrollments.ofPartner(programPartition('fresh-program'))).toEqual([]);
+    await handleEligibility(deps, event({ programId: 'fresh-program' }));
+    expect(enrollments.ofPartner(programPartition('fresh-program'))).toMatchObject([{ type: 'incentiveProgram', status: 'Offered' }]);
+  });
+
   it('INC-3: closing a program rewrites no enrolment (Closed is derived when read)', async () => {
     const { deps, enrollments } = await setup();
     await handleEligibility(deps, event());
