@@ -162,47 +162,47 @@ export async function handleEligibility(
   const { enrollmentId } = fresh;
   const commit = committing(deps.enrollments, 'enrollments', event.partnerId);
   // The program is recorded beside the enrolment's write, once the message is known to be valid.
-  const [outcome] = await Promise.all([
-    readDecideWrite<Versioned<EnrollmentDoc> | undefined, Write<EnrollmentDoc>[], { intent?: EmailIntent }>({
-      read: () => deps.enrollments.read(event.partnerId, enrollmentId),
-      // Usually the first event for the enrolment: create it without reading first.
-      assumed: { state: undefined },
-      decide: (current) => {
-        if (!current) {
-          const invited = withInvitation(fresh, partner.doc.companyName, users, now);
-          return {
-            result: { ...(invited.intent ? { intent: invited.intent } : {}) },
-            write: [{ kind: 'create', doc: invited.enrollment }, ...(invited.intent ? [{ kind: 'create' as const, doc: invited.intent }] : [])],
-          };
-        }
-        if (current.doc.type !== 'enrollment') return { result: {} };
-        const doc = current.doc;
-        // Eligibility can change before the admin acts (Invited <-> NotEligible); later states stay. A new
-        // event that keeps the status but states other requirements (INC-6) updates them.
-        const open = !eventApplied(doc, event.eventId) && (doc.status === 'Invited' || doc.status === 'NotEligible');
-        const moves =
-          open && (doc.status !== status || (requirements !== undefined && JSON.stringify(requirements) !== JSON.stringify(doc.requirements ?? [])));
-        let next: Enrollment = doc;
-        if (moves) {
-          next = { ...doc, status, ...withAppliedEvent(doc, event.eventId), updatedAt: now.toISOString() };
-          if (event.eligible) delete next.unmetRequirements;
-          else next.unmetRequirements = unmetOf(event);
-          if (requirements) next.requirements = requirements;
-        }
-        const invited = withInvitation(next, partner.doc.companyName, users, now);
-        if (!moves && !invited.intent) return { result: {} };
+  const registering = registerProgram(deps, event.programId);
+  // Awaited below: this only keeps a failure while the write runs from counting as unhandled.
+  registering.catch(() => undefined);
+  const outcome = await readDecideWrite<Versioned<EnrollmentDoc> | undefined, Write<EnrollmentDoc>[], { intent?: EmailIntent }>({
+    read: () => deps.enrollments.read(event.partnerId, enrollmentId),
+    // Usually the first event for the enrolment: create it without reading first.
+    assumed: { state: undefined },
+    decide: (current) => {
+      if (!current) {
+        const invited = withInvitation(fresh, partner.doc.companyName, users, now);
         return {
           result: { ...(invited.intent ? { intent: invited.intent } : {}) },
-          write: [
-            { kind: 'replace', doc: invited.enrollment, etag: current.etag },
-            ...(invited.intent ? [{ kind: 'create' as const, doc: invited.intent }] : []),
-          ],
+          write: [{ kind: 'create', doc: invited.enrollment }, ...(invited.intent ? [{ kind: 'create' as const, doc: invited.intent }] : [])],
         };
-      },
-      write: commit.write,
-    }),
-    registerProgram(deps, event.programId),
-  ]);
+      }
+      if (current.doc.type !== 'enrollment') return { result: {} };
+      const doc = current.doc;
+      // Eligibility can change before the admin acts (Invited <-> NotEligible); later states stay. A new
+      // event that keeps the status but states other requirements (INC-6) updates them.
+      const open = !eventApplied(doc, event.eventId) && (doc.status === 'Invited' || doc.status === 'NotEligible');
+      const moves = open && (doc.status !== status || (requirements !== undefined && JSON.stringify(requirements) !== JSON.stringify(doc.requirements ?? [])));
+      let next: Enrollment = doc;
+      if (moves) {
+        next = { ...doc, status, ...withAppliedEvent(doc, event.eventId), updatedAt: now.toISOString() };
+        if (event.eligible) delete next.unmetRequirements;
+        else next.unmetRequirements = unmetOf(event);
+        if (requirements) next.requirements = requirements;
+      }
+      const invited = withInvitation(next, partner.doc.companyName, users, now);
+      if (!moves && !invited.intent) return { result: {} };
+      return {
+        result: { ...(invited.intent ? { intent: invited.intent } : {}) },
+        write: [
+          { kind: 'replace', doc: invited.enrollment, etag: current.etag },
+          ...(invited.intent ? [{ kind: 'create' as const, doc: invited.intent }] : []),
+        ],
+      };
+    },
+    write: commit.write,
+  });
+  await registering;
   if (!outcome.intent) return { enrollmentId, invited: 0 };
   await deliverNow(deps, commit.owed(), log);
   return { enrollmentId, invited: outcome.intent.message?.to.length ?? 0 };
@@ -246,22 +246,29 @@ function statusNow(e: Enrollment, partner: Partner, programs: ReadonlyMap<string
   return effectiveStatus(e, { program: programs.get(e.programId), locationActive, currentFiscalYear });
 }
 
-/** One item of the list, as the viewer may see it (INC-3). */
-function view(e: Enrollment, status: EnrollmentStatus, roles: ReadonlySet<Role>, now: Date) {
-  const viewed = viewedStatus(status, roles);
+function view(e: Enrollment, roles: ReadonlySet<Role>) {
+  const status = viewedStatus(e.status, roles);
   return {
     enrollmentId: e.enrollmentId,
     programId: e.programId,
     locationPartnerId: e.locationPartnerId,
     fiscalYear: e.fiscalYear,
-    status: viewed,
-    actionsNeeded: viewed === status && status === e.status ? e.actionsNeeded : [],
+    status,
+    actionsNeeded: status === 'Enrolling' ? [] : e.actionsNeeded,
     ...(e.unmetRequirements ? { unmetRequirements: e.unmetRequirements } : {}),
     ...(e.bankProfileId ? { bankProfileId: e.bankProfileId } : {}),
     ...(e.taxProfileId ? { taxProfileId: e.taxProfileId } : {}),
     ...(e.renewedFrom ? { renewedFrom: e.renewedFrom } : {}),
-    validationOverdue: validationOverdue(e, status, now),
   };
+}
+
+/**
+ * The view of an enrolment as it shows now (INC-3, INC-6): under a derived Closed or Inactive status it
+ * asks for no action; and whether its validation is overdue (more than 48 hours).
+ */
+function shownView(e: Enrollment, shown: EnrollmentStatus, roles: ReadonlySet<Role>, now: Date) {
+  const derived = shown === e.status ? e : { ...e, status: shown, actionsNeeded: [] };
+  return { ...view(derived, roles), validationOverdue: validationOverdue(e, shown, now) };
 }
 
 /** INC-3: a partner's enrolments, of one fiscal year or of every year, as the viewer may see them. */
@@ -278,7 +285,7 @@ export async function listEnrollments(deps: UseCaseDeps, partnerId: string, fisc
   );
   return {
     ...(fiscalYear === undefined ? {} : { fiscalYear }),
-    items: items.map((e) => view(e, statusNow(e, stored.doc, programs, current), principal.roles, now)),
+    items: items.map((e) => shownView(e, statusNow(e, stored.doc, programs, current), principal.roles, now)),
   };
 }
 
@@ -305,7 +312,7 @@ export async function getEnrollment(deps: UseCaseDeps, partnerId: string, enroll
   const status = statusNow(e, stored.doc, programs, fiscalYearOf(now, deps.config.FISCAL_YEAR_START_MONTH));
   const mayEnroll = principal.roles.has('IncentiveAdmin') && administersLocation(user, e.locationPartnerId);
   return {
-    ...view(e, status, principal.roles, now),
+    ...shownView(e, status, principal.roles, now),
     ...(e.requirements ? { requirements: e.requirements } : {}),
     ...(mayEnroll ? { enrollOptions: enrollOptionsOf(stored.doc, e.locationPartnerId) } : {}),
   };
@@ -379,7 +386,7 @@ export async function enroll(
     },
     write: (writes) => deps.enrollments.commit(partnerId, writes),
   });
-  return view(written, written.status, principal.roles, deps.now());
+  return shownView(written, written.status, principal.roles, deps.now());
 }
 
 /** INC-1: an incentive admin assigned to some locations enrols only theirs. */
