@@ -120,6 +120,12 @@ export function enrollmentIdOf(locationPartnerId: string, programId: string, fis
   return `${locationPartnerId}.${programId}.${fiscalYear}`;
 }
 
+/** The program named by an enrolment id of enrollmentIdOf's shape (ids and program ids hold no dot); undefined otherwise. */
+export function programIdOf(enrollmentId: string): string | undefined {
+  const parts = enrollmentId.split('.');
+  return parts.length === 3 && parts[1] ? parts[1] : undefined;
+}
+
 /** A new enrolment with its deterministic id; callers add what their event knows (profiles, reasons). */
 export function newEnrollment(
   fields: { partnerId: string; locationPartnerId: string; programId: string; fiscalYear: number; status: EnrollmentStatus; openProgram: boolean },

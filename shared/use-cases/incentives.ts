@@ -11,6 +11,7 @@ import {
   newEnrollment,
   offeredProgram,
   programDocumentId,
+  programIdOf,
   programPartition,
   requirementsOf,
   unmetOf,
@@ -240,6 +241,22 @@ async function programsOf(deps: UseCaseDeps, programIds: Iterable<string>): Prom
   return programs;
 }
 
+/**
+ * The program record of one enrolment, read beside the enrolment itself: the program is the middle part
+ * of the deterministic enrolment id (enrollmentIdOf), so both reads share a round trip; an id of another
+ * shape (or an enrolment of another program) costs a second read after the enrolment's.
+ */
+async function programOfEnrollment(
+  deps: UseCaseDeps,
+  enrollmentId: string,
+  enrollment: Promise<Versioned<EnrollmentDoc> | undefined>,
+): Promise<Map<string, IncentiveProgram>> {
+  const guessed = programIdOf(enrollmentId);
+  const [found, programs] = await Promise.all([enrollment, guessed ? programsOf(deps, [guessed]) : new Map<string, IncentiveProgram>()]);
+  if (found?.doc.type !== 'enrollment' || found.doc.programId === guessed) return programs;
+  return programsOf(deps, [found.doc.programId]);
+}
+
 /** What an enrolment shows now: its stored status, or Closed or Inactive as derived (INC-3, INC-6). */
 function statusNow(e: Enrollment, partner: Partner, programs: ReadonlyMap<string, IncentiveProgram>, currentFiscalYear: number): EnrollmentStatus {
   const locationActive = partner.locations.some((l) => l.partnerId === e.locationPartnerId && l.active);
@@ -301,14 +318,15 @@ async function callerUser(deps: UseCaseDeps, partnerId: string, principal: Princ
  */
 export async function getEnrollment(deps: UseCaseDeps, partnerId: string, enrollmentId: string, principal: Principal) {
   const now = deps.now();
-  const [stored, found, user] = await Promise.all([
+  const reading = deps.enrollments.read(partnerId, enrollmentId);
+  const [stored, found, user, programs] = await Promise.all([
     requirePartner(deps, partnerId),
-    deps.enrollments.read(partnerId, enrollmentId),
+    reading,
     principal.roles.has('IncentiveAdmin') ? callerUser(deps, partnerId, principal) : undefined,
+    programOfEnrollment(deps, enrollmentId, reading),
   ]);
   if (found?.doc.type !== 'enrollment') throw DomainError.notFound(`Enrollment ${enrollmentId} does not exist.`);
   const e = found.doc;
-  const programs = await programsOf(deps, [e.programId]);
   const status = statusNow(e, stored.doc, programs, fiscalYearOf(now, deps.config.FISCAL_YEAR_START_MONTH));
   const mayEnroll = principal.roles.has('IncentiveAdmin') && administersLocation(user, e.locationPartnerId);
   return {
@@ -346,14 +364,15 @@ export async function enroll(
   request: { bankProfileId?: string | undefined; taxProfileId?: string | undefined },
   principal: Principal,
 ) {
-  const [stored, first, user] = await Promise.all([
+  const reading = deps.enrollments.read(partnerId, enrollmentId);
+  const [stored, first, user, programs] = await Promise.all([
     requirePartner(deps, partnerId),
-    deps.enrollments.read(partnerId, enrollmentId),
+    reading,
     callerUser(deps, partnerId, principal),
+    programOfEnrollment(deps, enrollmentId, reading),
   ]);
   const partner = stored.doc;
   if (first?.doc.type === 'enrollment') assertAdministers(user, first.doc);
-  const programs = first?.doc.type === 'enrollment' ? await programsOf(deps, [first.doc.programId]) : new Map<string, IncentiveProgram>();
   const currentYear = fiscalYearOf(deps.now(), deps.config.FISCAL_YEAR_START_MONTH);
   const written = await readDecideWrite({
     read: () => deps.enrollments.read(partnerId, enrollmentId),

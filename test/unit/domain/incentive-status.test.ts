@@ -3,7 +3,9 @@ import {
   administersLocation,
   closedProgram,
   effectiveStatus,
+  enrollmentIdOf,
   offeredProgram,
+  programIdOf,
   requirementsOf,
   unmetOf,
   validationOverdue,
@@ -86,5 +88,13 @@ describe('administersLocation (INC-1)', () => {
     expect(administersLocation(user(['L-US']), 'L-CA')).toBe(false);
     expect(administersLocation(user([]), 'L-CA')).toBe(true);
     expect(administersLocation(undefined, 'L-CA')).toBe(true);
+  });
+});
+
+describe('programIdOf', () => {
+  it('INC-3: reads the program out of a deterministic enrolment id, and nothing out of another id', () => {
+    expect(programIdOf(enrollmentIdOf('L-US', 'azure-growth', 2026))).toBe('azure-growth');
+    expect(programIdOf('nope')).toBeUndefined();
+    expect(programIdOf('a.b.c.d')).toBeUndefined();
   });
 });

@@ -271,6 +271,17 @@ describe('incentive-programs: Closed (INC-3, INC-6)', () => {
     expect(enrollments.ofPartner(programPartition('fresh-program'))).toMatchObject([{ type: 'incentiveProgram', status: 'Offered' }]);
   });
 
+  it('INC-3: an enrolment whose id does not name its program still shows its program Closed', async () => {
+    const { deps, enrollments } = await setup();
+    const { enrollmentId } = await handleEligibility(deps, event());
+    const stored = enrollments.ofPartner('P1').find((d): d is Enrollment => d.type === 'enrollment' && d.id === enrollmentId);
+    if (!stored) throw new Error('no enrolment');
+    await enrollments.commit('P1', [{ kind: 'create', doc: { ...stored, id: 'custom-id', enrollmentId: 'custom-id' } }]);
+    await handleProgramEvent(deps, { eventId: 'close-1', programId: 'azure-growth', status: 'Closed' });
+    expect((await getEnrollment(deps, 'P1', 'custom-id', incentiveAdmin)).status).toBe('Closed');
+    expect((await errorOf(enroll(deps, 'P1', 'custom-id', {}, incentiveAdmin))).code).toBe('EnrollmentNotOpen');
+  });
+
   it('INC-3: closing a program rewrites no enrolment (Closed is derived when read)', async () => {
     const { deps, enrollments } = await setup();
     await handleEligibility(deps, event());
