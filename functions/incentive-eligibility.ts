@@ -19,6 +19,10 @@ queueFunction('incentiveEligibility', {
     eligible: z.boolean(),
     openProgram: z.boolean(),
     unmetRequirements: z.array(z.string().max(500)).max(50).optional(),
+    requirements: z
+      .array(z.object({ id: z.string().min(1).max(500), met: z.boolean() }))
+      .max(50)
+      .optional(),
   }),
   async handler(event, { services }) {
     await handleEligibility(services, event);

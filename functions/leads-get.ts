@@ -7,7 +7,8 @@ import { leadSchema } from './response-schemas.js';
 httpFunction('listLeads', {
   method: 'GET',
   route: 'partners/{partnerId}/leads',
-  summary: 'Leads from the partner\u2019s profiles, newest first, for its ReferralAdmin (BP-5). Text is returned as stored, JSON-escaped.',
+  summary:
+    'Leads from the partner\u2019s profiles, newest first, for its ReferralAdmin; one assigned to some locations reads only their managing partner ids\u2019 leads (BP-5, BP-7). Text is returned as stored, JSON-escaped.',
   tags: ['business-profiles'],
   access: { roles: ['ReferralAdmin'], partnerParam: 'partnerId' },
   params: z.object({ partnerId: partnerIdSchema }),
@@ -21,8 +22,9 @@ httpFunction('listLeads', {
       description: 'Leads, newest first, and the token of the next page if any',
       schema: z.object({ leads: z.array(leadSchema), continuationToken: z.string().optional() }),
     },
+    403: { description: 'code LocationNotAssigned: another managing partner id' },
   },
-  async handler({ params, query, services }) {
-    return { status: 200, body: await listLeads(services, params.partnerId, query) };
+  async handler({ params, query, services, principal }) {
+    return { status: 200, body: await listLeads(services, params.partnerId, query, principal) };
   },
 });

@@ -51,6 +51,7 @@ export const orderSchema = z.object({
   createdAt: timestamp,
   offerId: z.string(),
   quantity: z.number().int(),
+  kind: z.enum(['New', 'Renewal']),
 });
 
 /** What the partner's admins see of a business profile (BP-1, BP-2). */
@@ -75,6 +76,8 @@ export const publishedProfileSchema = z.object({
   publishLocations: z.array(countryCode),
   sellMarkets: z.array(countryCode),
   content: profileContentSchema,
+  /** BP-7: the location asked for (`?location=`), whose own content is shown when it has some. */
+  location: countryCode.optional(),
 });
 
 export const leadReceiptSchema = z.object({ leadId: z.uuid(), receivedAt: timestamp });
@@ -113,6 +116,14 @@ export const enrollmentSchema = z.object({
   bankProfileId: z.string().optional(),
   taxProfileId: z.string().optional(),
   renewedFrom: z.string().optional(),
+  validationOverdue: z.boolean().describe('ValidatingEnrollment for more than 48 hours (INC-3)'),
+});
+
+/** INC-4: a profile on offer, only what enrolling needs to know. */
+export const enrollOptionsSchema = z.object({
+  bankProfiles: z.array(z.object({ id: z.string(), locationPartnerId: z.string(), default: z.boolean(), complete: z.boolean() })),
+  taxProfiles: z.array(z.object({ id: z.string(), locationPartnerId: z.string(), complete: z.boolean() })),
+  preselectedBankProfileId: z.string().optional(),
 });
 
 export const rolloverStatusSchema = z.object({
@@ -124,6 +135,7 @@ export const rolloverStatusSchema = z.object({
   renewed: z.number().int(),
   actionRequired: z.number().int(),
   notEligible: z.number().int(),
+  alreadyRenewed: z.number().int(),
   failed: z.number().int(),
   pages: z.number().int(),
   requestUnits: z.number(),

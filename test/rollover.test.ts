@@ -66,6 +66,7 @@ interface RunStatus {
   renewed: number;
   actionRequired: number;
   notEligible: number;
+  alreadyRenewed: number;
   failed: number;
 }
 
@@ -147,12 +148,18 @@ describe('fiscal-year rollover (INC-5)', () => {
     expect(await summaries(carried.adminEmail)).toHaveLength(1);
   });
 
-  it('two runs started together renew nothing twice', async () => {
+  it('INC-5: two runs started together renew nothing twice and count each renewal once; a later run counts 0/0/0 and alreadyRenewed', async () => {
     const year = 2024;
     const parts = [await enrolled(year), await enrolled(year), await enrolled(year)];
     const [a, b] = await Promise.all([start(year), start(year)]);
     const runs = [((await a?.json()) as { runId: string }).runId, ((await b?.json()) as { runId: string }).runId];
-    for (const runId of runs) expect((await completed(runId)).scanned).toBe(3);
+    const statuses = await Promise.all(runs.map((runId) => completed(runId)));
+    for (const status of statuses) expect(status.scanned).toBe(3);
+    // Between them the two runs created each renewal once: what one created the other found there.
+    expect(statuses.reduce((n, s) => n + s.renewed, 0)).toBe(3);
+    expect(statuses.reduce((n, s) => n + s.alreadyRenewed, 0)).toBe(3);
+    const again = ((await (await start(year)).json()) as { runId: string }).runId;
+    expect(await completed(again)).toMatchObject({ scanned: 3, renewed: 0, actionRequired: 0, notEligible: 0, alreadyRenewed: 3, failed: 0 });
     const services = await getServices();
     for (const p of parts) {
       const renewals = await services.repository<Enrollment>('enrollments').queryAll(
@@ -190,7 +197,7 @@ describe('fiscal-year rollover (INC-5)', () => {
       const { runId } = (await (await start(year)).json()) as { runId: string };
       const status = await completed(runId);
       expect(crashed).toBe(true);
-      expect(status).toMatchObject({ scanned: 4, renewed: 4, failed: 0 });
+      expect(status).toMatchObject({ scanned: 4, renewed: 4, alreadyRenewed: 0, failed: 0 });
     } finally {
       restore();
     }

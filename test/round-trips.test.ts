@@ -11,7 +11,7 @@ import { installFunctionsCore } from '../shared/local-host/functions-core-shim.j
 import type { PartnerStore } from '../shared/data/partner-store.js';
 import { recordAgreementEvent } from '../shared/use-cases/agreements.js';
 import { handleDirectBillEvent, planDirectBillAssessment, processAssessmentPage } from '../shared/use-cases/direct-bill.js';
-import { handleEligibility, handleValidation } from '../shared/use-cases/incentives.js';
+import { handleEligibility, handleProgramEvent, handleValidation } from '../shared/use-cases/incentives.js';
 import { deliverIntent, sweepOutbox } from '../shared/use-cases/outbox.js';
 import type { IntentRef, QueuePublisher } from '../shared/use-cases/ports.js';
 import { queueNames } from '../shared/use-cases/queues.js';
@@ -375,6 +375,9 @@ describe('Cosmos DB requests per operation (docs/round-trips.md)', () => {
       token: incentiveAdmin,
     });
     const enrollmentId = enrollmentIdOf(location, 'azure-growth', 2027);
+    await measureCall('getIncentiveEnrollment (with enrol options)', 200, 'GET', `/api/partners/${partnerId}/incentives/enrollments/${enrollmentId}`, {
+      token: incentiveAdmin,
+    });
     const enrolled = await measureCall(
       'enrollIncentive (to validation)',
       200,
@@ -387,6 +390,11 @@ describe('Cosmos DB requests per operation (docs/round-trips.md)', () => {
       handleValidation(services, { eventId: unique('v'), partnerId, enrollmentId, valid: true }),
     );
     expect(validated.changed).toBe(true);
+    // A program of its own: closing it shows Closed wherever it is enrolled, in every test file.
+    const programId = unique('program').toLowerCase();
+    await handleEligibility(services, { ...event, eventId: unique('e'), programId });
+    const closed = await measure('incentivePrograms (closed)', () => handleProgramEvent(services, { eventId: unique('c'), programId, status: 'Closed' }));
+    expect(closed.changed).toBe(true);
   });
 
   it('rollover: operator start, status, poison page, resume, timer, one page, one summary', async () => {
@@ -461,6 +469,13 @@ describe('Cosmos DB requests per operation (docs/round-trips.md)', () => {
     await measureCall('listBusinessProfiles (one profile)', 200, 'GET', `/api/partners/${partnerId}/business-profiles`, { token: admin });
     await measureCall('getBusinessProfile (found)', 200, 'GET', `/api/partners/${partnerId}/business-profiles/${profileId}`, { token: admin });
     await measureCall('getPublishedProfile (found)', 200, 'GET', `/api/business-profiles/${profileId}`);
+    await measureCall('updateBusinessProfile (content of a publish location)', 200, 'PATCH', `/api/partners/${partnerId}/business-profiles/${profileId}`, {
+      token: admin,
+      body: { localizedContent: { US: { name: 'Contoso Cloud US', description: '' } } },
+    });
+    await measureCall('businessProfileLocations (two countries)', 200, 'GET', `/api/partners/${partnerId}/business-profiles/locations?kind=NonCSP`, {
+      token: admin,
+    });
     const client = `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
     const lead = { contact: { name: 'Bo Chen', email: 'bo@fabrikam.example', company: 'Fabrikam' }, message: 'Please call us about Microsoft 365.' };
     await expectStatus(call(host, 'POST', `/api/business-profiles/${profileId}/leads`, { body: lead, headers: { 'x-forwarded-for': client } }), 202); // opens the client's window

@@ -11,6 +11,7 @@ var queueNames = [
   'incentive-eligibility'
   'enrollment-validation'
   'customer-agreement-events'
+  'incentive-programs'
   'email-outbox'
   'rollover-pages'
   'direct-bill-decisions'

@@ -21,6 +21,10 @@ export class CosmosEnrollmentStore extends ContainerStore<EnrollmentDoc> impleme
     return this.enrollments(partnerId, ' AND c.fiscalYear = @fiscalYear ORDER BY c.id', [{ name: '@fiscalYear', value: fiscalYear }]);
   }
 
+  everyYear(partnerId: string): Promise<Enrollment[]> {
+    return this.enrollments(partnerId, ' ORDER BY c.id', []);
+  }
+
   awaitingInvitation(partnerId: string): Promise<Enrollment[]> {
     return this.enrollments(partnerId, ' AND c.status = @status AND c.openProgram = false AND NOT IS_DEFINED(c.invitationSentAt)', [
       { name: '@status', value: 'Invited' },
@@ -59,8 +63,9 @@ export class CosmosEnrollmentStore extends ContainerStore<EnrollmentDoc> impleme
     return { ...result, requestCharge };
   }
 
-  async createRenewals(renewals: readonly Enrollment[]): Promise<{ failed: number; requestCharge: number }> {
+  async createRenewals(renewals: readonly Enrollment[]): Promise<{ failed: number; existing: ReadonlySet<string>; requestCharge: number }> {
     let failed = 0;
+    const existing = new Set<string>();
     let requestCharge = 0;
     for (let i = 0; i < renewals.length; i += 100) {
       const chunk = renewals.slice(i, i + 100);
@@ -73,10 +78,13 @@ export class CosmosEnrollmentStore extends ContainerStore<EnrollmentDoc> impleme
         // eslint-disable-next-line @typescript-eslint/no-deprecated -- see above
         return this.repo.container.items.bulk(operations, undefined, { contentResponseOnWriteEnabled: false });
       });
-      failed += results.filter((r) => r.statusCode >= 400 && r.statusCode !== 409).length;
+      results.forEach((r, index) => {
+        if (r.statusCode === 409) existing.add(chunk[index]?.id ?? '');
+        else if (r.statusCode >= 400) failed++;
+      });
       requestCharge += results.reduce((sum, r) => sum + r.requestCharge, 0);
     }
-    return { failed, requestCharge };
+    return { failed, existing, requestCharge };
   }
 }
 

@@ -39,19 +39,16 @@ export class CosmosProfileStore extends ContainerStore<ProfileDoc> implements Pr
 
   async leads(
     partnerId: string,
-    query: { managingPartnerId?: string | undefined; pageSize: number; continuationToken?: string | undefined },
+    query: { managingPartnerIds?: readonly string[] | undefined; pageSize: number; continuationToken?: string | undefined },
   ): Promise<Page<Lead>> {
-    const filter = query.managingPartnerId ? ' AND c.managingPartnerId = @managing' : '';
+    const managing = query.managingPartnerIds ? [...query.managingPartnerIds].sort() : undefined;
+    const filter = managing ? ' AND ARRAY_CONTAINS(@managing, c.managingPartnerId)' : '';
     // The token continues this partner's list (with this filter) only.
-    const list = `leads:${partnerId}:${query.managingPartnerId ?? ''}`;
+    const list = `leads:${partnerId}:${managing ? managing.join(',') : '*'}`;
     const page = await this.repo.queryPage(
       {
         query: `SELECT * FROM c WHERE c.partnerId = @partnerId AND c.type = @type${filter} ORDER BY c.receivedAt DESC`,
-        parameters: [
-          { name: '@partnerId', value: partnerId },
-          { name: '@type', value: 'lead' },
-          ...(query.managingPartnerId ? [{ name: '@managing', value: query.managingPartnerId }] : []),
-        ],
+        parameters: [{ name: '@partnerId', value: partnerId }, { name: '@type', value: 'lead' }, ...(managing ? [{ name: '@managing', value: managing }] : [])],
       },
       { partnerId, pageSize: query.pageSize, continuationToken: this.tokens.open(list, query.continuationToken) },
     );

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import { emailAddress, personName, phoneNumber } from './partner.js';
+import { emailAddress, isoDate, personName, phoneNumber } from './partner.js';
 
 /** ATT-7: where a customer accepts directly. */
 export const adminCenterAgreementUrl = 'https://admin.microsoft.com/AdminPortal/Home?ref=/BillingAccounts/agreement';
@@ -31,6 +31,21 @@ export const customerInputSchema = z.object({
   agreementOption: z.enum(agreementOptions),
 });
 export type CustomerInput = z.infer<typeof customerInputSchema>;
+
+/** ATT-8: a new customer's acceptance, attested while the customer is added (ATT-2: who accepted, and when). */
+const attestationInputSchema = z.object({ primaryContact: acceptedBySchema, dateAgreed: isoDate });
+export type AttestationInput = z.infer<typeof attestationInputSchema>;
+
+/** The customer PUT: the customer, and with PartnerAttestation optionally its attestation (ATT-8). */
+export const customerPutSchema = customerInputSchema.extend({ attestation: attestationInputSchema.optional() }).superRefine((input, ctx) => {
+  if (input.attestation && input.agreementOption !== 'PartnerAttestation') {
+    ctx.addIssue({ code: 'custom', path: ['attestation'], message: 'an attestation goes with agreementOption PartnerAttestation' });
+  }
+});
+
+/** ATT-6, ATT-8: a purchase for a new subscription, or the automatic renewal of one (not blocked by ATT-6). */
+export const orderKinds = ['New', 'Renewal'] as const;
+export type OrderKind = (typeof orderKinds)[number];
 
 export interface Customer extends CustomerInput {
   id: string;

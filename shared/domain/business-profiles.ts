@@ -45,6 +45,20 @@ function publishNotSold(input: { publishLocations: string[]; sellMarkets: string
 }
 
 export const profileInputSchema = z.object({ managingPartnerId: partnerIdSchema, ...placement }).superRefine(publishNotSold);
+
+/**
+ * BP-7: what a PATCH may change (publish locations, sell markets, content) and the content per
+ * publish location: `localizedContent` is merged key by key, `null` removes a location's own content.
+ */
+export const profilePatchSchema = z
+  .object({
+    publishLocations: placement.publishLocations.optional(),
+    sellMarkets: countryList.optional(),
+    content: profileContentSchema.optional(),
+    localizedContent: z.partialRecord(countryCode, profileContentSchema.nullable()).optional(),
+  })
+  .refine((patch) => Object.keys(patch).length > 0, { error: 'nothing to change: name at least one field' });
+export type ProfilePatch = z.output<typeof profilePatchSchema>;
 export type ProfileInput = z.output<typeof profileInputSchema>;
 
 /** A profile created before partner ids (imported by an operator); it has no managing id. */
@@ -63,6 +77,8 @@ export interface BusinessProfile {
   publishLocations: string[];
   sellMarkets: string[];
   content: z.output<typeof profileContentSchema>;
+  /** BP-7: content of its own for some publish locations; the others show `content`. */
+  localizedContent?: Record<string, z.output<typeof profileContentSchema>>;
   origin: 'PartnerId' | 'Legacy';
   migratedAt?: string;
   createdAt: string;
@@ -180,6 +196,74 @@ export function profileBinding(
   return { binding: now < closesAt ? 'LegacyMigratable' : 'PGA', managingPartnerId: profile.partnerId };
 }
 
+/**
+ * BP-3, BP-7: the profile a PATCH asks for, and what is wrong with it beyond the partner's data
+ * (placementProblems): a sell market that is also a publish location, and content for a country that
+ * is not a publish location. Localized content of a location given up goes with it.
+ */
+export function patchedProfile(profile: BusinessProfile, patch: ProfilePatch, now: Date): { profile: BusinessProfile; problems: FieldError[] } {
+  const publishLocations = patch.publishLocations ?? profile.publishLocations;
+  const sellMarkets = patch.sellMarkets ?? profile.sellMarkets;
+  const published = new Set(publishLocations);
+  const problems: FieldError[] = [];
+  sellMarkets.forEach((code, index) => {
+    if (published.has(code)) {
+      const path = patch.sellMarkets ? `body.sellMarkets.${index}` : `body.publishLocations.${publishLocations.indexOf(code)}`;
+      problems.push({ path, message: `${code} is both a publish location and a sell market` });
+    }
+  });
+  const localized = new Map(Object.entries(profile.localizedContent ?? {}).filter(([code]) => published.has(code)));
+  for (const [code, content] of Object.entries(patch.localizedContent ?? {})) {
+    if (content === null) localized.delete(code);
+    else if (!published.has(code)) problems.push({ path: `body.localizedContent.${code}`, message: `${code} is not a publish location of the profile` });
+    else localized.set(code, content);
+  }
+  const next: BusinessProfile = { ...profile, publishLocations, sellMarkets, content: patch.content ?? profile.content, updatedAt: now.toISOString() };
+  delete next.localizedContent;
+  if (localized.size > 0) next.localizedContent = Object.fromEntries([...localized].sort(([a], [b]) => a.localeCompare(b)));
+  return { profile: next, problems };
+}
+
+/** Whether a PATCH changes what the profile shows or where (its timestamps aside). */
+export function sameProfile(a: BusinessProfile, b: BusinessProfile): boolean {
+  const shown = (p: BusinessProfile) => JSON.stringify([p.publishLocations, p.sellMarkets, p.content, p.localizedContent ?? {}]);
+  return shown(a) === shown(b);
+}
+
+export const locationReasons = ['NoPartnerId', 'HasProfile', 'OutsideCspRegion', 'InactivePartnerId'] as const;
+
+export interface LocationOption {
+  country: string;
+  locationPartnerId?: string;
+  canPublish: boolean;
+  canSell: boolean;
+  reason?: (typeof locationReasons)[number];
+}
+
+/**
+ * BP-3, BP-4, BP-7: what the portal greys out for a new profile of `kind`: one entry per country the
+ * partner has a partner id in and, for CSP, per country of the company's CSP market. A country can be
+ * a publish location only with an active partner id there and no profile of the partner yet; a CSP
+ * profile neither publishes nor sells outside the company's CSP market. One reason per entry, the first
+ * that applies of OutsideCspRegion, NoPartnerId, InactivePartnerId, HasProfile.
+ */
+export function locationOptions(partner: Partner, profiles: readonly Pick<BusinessProfile, 'publishLocations'>[], kind: ProfileKind): LocationOption[] {
+  const cspCountries = kind === 'CSP' && partner.programs.includes('csp') ? (cspMarketOf(partner.address.country)?.countries ?? []) : [];
+  const inMarket = new Set(cspCountries);
+  const claimed = new Set(profiles.flatMap((p) => p.publishLocations));
+  const countries = [...new Set([...partner.locations.map((l) => l.country), ...cspCountries])].sort();
+  return countries.map((country) => {
+    const here = partner.locations.filter((l) => l.country === country);
+    const location = here.find((l) => l.active) ?? here[0];
+    const base = { country, ...(location ? { locationPartnerId: location.partnerId } : {}) };
+    if (kind === 'CSP' && !inMarket.has(country)) return { ...base, canPublish: false, canSell: false, reason: 'OutsideCspRegion' };
+    if (!location) return { ...base, canPublish: false, canSell: true, reason: 'NoPartnerId' };
+    if (!location.active) return { ...base, canPublish: false, canSell: true, reason: 'InactivePartnerId' };
+    if (claimed.has(country)) return { ...base, canPublish: false, canSell: true, reason: 'HasProfile' };
+    return { ...base, canPublish: true, canSell: true };
+  });
+}
+
 /** What the partner's admins see of a profile. */
 export function partnerProfileView(profile: BusinessProfile, now: Date, closesAt: Date) {
   const { binding, managingPartnerId } = profileBinding(profile, now, closesAt);
@@ -191,6 +275,7 @@ export function partnerProfileView(profile: BusinessProfile, now: Date, closesAt
     publishLocations: profile.publishLocations,
     sellMarkets: profile.sellMarkets,
     content: profile.content,
+    ...(profile.localizedContent ? { localizedContent: profile.localizedContent } : {}),
     origin: profile.origin,
     ...(profile.migratedAt ? { migratedAt: profile.migratedAt } : {}),
     createdAt: profile.createdAt,
@@ -198,14 +283,18 @@ export function partnerProfileView(profile: BusinessProfile, now: Date, closesAt
   };
 }
 
-/** BP-5: the published profile shows neither the managing partner id nor the account. */
-export function publishedProfileView(profile: BusinessProfile) {
+/**
+ * BP-5, BP-7: the published profile shows neither the managing partner id nor the account. Seen from
+ * a location, it shows that location's own content, else the profile's content.
+ */
+export function publishedProfileView(profile: BusinessProfile, location?: string) {
   return {
     profileId: profile.profileId,
     kind: profile.kind,
     publishLocations: profile.publishLocations,
     sellMarkets: profile.sellMarkets,
-    content: profile.content,
+    content: (location !== undefined ? profile.localizedContent?.[location] : undefined) ?? profile.content,
+    ...(location !== undefined ? { location } : {}),
   };
 }
 

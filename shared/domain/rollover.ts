@@ -27,11 +27,16 @@ export interface FailedPage {
   failedAt: string;
 }
 
+/**
+ * What a page changed: `renewed`, `actionRequired` and `notEligible` count the renewals this run
+ * created, by status; `alreadyRenewed` those that existed already (an earlier run carried them over).
+ */
 export interface PageCounts {
   scanned: number;
   renewed: number;
   actionRequired: number;
   notEligible: number;
+  alreadyRenewed: number;
   failed: number;
 }
 
@@ -91,12 +96,14 @@ export function renewalOf(source: RenewalSource, partner: Partner | undefined, n
   return { ...base, ...profiles, status: 'ActionRequired', actionsNeeded };
 }
 
-export function countOf(renewals: readonly Enrollment[], failed: number): PageCounts {
-  return {
-    scanned: renewals.length,
-    renewed: renewals.filter((r) => r.status === 'Enrolled').length,
-    actionRequired: renewals.filter((r) => r.status === 'ActionRequired').length,
-    notEligible: renewals.filter((r) => r.status === 'NotEligible').length,
-    failed,
-  };
+/** The counts of a page whose renewals are `renewals`; `existing` holds the ids of those that were there already. */
+export function countOf(renewals: readonly Enrollment[], existing: ReadonlySet<string>, failed: number): PageCounts {
+  const counts: PageCounts = { scanned: renewals.length, renewed: 0, actionRequired: 0, notEligible: 0, alreadyRenewed: 0, failed };
+  for (const r of renewals) {
+    if (existing.has(r.id)) counts.alreadyRenewed++;
+    else if (r.status === 'Enrolled') counts.renewed++;
+    else if (r.status === 'ActionRequired') counts.actionRequired++;
+    else if (r.status === 'NotEligible') counts.notEligible++;
+  }
+  return counts;
 }

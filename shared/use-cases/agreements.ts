@@ -11,8 +11,10 @@ import {
   type AcceptedBy,
   type Agreement,
   type AgreementOption,
+  type AttestationInput,
   type Customer,
   type CustomerInput,
+  type OrderKind,
 } from '../domain/agreements.js';
 import { directBillStatus } from '../domain/csp.js';
 import { attestationConfirmationEmail } from '../domain/emails.js';
@@ -31,8 +33,19 @@ async function requireCustomer(deps: UseCaseDeps, partnerId: string, customerId:
   return customer.doc;
 }
 
-/** Creates or replaces a customer; with DirectAcceptance the answer carries the invitation (ATT-7). */
-export async function putCustomer(deps: UseCaseDeps, partnerId: string, customerId: string, input: CustomerInput) {
+/**
+ * Creates or replaces a customer; with DirectAcceptance the answer carries the invitation (ATT-7).
+ * With an attestation (ATT-8) the customer, its agreement and the confirmation email owed (ATT-3) are
+ * one transactional batch, checked first under the rules of any attestation (ATT-1, ATT-2).
+ */
+export async function putCustomer(
+  deps: UseCaseDeps,
+  partnerId: string,
+  customerId: string,
+  input: CustomerInput & { attestation?: AttestationInput | undefined },
+  principal?: Principal,
+) {
+  if (input.attestation) return putAttestedCustomer(deps, partnerId, customerId, { ...input, attestation: input.attestation }, principal);
   const [stored, first] = await Promise.all([requirePartner(deps, partnerId), deps.agreements.customer(partnerId, customerId)]);
   const partner = stored.doc;
   const { created, customer } = await readDecideWrite({
@@ -57,6 +70,87 @@ export async function putCustomer(deps: UseCaseDeps, partnerId: string, customer
     created,
     customer: { ...body, ...(input.agreementOption === 'DirectAcceptance' ? { invitationEmail: directAcceptanceInvitation(input, partner.companyName) } : {}) },
   };
+}
+
+/**
+ * ATT-8: a customer added with its acceptance attested. Nothing is recorded unless everything is: the
+ * checks come first (who attests, ATT-1; a date not in the future, ATT-2), then one batch writes the
+ * customer, the agreement and its confirmation intent. A retried PUT finds the agreement recorded and
+ * writes the customer alone: one agreement, one email.
+ */
+async function putAttestedCustomer(
+  deps: UseCaseDeps,
+  partnerId: string,
+  customerId: string,
+  input: CustomerInput & { attestation: AttestationInput },
+  principal: Principal | undefined,
+) {
+  const { attestation, ...customerInput } = input;
+  if (!principal || !(principal.roles.has('AdminAgent') || principal.roles.has('SalesAgent'))) {
+    throw DomainError.forbidden('Only an AdminAgent or SalesAgent attests customer acceptance (ATT-1).', 'AttestationRoleRequired');
+  }
+  const partner = (await requirePartner(deps, partnerId)).doc;
+  assertMayAttest(partner);
+  assertNotInTheFuture(attestation.dateAgreed, deps.now(), 'body.attestation.dateAgreed');
+  const agreementId = attestationId(customerId, attestation.primaryContact);
+  const commit = committing(deps.agreements, 'agreements', partnerId);
+  const outcome = await readDecideWrite({
+    read: async () => {
+      const [existing, agreement] = await Promise.all([deps.agreements.customer(partnerId, customerId), deps.agreements.read(partnerId, agreementId)]);
+      return { existing, agreement: agreement?.doc.type === 'agreement' ? agreement.doc : undefined, now: deps.now() };
+    },
+    decide: ({ existing, agreement, now }) => {
+      const at = now.toISOString();
+      const customer: Customer = {
+        ...customerInput,
+        id: customerDocumentId(customerId),
+        type: 'customer',
+        partnerId,
+        customerId,
+        createdAt: existing?.doc.createdAt ?? at,
+        updatedAt: at,
+      };
+      const recorded: Agreement = agreement ?? {
+        id: agreementId,
+        type: 'agreement',
+        partnerId,
+        customerId,
+        agreementType: 'MicrosoftCustomerAgreement',
+        templateId: customerAgreementTemplateId,
+        kind: 'PartnerAttestation',
+        primaryContact: attestation.primaryContact,
+        dateAgreed: attestation.dateAgreed,
+        occurredAt: at,
+        userId: principal.userId,
+      };
+      const intent = agreement
+        ? undefined
+        : emailIntent(partnerId, confirmationKey(agreementId), attestationConfirmationEmail(customer), at, confirmationDeadlineMs);
+      const writes: Write<AgreementDoc>[] = [
+        writeOver<AgreementDoc>(customer, existing?.etag),
+        ...(intent
+          ? [
+              { kind: 'create' as const, doc: recorded },
+              { kind: 'create' as const, doc: intent },
+            ]
+          : []),
+      ];
+      return { result: { created: !existing, customer, agreement: recorded }, write: writes };
+    },
+    write: commit.write,
+  });
+  // Sent by the outbox's queue workers, so the request answers at once; a lost message is the sweep's.
+  const [owed] = commit.owed();
+  if (owed) await queueDelivery(deps, owed).catch(() => {});
+  const { id: _id, type: _type, ...body } = outcome.customer;
+  return { created: outcome.created, customer: { ...body, agreement: publicAgreement(outcome.agreement) } };
+}
+
+/** ATT-2: the acceptance date cannot be after today (UTC). */
+function assertNotInTheFuture(dateAgreed: string, now: Date, path: string): void {
+  if (!notInTheFuture(dateAgreed, now)) {
+    throw DomainError.validation('The acceptance date cannot be in the future.', [{ path, message: 'must not be after today (UTC)' }]);
+  }
 }
 
 /** ATT-1: who may attest for a partner's customers. */
@@ -120,9 +214,7 @@ export async function attestAgreement(
   const [partner, stored] = await Promise.all([requirePartner(deps, input.partnerId), deps.agreements.customer(input.partnerId, input.customerId)]);
   assertMayAttest(partner.doc);
   const now = deps.now();
-  if (!notInTheFuture(input.dateAgreed, now)) {
-    throw DomainError.validation('The acceptance date cannot be in the future.', [{ path: 'body.dateAgreed', message: 'must not be after today (UTC)' }]);
-  }
+  assertNotInTheFuture(input.dateAgreed, now, 'body.dateAgreed');
   if (!stored) throw DomainError.notFound(`Customer ${input.customerId} does not exist.`);
   const customer = stored.doc;
   const agreement: Agreement = {
@@ -153,13 +245,16 @@ export async function customerAgreements(deps: UseCaseDeps, partnerId: string, c
   return { acceptance: agreements.length > 0 ? ('Provided' as const) : ('NotProvided' as const), agreements: agreements.map(publicAgreement) };
 }
 
-/** CSP-3: no new purchase while a direct-bill partner's abilities are suspended; ATT-6: none for a customer whose acceptance is not on record. */
-export async function placeOrder(deps: UseCaseDeps, partnerId: string, customerId: string) {
+/**
+ * CSP-3: no new purchase while a direct-bill partner's abilities are suspended; ATT-6: none for a
+ * customer whose acceptance is not on record, though an automatic renewal passes (ATT-8).
+ */
+export async function placeOrder(deps: UseCaseDeps, partnerId: string, customerId: string, kind: OrderKind = 'New') {
   const [partner, { acceptance }] = await Promise.all([requirePartner(deps, partnerId), customerAgreements(deps, partnerId, customerId)]);
   if (directBillStatus(partner.doc)?.directBillAbilities === 'Suspended') {
     throw DomainError.conflict('Direct-bill abilities are suspended until an assessment confirms the CSP requirements again.', 'DirectBillAbilitiesSuspended');
   }
-  if (acceptance === 'NotProvided') throw DomainError.conflict(acceptanceRequiredMessage, 'CustomerAgreementNotAccepted');
+  if (acceptance === 'NotProvided' && kind === 'New') throw DomainError.conflict(acceptanceRequiredMessage, 'CustomerAgreementNotAccepted');
   return { orderId: randomUUID(), customerId, status: 'Created' as const, createdAt: deps.now().toISOString() };
 }
 

@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import {
   leadView,
   locationClaimId,
+  locationOptions,
+  patchedProfile,
+  sameProfile,
   managingIdProblems,
   migrationClosesAt,
   partnerIdProfilesSince,
@@ -14,10 +17,14 @@ import {
   type LeadInput,
   type LegacyProfileInput,
   type ProfileInput,
+  type ProfileKind,
+  type ProfilePatch,
   type ProfileLocationClaim,
 } from '../domain/business-profiles.js';
 import { DomainError } from '../domain/errors.js';
+import { userDocumentId } from '../domain/incentives.js';
 import { keyedUuid } from '../domain/keyed-id.js';
+import type { Principal } from '../domain/roles.js';
 import { requirePartner } from './accounts.js';
 import { WriteConflict, type ProfileDoc, type UseCaseDeps, type Versioned, type Write } from './ports.js';
 import { createIfAbsent, readDecideWrite, unchanged, updateDocument } from './write.js';
@@ -88,6 +95,56 @@ export async function createProfile(deps: UseCaseDeps, partnerId: string, input:
     updatedAt: now,
   });
   return { created: result.created, profile: partnerProfileView(result.profile, deps.now(), closesAt(deps)) };
+}
+
+/**
+ * BP-3, BP-4, BP-7: changes a profile's publish locations, sell markets and content (and content per
+ * publish location) under the rules of creation. The profile, the claims of locations it gives up
+ * (deleted) and of locations it takes (created) are one transactional batch: a location given up is
+ * free the moment the batch commits, and of two requests taking one location the second batch fails
+ * on the first's claim, reads it, and answers 409.
+ */
+export async function updateProfile(deps: UseCaseDeps, partnerId: string, profileId: string, patch: ProfilePatch) {
+  const partner = (await requirePartner(deps, partnerId)).doc;
+  const written = await readDecideWrite({
+    read: async () => {
+      const stored = await readProfile(deps, partnerId, profileId);
+      const taken = stored ? (patch.publishLocations ?? []).filter((c) => !stored.doc.publishLocations.includes(c)) : [];
+      const claims = await Promise.all(taken.map((country) => deps.profiles.read(partnerId, locationClaimId(country))));
+      return { stored, claims: claims.flatMap((c) => (c?.doc.type === 'profileLocation' ? [c.doc] : [])) };
+    },
+    decide: ({ stored, claims }) => {
+      if (!stored) throw DomainError.notFound(`Business profile ${profileId} does not exist.`);
+      const { profile, problems } = patchedProfile(stored.doc, patch, deps.now());
+      problems.push(...placementProblems(partner, profile));
+      if (problems.length > 0) throw DomainError.validation('The profile cannot be published as asked.', problems);
+      const elsewhere = claims.filter((c) => c.profileId !== profileId);
+      if (elsewhere.length > 0) {
+        throw DomainError.conflict(
+          `A location can have one business profile of the partner; already taken: ${elsewhere.map((c) => `${c.country} (profile ${c.profileId})`).join(', ')}.`,
+          'LocationAlreadyHasProfile',
+        );
+      }
+      if (sameProfile(stored.doc, profile)) return { result: stored.doc };
+      const before = new Set(stored.doc.publishLocations);
+      const after = new Set(profile.publishLocations);
+      const claim = (country: string): ProfileLocationClaim => ({ id: locationClaimId(country), type: 'profileLocation', partnerId, country, profileId });
+      const writes: Write<ProfileDoc>[] = [
+        { kind: 'replace', doc: profile, etag: stored.etag },
+        ...[...before].filter((c) => !after.has(c)).map((c) => ({ kind: 'delete' as const, id: locationClaimId(c) })),
+        ...[...after].filter((c) => !before.has(c)).map((c) => ({ kind: 'create' as const, doc: claim(c) })),
+      ];
+      return { result: profile, write: writes };
+    },
+    write: (writes) => deps.profiles.commit(partnerId, writes),
+  });
+  return partnerProfileView(written, deps.now(), closesAt(deps));
+}
+
+/** BP-3, BP-4, BP-7: which countries a new profile of `kind` can publish in and sell to, and why not. */
+export async function profileLocations(deps: UseCaseDeps, partnerId: string, kind: ProfileKind) {
+  const [stored, profiles] = await Promise.all([requirePartner(deps, partnerId), deps.profiles.profiles(partnerId)]);
+  return { kind, locations: locationOptions(stored.doc, profiles, kind) };
 }
 
 /** BP-2: an operator imports a profile made before partner ids; it stays bound to the PGA until migrated. */
@@ -177,9 +234,9 @@ async function publishedProfile(deps: UseCaseDeps, profileId: string): Promise<B
   return stored.doc;
 }
 
-/** BP-5: what customers see. */
-export async function getPublishedProfile(deps: UseCaseDeps, profileId: string) {
-  return publishedProfileView(await publishedProfile(deps, profileId));
+/** BP-5, BP-7: what customers see, in the content of their location when it has its own. */
+export async function getPublishedProfile(deps: UseCaseDeps, profileId: string, location?: string) {
+  return publishedProfileView(await publishedProfile(deps, profileId), location);
 }
 
 /**
@@ -213,13 +270,24 @@ export async function submitLead(deps: UseCaseDeps, profileId: string, input: Le
   return { created: false, lead: { leadId, receivedAt: existing.doc.receivedAt } };
 }
 
-/** BP-5: the partner's leads for its ReferralAdmin, newest first, optionally for one managing id. */
+/**
+ * BP-5, BP-7: the partner's leads for its ReferralAdmin, newest first, optionally for one managing
+ * id. A referral admin assigned to some locations (users route) reads only the leads of those managing
+ * partner ids (403 for another one); assigned to none, or without a user record, all of them.
+ */
 export async function listLeads(
   deps: UseCaseDeps,
   partnerId: string,
   query: { managingPartnerId?: string | undefined; pageSize: number; continuationToken?: string | undefined },
+  principal: Principal,
 ) {
-  const [, page] = await Promise.all([requirePartner(deps, partnerId), deps.profiles.leads(partnerId, query)]);
+  const [, user] = await Promise.all([requirePartner(deps, partnerId), deps.accounts.read(partnerId, userDocumentId(principal.userId))]);
+  const assigned = user?.doc.type === 'user' && user.doc.roles.includes('ReferralAdmin') ? user.doc.locationPartnerIds : [];
+  if (query.managingPartnerId !== undefined && assigned.length > 0 && !assigned.includes(query.managingPartnerId)) {
+    throw DomainError.forbidden(`The user is not a referral admin of partner id ${query.managingPartnerId}.`, 'LocationNotAssigned');
+  }
+  const managingPartnerIds = query.managingPartnerId !== undefined ? [query.managingPartnerId] : assigned.length > 0 ? assigned : undefined;
+  const page = await deps.profiles.leads(partnerId, { managingPartnerIds, pageSize: query.pageSize, continuationToken: query.continuationToken });
   return {
     leads: page.items.map(leadView),
     ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),

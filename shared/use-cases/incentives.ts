@@ -1,25 +1,39 @@
 import { incentiveInvitationEmail } from '../domain/emails.js';
 import { DomainError } from '../domain/errors.js';
 import {
+  administersLocation,
   chooseProfiles,
+  closedProgram,
+  effectiveStatus,
+  enrollOptionsOf,
   fiscalYearOf,
   incentiveAdminsOf,
   newEnrollment,
   outstandingActions,
+  offeredProgram,
+  programDocumentId,
+  programIdOf,
+  programPartition,
+  requirementsOf,
+  unmetOf,
   userDocumentId,
+  validationOverdue,
   viewedStatus,
   type Enrollment,
+  type EnrollmentStatus,
+  type IncentiveProgram,
   type PartnerUser,
+  type Requirement,
   eventApplied,
   withAppliedEvent,
 } from '../domain/incentives.js';
-import { claimed, emailIntent, type EmailIntent } from '../domain/outbox.js';
 import type { Partner } from '../domain/partner.js';
+import { claimed, emailIntent, type EmailIntent } from '../domain/outbox.js';
 import type { Principal, Role } from '../domain/roles.js';
 import { requirePartner } from './accounts.js';
 import { committing, deliverNow, type OwedEmail } from './outbox.js';
 import type { EnrollmentDoc, UseCaseDeps, Versioned, Write } from './ports.js';
-import { readDecideWrite, unchanged, updateDocument } from './write.js';
+import { createIfAbsent, readDecideWrite, unchanged, updateDocument } from './write.js';
 
 /**
  * INC-2: an Invited enrolment of a program with criteria owes its location's incentive admins an
@@ -119,6 +133,8 @@ export interface EligibilityEvent {
   eligible: boolean;
   openProgram: boolean;
   unmetRequirements?: string[] | undefined;
+  /** INC-6: the program's requirements, met and unmet, in place of or beside `unmetRequirements`. */
+  requirements?: Requirement[] | undefined;
 }
 
 /**
@@ -138,13 +154,19 @@ export async function handleEligibility(
   }
   const status = event.eligible ? 'Invited' : 'NotEligible';
   const now = deps.now();
+  const requirements = requirementsOf(event);
   const fresh: Enrollment = {
     ...newEnrollment({ ...event, status }, now),
-    ...(event.eligible ? {} : { unmetRequirements: event.unmetRequirements ?? [] }),
+    ...(event.eligible ? {} : { unmetRequirements: unmetOf(event) }),
+    ...(requirements ? { requirements } : {}),
     ...withAppliedEvent({}, event.eventId),
   };
   const { enrollmentId } = fresh;
   const commit = committing(deps.enrollments, 'enrollments', event.partnerId);
+  // The program is recorded beside the enrolment's write, once the message is known to be valid.
+  const registering = registerProgram(deps, event.programId);
+  // Awaited below: this only keeps a failure while the write runs from counting as unhandled.
+  registering.catch(() => undefined);
   const outcome = await readDecideWrite<Versioned<EnrollmentDoc> | undefined, Write<EnrollmentDoc>[], { intent?: EmailIntent }>({
     read: () => deps.enrollments.read(event.partnerId, enrollmentId),
     // Usually the first event for the enrolment: create it without reading first.
@@ -159,13 +181,16 @@ export async function handleEligibility(
       }
       if (current.doc.type !== 'enrollment') return { result: {} };
       const doc = current.doc;
-      // Eligibility can change before the admin acts (Invited <-> NotEligible); later states stay.
-      const moves = !eventApplied(doc, event.eventId) && (doc.status === 'Invited' || doc.status === 'NotEligible') && doc.status !== status;
+      // Eligibility can change before the admin acts (Invited <-> NotEligible); later states stay. A new
+      // event that keeps the status but states other requirements (INC-6) updates them.
+      const open = !eventApplied(doc, event.eventId) && (doc.status === 'Invited' || doc.status === 'NotEligible');
+      const moves = open && (doc.status !== status || (requirements !== undefined && JSON.stringify(requirements) !== JSON.stringify(doc.requirements ?? [])));
       let next: Enrollment = doc;
       if (moves) {
         next = { ...doc, status, ...withAppliedEvent(doc, event.eventId), updatedAt: now.toISOString() };
         if (event.eligible) delete next.unmetRequirements;
-        else next.unmetRequirements = event.unmetRequirements ?? [];
+        else next.unmetRequirements = unmetOf(event);
+        if (requirements) next.requirements = requirements;
       }
       const invited = withInvitation(next, partner.doc.companyName, users, now);
       if (!moves && !invited.intent) return { result: {} };
@@ -179,9 +204,64 @@ export async function handleEligibility(
     },
     write: commit.write,
   });
+  await registering;
   if (!outcome.intent) return { enrollmentId, invited: 0 };
   await deliverNow(deps, commit.owed(), log);
   return { enrollmentId, invited: outcome.intent.message?.to.length ?? 0 };
+}
+
+/**
+ * Programs this instance knows to be recorded: an eligibility event records its program once (an
+ * offered program's document, created if absent), so that a `Closed` event can tell a known program
+ * from an unknown one without scanning enrolments.
+ */
+const recordedPrograms = new WeakMap<object, Set<string>>();
+
+async function registerProgram(deps: UseCaseDeps, programId: string): Promise<void> {
+  let recorded = recordedPrograms.get(deps.enrollments);
+  if (!recorded) recordedPrograms.set(deps.enrollments, (recorded = new Set()));
+  if (recorded.has(programId)) return;
+  await createIfAbsent(deps.enrollments, offeredProgram(programId, deps.now()));
+  recorded.add(programId);
+}
+
+async function readProgram(deps: UseCaseDeps, programId: string): Promise<Versioned<IncentiveProgram> | undefined> {
+  const stored = await deps.enrollments.read(programPartition(programId), programDocumentId);
+  return stored?.doc.type === 'incentiveProgram' ? { doc: stored.doc, etag: stored.etag } : undefined;
+}
+
+/** The status documents of the programs named, one point read each (a partner's list names a few). */
+async function programsOf(deps: UseCaseDeps, programIds: Iterable<string>): Promise<Map<string, IncentiveProgram>> {
+  const programs = new Map<string, IncentiveProgram>();
+  await Promise.all(
+    [...new Set(programIds)].map(async (programId) => {
+      const stored = await readProgram(deps, programId);
+      if (stored) programs.set(programId, stored.doc);
+    }),
+  );
+  return programs;
+}
+
+/**
+ * The program record of one enrolment, read beside the enrolment itself: the program is the middle part
+ * of the deterministic enrolment id (enrollmentIdOf), so both reads share a round trip; an id of another
+ * shape (or an enrolment of another program) costs a second read after the enrolment's.
+ */
+async function programOfEnrollment(
+  deps: UseCaseDeps,
+  enrollmentId: string,
+  enrollment: Promise<Versioned<EnrollmentDoc> | undefined>,
+): Promise<Map<string, IncentiveProgram>> {
+  const guessed = programIdOf(enrollmentId);
+  const [found, programs] = await Promise.all([enrollment, guessed ? programsOf(deps, [guessed]) : new Map<string, IncentiveProgram>()]);
+  if (found?.doc.type !== 'enrollment' || found.doc.programId === guessed) return programs;
+  return programsOf(deps, [found.doc.programId]);
+}
+
+/** What an enrolment shows now: its stored status, or Closed or Inactive as derived (INC-3, INC-6). */
+function statusNow(e: Enrollment, partner: Partner, programs: ReadonlyMap<string, IncentiveProgram>, currentFiscalYear: number): EnrollmentStatus {
+  const locationActive = partner.locations.some((l) => l.partnerId === e.locationPartnerId && l.active);
+  return effectiveStatus(e, { program: programs.get(e.programId), locationActive, currentFiscalYear });
 }
 
 function view(e: Enrollment, roles: ReadonlySet<Role>, partner: Partner) {
@@ -202,11 +282,76 @@ function view(e: Enrollment, roles: ReadonlySet<Role>, partner: Partner) {
   };
 }
 
-/** INC-3: a partner's enrolments of a fiscal year (default: the current one), as the viewer may see them. */
+/**
+ * The view of an enrolment as it shows now (INC-3, INC-6): under a derived Closed or Inactive status it
+ * asks for no action; and whether its validation is overdue (more than 48 hours).
+ */
+function shownView(e: Enrollment, shown: EnrollmentStatus, roles: ReadonlySet<Role>, now: Date, partner: Partner) {
+  const derived = shown === e.status ? e : { ...e, status: shown, actionsNeeded: [] };
+  return { ...view(derived, roles, partner), validationOverdue: validationOverdue(e, shown, now) };
+}
+
+/** INC-3: a partner's enrolments, of one fiscal year or of every year, as the viewer may see them. */
 export async function listEnrollments(deps: UseCaseDeps, partnerId: string, fiscalYear: number | undefined, principal: Principal) {
-  const year = fiscalYear ?? fiscalYearOf(deps.now(), deps.config.FISCAL_YEAR_START_MONTH);
-  const [partner, items] = await Promise.all([requirePartner(deps, partnerId), deps.enrollments.ofYear(partnerId, year)]);
-  return { fiscalYear: year, items: items.map((e) => view(e, principal.roles, partner.doc)) };
+  const now = deps.now();
+  const current = fiscalYearOf(now, deps.config.FISCAL_YEAR_START_MONTH);
+  const [stored, items] = await Promise.all([
+    requirePartner(deps, partnerId),
+    fiscalYear === undefined ? deps.enrollments.everyYear(partnerId) : deps.enrollments.ofYear(partnerId, fiscalYear),
+  ]);
+  const programs = await programsOf(
+    deps,
+    items.map((e) => e.programId),
+  );
+  return {
+    ...(fiscalYear === undefined ? {} : { fiscalYear }),
+    items: items.map((e) => shownView(e, statusNow(e, stored.doc, programs, current), principal.roles, now, stored.doc)),
+  };
+}
+
+/** The user record behind the caller, when it has one (roles assigned in the portal, INC-1). */
+async function callerUser(deps: UseCaseDeps, partnerId: string, principal: Principal): Promise<PartnerUser | undefined> {
+  const stored = await deps.accounts.read(partnerId, userDocumentId(principal.userId));
+  return stored?.doc.type === 'user' ? stored.doc : undefined;
+}
+
+/**
+ * INC-4, INC-6: one enrolment with its requirements (met and unmet) when the eligibility event stated
+ * them, and for an incentive admin of its location the bank and tax profiles it can be enrolled with.
+ */
+export async function getEnrollment(deps: UseCaseDeps, partnerId: string, enrollmentId: string, principal: Principal) {
+  const now = deps.now();
+  const reading = deps.enrollments.read(partnerId, enrollmentId);
+  const [stored, found, user, programs] = await Promise.all([
+    requirePartner(deps, partnerId),
+    reading,
+    principal.roles.has('IncentiveAdmin') ? callerUser(deps, partnerId, principal) : undefined,
+    programOfEnrollment(deps, enrollmentId, reading),
+  ]);
+  if (found?.doc.type !== 'enrollment') throw DomainError.notFound(`Enrollment ${enrollmentId} does not exist.`);
+  const e = found.doc;
+  const status = statusNow(e, stored.doc, programs, fiscalYearOf(now, deps.config.FISCAL_YEAR_START_MONTH));
+  const mayEnroll = principal.roles.has('IncentiveAdmin') && administersLocation(user, e.locationPartnerId);
+  return {
+    ...shownView(e, status, principal.roles, now, stored.doc),
+    ...(e.requirements ? { requirements: e.requirements } : {}),
+    ...(mayEnroll ? { enrollOptions: enrollOptionsOf(stored.doc, e.locationPartnerId) } : {}),
+  };
+}
+
+/**
+ * INC-3: upstream closes a program. Its one status document records it (once per event id); the
+ * enrolments of the program then show Closed, derived when they are read, so no enrolment is
+ * rewritten and no partner partition is scanned. A program no eligibility event named is unknown:
+ * nothing is written and the message goes to the poison queue.
+ */
+export async function handleProgramEvent(deps: UseCaseDeps, event: { eventId: string; programId: string; status: 'Closed' }): Promise<{ changed: boolean }> {
+  const result = await updateDocument(deps.enrollments, programPartition(event.programId), programDocumentId, (doc) => {
+    if (doc.type !== 'incentiveProgram') return unchanged;
+    return closedProgram(doc, event.eventId, deps.now()) ?? unchanged;
+  });
+  if (!result) throw DomainError.unprocessableMessage(`unknown incentive program ${event.programId}`);
+  return { changed: result.changed };
 }
 
 /**
@@ -222,16 +367,26 @@ export async function enroll(
   request: { bankProfileId?: string | undefined; taxProfileId?: string | undefined },
   principal: Principal,
 ) {
-  const [stored, first] = await Promise.all([requirePartner(deps, partnerId), deps.enrollments.read(partnerId, enrollmentId)]);
+  const reading = deps.enrollments.read(partnerId, enrollmentId);
+  const [stored, first, user, programs] = await Promise.all([
+    requirePartner(deps, partnerId),
+    reading,
+    callerUser(deps, partnerId, principal),
+    programOfEnrollment(deps, enrollmentId, reading),
+  ]);
   const partner = stored.doc;
+  if (first?.doc.type === 'enrollment') assertAdministers(user, first.doc);
+  const currentYear = fiscalYearOf(deps.now(), deps.config.FISCAL_YEAR_START_MONTH);
   const written = await readDecideWrite({
     read: () => deps.enrollments.read(partnerId, enrollmentId),
     assumed: { state: first },
     decide: (stored) => {
       if (stored?.doc.type !== 'enrollment') throw DomainError.notFound(`Enrollment ${enrollmentId} does not exist.`);
       const current = stored.doc;
-      if (current.status !== 'Invited' && current.status !== 'ActionRequired') {
-        throw DomainError.conflict(`The enrollment is ${current.status}; only an Invited or ActionRequired enrollment can be enrolled.`, 'EnrollmentNotOpen');
+      // Closed and Inactive are derived (INC-3, INC-6): an enrolment showing either cannot be enrolled.
+      const shown = statusNow(current, partner, programs, currentYear);
+      if (shown !== 'Invited' && shown !== 'ActionRequired') {
+        throw DomainError.conflict(`The enrollment is ${shown}; only an Invited or ActionRequired enrollment can be enrolled.`, 'EnrollmentNotOpen');
       }
       const chosen = chooseProfiles(partner, current.locationPartnerId, request);
       if (!chosen.ok)
@@ -242,6 +397,8 @@ export async function enroll(
         actionsNeeded: chosen.actionsNeeded,
         updatedAt: deps.now().toISOString(),
       };
+      if (next.status === 'ValidatingEnrollment') next.validatingSince = next.updatedAt;
+      else delete next.validatingSince;
       delete next.bankProfileId;
       delete next.taxProfileId;
       delete next.validationReason;
@@ -251,7 +408,14 @@ export async function enroll(
     },
     write: (writes) => deps.enrollments.commit(partnerId, writes),
   });
-  return view(written, principal.roles, partner);
+  return shownView(written, written.status, principal.roles, deps.now(), partner);
+}
+
+/** INC-1: an incentive admin assigned to some locations enrols only theirs. */
+function assertAdministers(user: PartnerUser | undefined, enrollment: Enrollment): void {
+  if (!administersLocation(user, enrollment.locationPartnerId)) {
+    throw DomainError.forbidden(`The user is not an incentive admin of location ${enrollment.locationPartnerId}.`, 'LocationNotAssigned');
+  }
 }
 
 /** Upstream validation of payout and tax: ValidatingEnrollment becomes Enrolled or ActionRequired. */

@@ -6,7 +6,7 @@ import type { Agreement, Customer } from '../domain/agreements.js';
 import type { BusinessProfile, Lead, ProfileLocationClaim } from '../domain/business-profiles.js';
 import type { AssessmentSubject } from '../domain/csp.js';
 import type { AssessmentPage, AssessmentRun, DirectBillRecord } from '../domain/direct-bill.js';
-import type { Enrollment, PartnerUser } from '../domain/incentives.js';
+import type { Enrollment, IncentiveProgram, PartnerUser } from '../domain/incentives.js';
 import type { EmailIntent, EmailMessage } from '../domain/outbox.js';
 import type { Partner } from '../domain/partner.js';
 import type { RenewalSource, RolloverPage, RolloverRun } from '../domain/rollover.js';
@@ -100,19 +100,22 @@ export interface AgreementStore extends PartitionStore<AgreementDoc> {
   agreements(partnerId: string, customerId: string): Promise<Agreement[]>;
 }
 
-export type EnrollmentDoc = Enrollment | EmailIntent;
+/** Enrolments and the emails they owe (per partner), and each program's status (partition `program:<id>`). */
+export type EnrollmentDoc = Enrollment | EmailIntent | IncentiveProgram;
 
 export interface EnrollmentStore extends PartitionStore<EnrollmentDoc> {
   /** A partner's enrolments of one fiscal year, by id. */
   ofYear(partnerId: string, fiscalYear: number): Promise<Enrollment[]>;
+  /** A partner's enrolments of every fiscal year, by id. */
+  everyYear(partnerId: string): Promise<Enrollment[]>;
   /** Invited enrolments of programs with criteria whose invitation has not gone out. */
   awaitingInvitation(partnerId: string): Promise<Enrollment[]>;
   /** The enrolments a rollover carried into `fiscalYear`, by id. */
   renewalsInto(partnerId: string, fiscalYear: number): Promise<Enrollment[]>;
   /** A page of every partner's enrolments of one fiscal year: only what a renewal is decided from. */
   renewalSources(fiscalYear: number, page: { size: number; continuationToken: string | undefined }): Promise<Page<RenewalSource> & { requestCharge: number }>;
-  /** Creates renewals (across partners) in bulk; one that exists already counts as created. */
-  createRenewals(renewals: readonly Enrollment[]): Promise<{ failed: number; requestCharge: number }>;
+  /** Creates renewals (across partners) in bulk; `existing` names those that were there already (not written). */
+  createRenewals(renewals: readonly Enrollment[]): Promise<{ failed: number; existing: ReadonlySet<string>; requestCharge: number }>;
 }
 
 export type RolloverDoc = RolloverRun | RolloverPage;
@@ -134,8 +137,11 @@ export type ProfileDoc = BusinessProfile | ProfileLocationClaim | Lead;
 export interface ProfileStore extends PartitionStore<ProfileDoc> {
   /** Oldest first. */
   profiles(partnerId: string): Promise<BusinessProfile[]>;
-  /** Newest first, optionally of one managing partner id. */
-  leads(partnerId: string, query: { managingPartnerId?: string | undefined; pageSize: number; continuationToken?: string | undefined }): Promise<Page<Lead>>;
+  /** Newest first, optionally only of some managing partner ids. */
+  leads(
+    partnerId: string,
+    query: { managingPartnerIds?: readonly string[] | undefined; pageSize: number; continuationToken?: string | undefined },
+  ): Promise<Page<Lead>>;
   /** Which partner owns a public profile id (the leads route names no partner). */
   ownerOf(profileId: string): Promise<string | undefined>;
   setOwner(profileId: string, partnerId: string): Promise<void>;

@@ -10,6 +10,8 @@ export const queueNames = {
   customerAgreementEvents: 'customer-agreement-events',
   /** Upstream: credit check, decision and assessment events of direct-bill applications (CSP-2..CSP-4). */
   directBillDecisions: 'direct-bill-decisions',
+  /** Upstream: a program no longer offered (INC-3). */
+  incentivePrograms: 'incentive-programs',
   /** Internal: one message per owed email (an outbox intent) to deliver now. */
   emailOutbox: 'email-outbox',
   /** Internal: one message per page of enrolments a rollover run renews (INC-5). */

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { rolloverSummaryEmail } from '../domain/emails.js';
 import { DomainError } from '../domain/errors.js';
-import { fiscalYearOf } from '../domain/incentives.js';
+import { fiscalYearOf, type Enrollment } from '../domain/incentives.js';
 import { claimed, emailIntent } from '../domain/outbox.js';
 import type { Partner } from '../domain/partner.js';
-import { countOf, pageRecordId, renewalOf, runPartition, type FailedPage, type RolloverPage, type RolloverRun } from '../domain/rollover.js';
+import { countOf, pageRecordId, renewalOf, runPartition, type FailedPage, type PageCounts, type RolloverPage, type RolloverRun } from '../domain/rollover.js';
 import { committing, deliverNow, type OwedEmail } from './outbox.js';
 import { WriteConflict, type RolloverDoc, type UseCaseDeps, type Versioned } from './ports.js';
 import { queueNames } from './queues.js';
@@ -115,14 +115,17 @@ export async function processRolloverPage(deps: UseCaseDeps, message: PageMessag
     partners.set(partnerId, (await deps.accounts.partner(partnerId))?.doc);
   });
   const now = deps.now();
-  const renewals = page.items.map((e) => renewalOf(e, partners.get(e.partnerId), now));
+  let renewals: Enrollment[] = page.items.map((e) => ({ ...renewalOf(e, partners.get(e.partnerId), now), rolloverRunId: message.runId }));
   let failed = 0;
+  // A dry run writes nothing and looks for no existing renewal: it counts what a first run would do.
+  let existing: ReadonlySet<string> = new Set();
   if (!run.dryRun && renewals.length > 0) {
     const created = await deps.enrollments.createRenewals(renewals);
     failed = created.failed;
     requestCharge += created.requestCharge;
     if (failed > 0) deps.metrics.record('rollover.renewals.failed', failed, { runId: message.runId });
     if (failed > 0) throw new Error(`${failed} renewal(s) of page ${message.page} failed; the page will be retried`);
+    ({ renewals, existing } = await carriedOverBefore(deps, renewals, created.existing, message.runId));
   }
   const record: RolloverPage = {
     id: pageRecordId(message.page),
@@ -130,19 +133,44 @@ export async function processRolloverPage(deps: UseCaseDeps, message: PageMessag
     partnerId: partition,
     runId: message.runId,
     page: message.page,
-    ...countOf(renewals, failed),
+    ...countOf(renewals, existing, failed),
     partnerIds: [...partners.keys()],
     requestCharge,
     completedAt: deps.now().toISOString(),
   };
   if ((await createIfAbsent(deps.rollovers, record)) && !run.dryRun) {
     for (const outcome of ['Enrolled', 'ActionRequired', 'NotEligible'] as const) {
-      const count = renewals.filter((r) => r.status === outcome).length;
+      const count = renewals.filter((r) => r.status === outcome && !existing.has(r.id)).length;
       if (count > 0) deps.metrics.record('rollover.enrollments', count, { outcome, fiscalYear: run.fromFiscalYear + 1 });
     }
   }
   await planSummariesIfComplete(deps, message.runId, lastRun);
   return { page: message.page, alreadyDone: false };
+}
+
+/**
+ * Of the renewals a page found existing, those an earlier run made (`alreadyRenewed`) and those this
+ * run made on an earlier attempt at the page (a crash after some writes): the latter count as this
+ * run's, with the status they were stored with. Only existing renewals are read, so a first run reads
+ * nothing more; a second run over the same year reads each once.
+ */
+async function carriedOverBefore(
+  deps: UseCaseDeps,
+  renewals: Enrollment[],
+  existing: ReadonlySet<string>,
+  runId: string,
+): Promise<{ renewals: Enrollment[]; existing: ReadonlySet<string> }> {
+  if (existing.size === 0) return { renewals, existing };
+  const mine = new Map<string, Enrollment>();
+  await sixteenAtATime(
+    renewals.filter((r) => existing.has(r.id)),
+    async (r) => {
+      const stored = await deps.enrollments.read(r.partnerId, r.id);
+      if (stored?.doc.type === 'enrollment' && stored.doc.rolloverRunId === runId) mine.set(r.id, stored.doc);
+    },
+  );
+  if (mine.size === 0) return { renewals, existing };
+  return { renewals: renewals.map((r) => mine.get(r.id) ?? r), existing: new Set([...existing].filter((id) => !mine.has(id))) };
 }
 
 /**
@@ -235,7 +263,8 @@ export async function rolloverStatus(deps: UseCaseDeps, runId: string) {
   const [stored, pages] = await Promise.all([readRun(deps, runId), deps.rollovers.pages(runPartition(runId))]);
   const run = stored?.doc;
   if (!run) throw DomainError.notFound(`Rollover run ${runId} does not exist.`);
-  const sum = (key: 'scanned' | 'renewed' | 'actionRequired' | 'notEligible' | 'failed') => pages.reduce((total, p) => total + p[key], 0);
+  // Page records written before `alreadyRenewed` existed lack it: they count none.
+  const sum = (key: keyof PageCounts) => pages.reduce((total, p: Partial<PageCounts>) => total + (p[key] ?? 0), 0);
   const completed = run.lastPage !== undefined && pages.length >= run.lastPage + 1;
   const done = new Set(pages.map((p) => p.page));
   const failedPages = (run.failedPages ?? []).filter((f) => !done.has(f.page)).map((f) => ({ page: f.page, failedAt: f.failedAt }));
@@ -249,6 +278,7 @@ export async function rolloverStatus(deps: UseCaseDeps, runId: string) {
     renewed: sum('renewed'),
     actionRequired: sum('actionRequired'),
     notEligible: sum('notEligible'),
+    alreadyRenewed: sum('alreadyRenewed'),
     failed: sum('failed'),
     pages: pages.length,
     requestUnits: +requestUnits.toFixed(2),

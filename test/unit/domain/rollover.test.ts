@@ -211,6 +211,7 @@ describe('countOf', () => {
           renewal('Enrolled'),
           renewal('Enrolled'),
         ],
+        new Set(),
         2,
       ),
     ).toEqual({
@@ -218,8 +219,21 @@ describe('countOf', () => {
       renewed: 4,
       actionRequired: 2,
       notEligible: 1,
+      alreadyRenewed: 0,
       failed: 2,
     });
-    expect(countOf([], 0)).toEqual({ scanned: 0, renewed: 0, actionRequired: 0, notEligible: 0, failed: 0 });
+    expect(countOf([], new Set(), 0)).toEqual({ scanned: 0, renewed: 0, actionRequired: 0, notEligible: 0, alreadyRenewed: 0, failed: 0 });
+  });
+
+  it('INC-5: renewals that existed already count as alreadyRenewed, not by their status', () => {
+    const renewal = (id: string, status: EnrollmentStatus) => ({ id, status }) as Enrollment;
+    expect(countOf([renewal('a', 'Enrolled'), renewal('b', 'ActionRequired'), renewal('c', 'NotEligible')], new Set(['a', 'b', 'c']), 0)).toEqual({
+      scanned: 3,
+      renewed: 0,
+      actionRequired: 0,
+      notEligible: 0,
+      alreadyRenewed: 3,
+      failed: 0,
+    });
   });
 });

@@ -191,6 +191,12 @@ export function memoryDeps(overrides: { now?: () => Date } = {}) {
           .flatMap((d) => (d.type === 'enrollment' && d.fiscalYear === fiscalYear ? [d] : []))
           .sort((a, b) => a.id.localeCompare(b.id));
       },
+      async everyYear(partnerId: string) {
+        return enrollments
+          .ofPartner(partnerId)
+          .flatMap((d) => (d.type === 'enrollment' ? [d] : []))
+          .sort((a, b) => a.id.localeCompare(b.id));
+      },
       async awaitingInvitation(partnerId: string) {
         return enrollments
           .ofPartner(partnerId)
@@ -209,10 +215,12 @@ export function memoryDeps(overrides: { now?: () => Date } = {}) {
         return { items, continuationToken: start + page.size < all.length ? String(start + page.size) : undefined, requestCharge: 1 };
       },
       async createRenewals(renewals: readonly Enrollment[]) {
+        const existing = new Set<string>();
         for (const r of renewals) {
-          if (!enrollments.docs.has(`${r.partnerId}\u0000${r.id}`)) await enrollments.commit(r.partnerId, [{ kind: 'create', doc: r }]);
+          if (enrollments.docs.has(`${r.partnerId}\u0000${r.id}`)) existing.add(r.id);
+          else await enrollments.commit(r.partnerId, [{ kind: 'create', doc: r }]);
         }
-        return { failed: 0, requestCharge: renewals.length };
+        return { failed: 0, existing, requestCharge: renewals.length };
       },
     }),
     rollovers: Object.assign(rollovers, {
@@ -232,10 +240,10 @@ export function memoryDeps(overrides: { now?: () => Date } = {}) {
           .flatMap((d) => (d.type === 'businessProfile' ? [d] : []))
           .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
       },
-      async leads(partnerId: string, query: { managingPartnerId?: string | undefined; pageSize: number; continuationToken?: string | undefined }) {
+      async leads(partnerId: string, query: { managingPartnerIds?: readonly string[] | undefined; pageSize: number; continuationToken?: string | undefined }) {
         const all = profiles
           .ofPartner(partnerId)
-          .flatMap((d) => (d.type === 'lead' && (!query.managingPartnerId || d.managingPartnerId === query.managingPartnerId) ? [d] : []))
+          .flatMap((d) => (d.type === 'lead' && (!query.managingPartnerIds || query.managingPartnerIds.includes(d.managingPartnerId)) ? [d] : []))
           .sort((a, b) => b.receivedAt.localeCompare(a.receivedAt));
         const start = Number(query.continuationToken ?? 0);
         return {
