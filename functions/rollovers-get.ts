@@ -11,7 +11,13 @@ httpFunction('getRollover', {
   tags: ['operations'],
   access: { roles: ['PlatformOperator'] },
   params: z.object({ runId: resourceIdSchema }),
-  responses: { 200: { description: 'The run: status, dryRun and the counts summed over its pages: renewed, actionRequired and notEligible are what the run created, alreadyRenewed what was carried over before', schema: rolloverStatusSchema } },
+  responses: {
+    200: {
+      description:
+        'The run: status, dryRun and the counts summed over its pages: renewed, actionRequired and notEligible are what the run created, alreadyRenewed what was carried over before',
+      schema: rolloverStatusSchema,
+    },
+  },
   async handler({ params, services }) {
     return { status: 200, body: await rolloverStatus(services, params.runId) };
   },
