@@ -5,9 +5,12 @@ import { httpFunction } from '../shared/platform/functions.js';
 import { upsertPartner } from '../shared/use-cases/partners.js';
 import { partnerSchema } from './response-schemas.js';
 
-/** The partner as clients see it: the stored account without storage fields, account numbers and tax ids masked. */
+/**
+ * The partner as clients see it: the stored account without storage fields and without the suite's own
+ * direct-bill record (the account view shows its abilities), account numbers and tax ids masked.
+ */
 function publicPartner(partner: Partner) {
-  const { id: _id, type: _type, ...rest } = partner;
+  const { id: _id, type: _type, directBill: _directBill, ...rest } = partner;
   return { ...rest, bankProfiles: rest.bankProfiles.map(bankProfileView), taxProfiles: rest.taxProfiles.map(taxProfileView) };
 }
 

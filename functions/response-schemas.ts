@@ -30,6 +30,8 @@ export const customerSchema = z.object({
   updatedAt: timestamp,
   /** ATT-7: present for DirectAcceptance, the email the customer receives. */
   invitationEmail: z.object({ subject: z.string(), body: z.string() }).optional(),
+  /** ATT-8: present when the PUT carried an attestation, the agreement recorded with the customer. */
+  agreement: z.lazy(() => agreementSchema).optional(),
 });
 
 export const agreementSchema = z.object({

@@ -4,7 +4,7 @@ import { getServices } from '../shared/composition-root.js';
 import { acceptanceRequiredMessage } from '../shared/domain/agreements.js';
 import type { Role } from '../shared/domain/roles.js';
 import type { AgreementDoc } from '../shared/use-cases/ports.js';
-import { call, emailsTo, eventually, partnerBody, startAppHost, tokenFor, unique, type TestHost } from './support/harness.js';
+import { acceptPartnerTab, call, emailsTo, eventually, partnerBody, startAppHost, tokenFor, unique, type TestHost } from './support/harness.js';
 
 let host: TestHost;
 beforeAll(async () => {
@@ -95,6 +95,7 @@ describe('orders: renewals and the ATT-6 guard', () => {
       (await call(host, 'PUT', `/api/partners/${partnerId}/customers/${customerId}`, { token, body: customer(`${customerId.toLowerCase()}@fabrikam.example`) }))
         .status,
     ).toBe(201);
+    await acceptPartnerTab(partnerId); // VER-11: buying waits for the partner tab
     const order = (kind?: string) =>
       call(host, 'POST', `/api/partners/${partnerId}/customers/${customerId}/orders`, {
         token,

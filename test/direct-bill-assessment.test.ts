@@ -18,7 +18,19 @@ import {
   type AssessmentPageMessage,
 } from '../shared/use-cases/direct-bill.js';
 import type { QueuePublisher } from '../shared/use-cases/ports.js';
-import { call, drainOutbox, emailsTo, partnerBody, queueService, stackEnv, startTestHost, tokenFor, unique, type TestHost } from './support/harness.js';
+import {
+  acceptPartnerTab,
+  call,
+  drainOutbox,
+  emailsTo,
+  partnerBody,
+  queueService,
+  stackEnv,
+  startTestHost,
+  tokenFor,
+  unique,
+  type TestHost,
+} from './support/harness.js';
 
 const database = `partner-portal-assessment-${Math.random().toString(36).slice(2, 8)}`;
 vi.stubEnv('COSMOS_DATABASE', database);
@@ -126,7 +138,10 @@ describe('the annual assessment (CSP-3)', () => {
         })
       ).status,
     ).toBe(201);
+    await acceptPartnerTab(partnerId); // VER-11: buying waits for the partner tab
     expect((await order(partnerId, customerId)).status).toBe(201);
+    const account = async () => (await call(host, 'GET', `/api/partners/${partnerId}`, { token: agent })).json();
+    expect(await account()).toMatchObject({ cspModel: 'DirectBill', directBillAbilities: 'Active', lastAssessedAt: null });
 
     // Upstream reports the revenue drop; the day's assessment runs.
     const dropped = { ...body, csp: { ...qualifying, trailing12MonthRevenueUsd: 299_999 } };
@@ -143,6 +158,7 @@ describe('the annual assessment (CSP-3)', () => {
     const refused = await order(partnerId, customerId);
     expect(refused.status).toBe(409);
     expect(((await refused.json()) as { code: string }).code).toBe('DirectBillAbilitiesSuspended');
+    expect(await account()).toMatchObject({ directBillAbilities: 'Suspended', lastAssessedAt: null });
     expect(await suspensionEmails(email)).toHaveLength(1);
 
     // Upstream reports the revenue back; Microsoft's assessment passes.
@@ -155,6 +171,7 @@ describe('the annual assessment (CSP-3)', () => {
       directBillAbilities: 'Active',
       lastAssessedAt: passedAt,
     });
+    expect(await account()).toMatchObject({ directBillAbilities: 'Active', lastAssessedAt: passedAt });
     // The next day's run finds it confirmed: nothing more is sent.
     const next = unique('run');
     await planDirectBillAssessment(services, next);

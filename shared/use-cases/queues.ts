@@ -1,5 +1,5 @@
 /**
- * Every storage queue the suite reads or writes. Upstream systems write the first five (names fixed
+ * Every storage queue the suite reads or writes. Upstream systems write the first six (names fixed
  * by the contract); the rest are internal fan-out queues. Each has a `<name>-poison` twin, created by
  * infra and the local stack, where the host (or our validation) moves messages it gives up on.
  */
@@ -28,6 +28,8 @@ export const upstreamQueues: readonly string[] = [
   queueNames.incentiveEligibility,
   queueNames.enrollmentValidation,
   queueNames.customerAgreementEvents,
+  queueNames.directBillDecisions,
+  queueNames.incentivePrograms,
 ];
 
 export const allQueues: readonly string[] = Object.values(queueNames);
