@@ -132,6 +132,8 @@ export async function startBenchStack(): Promise<{
   env: Record<string, string>;
   keysDir: string;
   pids: Record<string, number | undefined>;
+  /** Emails the in-process email endpoint accepted so far. */
+  emailCount(): number;
   stop(): Promise<void>;
 }> {
   const { mkdtemp, rm } = await import('node:fs/promises');
@@ -159,6 +161,7 @@ export async function startBenchStack(): Promise<{
     env: stack.env,
     keysDir,
     pids: Object.fromEntries(stack.processes.map((p) => [p.name, p.pid])),
+    emailCount: () => stack.email?.count() ?? 0,
     stop: async () => {
       await stack.stop();
       await rm(keysDir, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-// The Function App: Flex Consumption, Node 20, user-assigned identity, deployment package pulled from
+// The Function App: Flex Consumption, Node 22, user-assigned identity, deployment package pulled from
 // blob storage with that identity. appSettings below is the whole configuration of the app; it holds
 // endpoints and names only (test/infra.test.ts refuses keys, secrets and connection strings here).
 param name string
