@@ -2,18 +2,18 @@
 // through the local host's admin endpoint, the page queue and its workers, the suspensions with their
 // emails through the outbox) vs a bare @azure/cosmos program on the same emulator that pages through
 // the same partners with the same query and page size, decides with the same domain function and
-// writes the same suspensions (a point read and a replace per due partner; no email). Each side gets
+// writes the same suspensions (a point read and a replace per due partner) and sends the same email
+// to each suspended partner through the email SDK, polled until the service reports it. Each side gets
 // its own identical database, because the emulator scans a whole container for every query page.
 // Goal: time ratio <= 1.5.
-import type { Container, CosmosClient, JSONObject, OperationInput } from '@azure/cosmos';
-import { BlobServiceClient } from '@azure/storage-blob';
-import { QueueServiceClient } from '@azure/storage-queue';
+import { randomUUID } from 'node:crypto';
+import { EmailClient } from '@azure/communication-email';
+import type { CosmosClient } from '@azure/cosmos';
 import { createCosmosClient } from '../shared/data/cosmos-client.js';
-import { provisionResources } from '../shared/data/provision.js';
 import { assessDirectBill, type AssessmentSubject } from '../shared/domain/csp.js';
 import type { Partner } from '../shared/domain/partner.js';
 import { ensureDevKeys, signDevToken } from '../shared/local-host/dev-keys.js';
-import { ask, emailEndpointUrl, ratio, startBenchStack, startFunctionHost, type Server } from './support.js';
+import { ask, emailEndpointUrl, ratio, bulkCreate, provisionBenchDatabase, startBenchStack, startFunctionHost, type Server } from './support.js';
 
 const pageSize = 500; // the assessment's page size (shared/use-cases/direct-bill.ts)
 const yearAgo = new Date(Date.now() - 400 * 86_400_000).toISOString();
@@ -51,28 +51,8 @@ function partnerDoc(i: number): Partner {
   };
 }
 
-async function bulkCreate(container: Container, docs: { partnerId: string }[]): Promise<void> {
-  for (let i = 0; i < docs.length; i += 100) {
-    const ops: OperationInput[] = docs
-      .slice(i, i + 100)
-      .map((d) => ({ operationType: 'Create', partitionKey: d.partnerId, resourceBody: JSON.parse(JSON.stringify(d)) as JSONObject }));
-    // The local emulator answers executeBulkOperations with 500 (see shared/data/enrollment-store.ts).
-    // eslint-disable-next-line @typescript-eslint/no-deprecated -- see above
-    const results = await container.items.bulk(ops);
-    const bad = results.filter((r) => r.statusCode >= 400 && r.statusCode !== 409);
-    if (bad.length > 0) throw new Error(`seeding failed with status ${bad[0]?.statusCode}`);
-  }
-}
-
 async function seed(client: CosmosClient, databaseId: string, env: Record<string, string>, partners: number): Promise<void> {
-  const storage = env.AzureWebJobsStorage ?? '';
-  await provisionResources({
-    cosmos: client,
-    databaseId,
-    queueService: QueueServiceClient.fromConnectionString(storage),
-    blobService: BlobServiceClient.fromConnectionString(storage),
-    blobContainers: [],
-  });
+  await provisionBenchDatabase(client, databaseId, env);
   await bulkCreate(
     client.database(databaseId).container('partners'),
     Array.from({ length: partners }, (_, i) => partnerDoc(i)),
@@ -81,10 +61,15 @@ async function seed(client: CosmosClient, databaseId: string, env: Record<string
 
 /**
  * The bare program: page through the DirectBill partners deciding each, then read and replace each
- * due one (16 at a time). Reads before writes, as ours does: on the emulator a write makes the next
+ * due one and send its email (16 at a time). Reads before writes, as ours does: on the emulator a write makes the next
  * query page of its container rescan it.
  */
-async function bareAssessment(client: CosmosClient, databaseId: string): Promise<{ ms: number; suspended: number; pages: number }> {
+async function bareAssessment(
+  client: CosmosClient,
+  databaseId: string,
+  email: EmailClient,
+  pollIntervalMs: number,
+): Promise<{ ms: number; suspended: number; pages: number }> {
   const partners = client.database(databaseId).container('partners');
   const started = performance.now();
   let continuationToken: string | undefined;
@@ -125,6 +110,17 @@ async function bareAssessment(client: CosmosClient, databaseId: string): Promise
           directBill: { ...partner.directBill, abilities: 'Suspended', suspendedAt: now.toISOString(), suspendedFor: decision.reasons },
         };
         await partners.item('partner', id).replace(suspendedPartner, { accessCondition: { type: 'IfMatch', condition: read.etag } });
+        // The partner is told once (CSP-3): the same email, sent and polled until the service reports it.
+        const poller = await email.beginSend(
+          {
+            senderAddress: 'DoNotReply@partner-portal.example',
+            recipients: { to: [{ address: partner.primaryContact.email }] },
+            content: { subject: 'Direct-bill abilities suspended', plainText: decision.reasons.join('\n') },
+            headers: { 'x-notification-type': 'DirectBillAbilitiesSuspended' },
+          },
+          { operationId: randomUUID(), updateIntervalInMs: pollIntervalMs },
+        );
+        await poller.pollUntilDone();
         suspended++;
       }
     }),
@@ -170,7 +166,8 @@ export async function benchDirectBillAssessment(partners = Number(process.env.BE
     await host.stop();
     servers.pop();
 
-    const baseline = await bareAssessment(client, bare);
+    const sdkEmail = new EmailClient(stack.env.EMAIL_CONNECTION_STRING ?? '', { allowInsecureConnection: true, retryOptions: { maxRetries: 0 } });
+    const baseline = await bareAssessment(client, bare, sdkEmail, Number(stack.env.EMAIL_POLL_INTERVAL_MS ?? 1000));
     return {
       [`directBillAssessment${partners}`]: {
         oursSeconds: +(oursMs / 1000).toFixed(1),

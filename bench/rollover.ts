@@ -4,17 +4,15 @@
 // same renewals (with the same partner reads). Each side gets its own identical database, because
 // the emulator scans a whole container for every query page. Goals: time ratio <= 1.5; the host's
 // peak RSS at 20,000 vs 5,000 enrolments <= 1.2.
-import type { Container, CosmosClient, JSONObject, OperationInput } from '@azure/cosmos';
+import type { CosmosClient } from '@azure/cosmos';
 import { createCosmosClient } from '../shared/data/cosmos-client.js';
-import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueServiceClient } from '@azure/storage-queue';
-import { provisionResources } from '../shared/data/provision.js';
 import { newEnrollment, type Enrollment } from '../shared/domain/incentives.js';
 import type { Partner } from '../shared/domain/partner.js';
 import { renewalOf } from '../shared/domain/rollover.js';
 import { ensureDevKeys, signDevToken } from '../shared/local-host/dev-keys.js';
 import { poisonQueueOf, queueNames } from '../shared/use-cases/queues.js';
-import { ask, ratio, startBenchStack, startFunctionHost, type Server } from './support.js';
+import { ask, ratio, bulkCreate, provisionBenchDatabase, startBenchStack, startFunctionHost, type Server } from './support.js';
 
 // The production default (ROLLOVER_PAGE_SIZE): the emulator's query scans are linear now, so no larger page is needed.
 const pageSize = Number(process.env.BENCH_PAGE_SIZE ?? 500);
@@ -55,28 +53,8 @@ function enrollmentDoc(partner: Partner, program: number): Enrollment {
   return { ...newEnrollment(fields, new Date()), bankProfileId: 'bank', taxProfileId: 'tax' };
 }
 
-async function bulkCreate(container: Container, docs: { partnerId: string }[]): Promise<void> {
-  for (let i = 0; i < docs.length; i += 100) {
-    const ops: OperationInput[] = docs
-      .slice(i, i + 100)
-      .map((d) => ({ operationType: 'Create', partitionKey: d.partnerId, resourceBody: JSON.parse(JSON.stringify(d)) as JSONObject }));
-    // The local emulator answers executeBulkOperations with 500 (see shared/data/enrollment-store.ts).
-    // eslint-disable-next-line @typescript-eslint/no-deprecated -- see above
-    const results = await container.items.bulk(ops);
-    const bad = results.filter((r) => r.statusCode >= 400 && r.statusCode !== 409);
-    if (bad.length > 0) throw new Error(`seeding failed with status ${bad[0]?.statusCode}`);
-  }
-}
-
 async function seed(client: CosmosClient, databaseId: string, env: Record<string, string>, enrollments: number): Promise<void> {
-  const storage = env.AzureWebJobsStorage ?? '';
-  await provisionResources({
-    cosmos: client,
-    databaseId,
-    queueService: QueueServiceClient.fromConnectionString(storage),
-    blobService: BlobServiceClient.fromConnectionString(storage),
-    blobContainers: [],
-  });
+  await provisionBenchDatabase(client, databaseId, env);
   const db = client.database(databaseId);
   const partners = Array.from({ length: enrollments / 10 }, (_, i) => partnerDoc(i));
   await bulkCreate(db.container('partners'), partners);

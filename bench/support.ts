@@ -1,7 +1,11 @@
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { Container, CosmosClient, JSONObject, OperationInput } from '@azure/cosmos';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { QueueServiceClient } from '@azure/storage-queue';
 import autocannon from 'autocannon';
+import { provisionResources } from '../shared/data/provision.js';
 import { nodeWorkerArguments } from '../shared/local-host/host-settings.js';
 import { runningCompiled } from '../shared/local-host/project-root.js';
 
@@ -167,4 +171,30 @@ export async function startBenchStack(): Promise<{
       await rm(keysDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Creates the database, its containers and the queues of the suite on the bench's emulators. */
+export async function provisionBenchDatabase(client: CosmosClient, databaseId: string, env: Record<string, string>): Promise<void> {
+  const storage = env.AzureWebJobsStorage ?? '';
+  await provisionResources({
+    cosmos: client,
+    databaseId,
+    queueService: QueueServiceClient.fromConnectionString(storage),
+    blobService: BlobServiceClient.fromConnectionString(storage),
+    blobContainers: [],
+  });
+}
+
+/** Seeds documents 100 at a time; an existing one (409) is kept, any other failure stops the bench. */
+export async function bulkCreate(container: Container, docs: { partnerId: string }[]): Promise<void> {
+  for (let i = 0; i < docs.length; i += 100) {
+    const ops: OperationInput[] = docs
+      .slice(i, i + 100)
+      .map((d) => ({ operationType: 'Create', partitionKey: d.partnerId, resourceBody: JSON.parse(JSON.stringify(d)) as JSONObject }));
+    // The local emulator answers executeBulkOperations with 500 (see shared/data/enrollment-store.ts).
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- see above
+    const results = await container.items.bulk(ops);
+    const bad = results.filter((r) => r.statusCode >= 400 && r.statusCode !== 409);
+    if (bad.length > 0) throw new Error(`seeding failed with status ${bad[0]?.statusCode}`);
+  }
 }
