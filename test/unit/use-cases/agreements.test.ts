@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../../../shared/domain/errors.js';
 import type { EmailIntent } from '../../../shared/domain/outbox.js';
 import type { Partner } from '../../../shared/domain/partner.js';
 import type { Principal, Role } from '../../../shared/domain/roles.js';
@@ -8,6 +7,7 @@ import { deliverIntent } from '../../../shared/use-cases/outbox.js';
 import type { IntentRef } from '../../../shared/use-cases/ports.js';
 import { partnerFixture } from '../domain/fixtures.js';
 import { memoryDeps } from '../support/memory-ports.js';
+import { errorOf } from '../support/fixtures.js';
 
 const NOW = new Date('2025-06-01T12:00:00.000Z');
 const principal: Principal = { userId: 'user-1', partnerId: 'P1', roles: new Set<Role>(['AdminAgent']), email: 'admin@contoso.com' };
@@ -25,15 +25,6 @@ async function setup(partner: Partial<Partner> = {}, agreementOption: 'PartnerAt
 }
 
 const intentsOf = (docs: { type: string }[]) => docs.filter((d): d is EmailIntent => d.type === 'emailIntent');
-
-async function errorOf(promise: Promise<unknown>): Promise<DomainError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DomainError);
-  return error as DomainError;
-}
 
 describe('attestAgreement', () => {
   it('ATT-3: an attestation owes one AttestationConfirmation, due 30 minutes after, queued for delivery', async () => {

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../../../shared/domain/errors.js';
+import { type DomainError } from '../../../shared/domain/errors.js';
 import type { ProfileInput, ProfileLocationClaim } from '../../../shared/domain/business-profiles.js';
 import type { Principal, Role } from '../../../shared/domain/roles.js';
 import { createProfile, getPublishedProfile, listLeads, profileLocations, submitLead, updateProfile } from '../../../shared/use-cases/business-profiles.js';
 import { putUser } from '../../../shared/use-cases/incentives.js';
 import { partnerFixture } from '../domain/fixtures.js';
 import { memoryDeps } from '../support/memory-ports.js';
+import { errorOf } from '../support/fixtures.js';
 
 const NOW = new Date('2025-06-01T12:00:00.000Z');
 
@@ -33,15 +34,6 @@ async function setup() {
       )
     ).profile.profileId;
   return { ...memory, create };
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<DomainError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DomainError);
-  return error as DomainError;
 }
 
 const claimsOf = (docs: { type: string }[]) =>

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { customerPutSchema } from '../../../shared/domain/agreements.js';
-import { DomainError } from '../../../shared/domain/errors.js';
 import type { EmailIntent } from '../../../shared/domain/outbox.js';
 import type { Partner } from '../../../shared/domain/partner.js';
 import type { Principal, Role } from '../../../shared/domain/roles.js';
 import { customerAgreements, placeOrder, putCustomer } from '../../../shared/use-cases/agreements.js';
 import { partnerFixture } from '../domain/fixtures.js';
 import { memoryDeps } from '../support/memory-ports.js';
+import { errorOf } from '../support/fixtures.js';
 
 const NOW = new Date('2025-06-01T12:00:00.000Z');
 const agent: Principal = { userId: 'agent-1', partnerId: 'P1', roles: new Set<Role>(['AdminAgent']), email: undefined };
@@ -21,15 +21,6 @@ async function setup(partner: Partial<Partner> = {}) {
   const memory = memoryDeps({ now: () => NOW });
   await memory.accounts.commit('P1', [{ kind: 'create', doc: partnerFixture({ cspModel: 'DirectBill', ...partner }) }]);
   return memory;
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<DomainError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DomainError);
-  return error as DomainError;
 }
 
 const intentsOf = (docs: { type: string }[]) => docs.filter((d): d is EmailIntent => d.type === 'emailIntent');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DirectBillRecord } from '../../../shared/domain/direct-bill.js';
-import { DomainError } from '../../../shared/domain/errors.js';
+import { type DomainError } from '../../../shared/domain/errors.js';
 import type { EmailIntent } from '../../../shared/domain/outbox.js';
 import type { Partner } from '../../../shared/domain/partner.js';
 import type { Principal, Role } from '../../../shared/domain/roles.js';
@@ -20,6 +20,7 @@ import {
 } from '../../../shared/use-cases/direct-bill.js';
 import { cspFixture, partnerFixture } from '../domain/fixtures.js';
 import { memoryDeps } from '../support/memory-ports.js';
+import { errorOf } from '../support/fixtures.js';
 
 const NOW = new Date('2025-03-01T10:00:00.000Z');
 const at = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000).toISOString();
@@ -32,15 +33,6 @@ async function setup(partners: Partial<Partner>[] = [{}]) {
     await memory.accounts.commit(partnerId, [{ kind: 'create', doc: partnerFixture({ partnerId, csp: cspFixture({ supportPlan: 'None' }), ...p }) }]);
   }
   return memory;
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<DomainError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DomainError);
-  return error as DomainError;
 }
 
 const intents = (docs: { type: string }[]) => docs.filter((d): d is EmailIntent => d.type === 'emailIntent');

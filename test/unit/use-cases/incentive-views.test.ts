@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../../../shared/domain/errors.js';
 import { enrollmentIdOf, programPartition, type Enrollment } from '../../../shared/domain/incentives.js';
 import type { Partner } from '../../../shared/domain/partner.js';
 import type { Principal, Role } from '../../../shared/domain/roles.js';
@@ -15,6 +14,7 @@ import {
 } from '../../../shared/use-cases/incentives.js';
 import { partnerFixture } from '../domain/fixtures.js';
 import { memoryDeps } from '../support/memory-ports.js';
+import { errorOf } from '../support/fixtures.js';
 
 // Fiscal year 2026 runs 1 July 2025 to 30 June 2026.
 let now = new Date('2025-09-01T12:00:00.000Z');
@@ -60,15 +60,6 @@ const event = (overrides: Partial<EligibilityEvent> = {}): EligibilityEvent => (
   openProgram: true,
   ...overrides,
 });
-
-async function errorOf(promise: Promise<unknown>): Promise<DomainError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DomainError);
-  return error as DomainError;
-}
 
 async function setPartner(memory: Awaited<ReturnType<typeof setup>>, changes: Partial<Partner>) {
   const stored = await memory.deps.accounts.partner('P1');

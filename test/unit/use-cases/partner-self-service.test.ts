@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { legalPatchSchema } from '../../../shared/domain/account.js';
-import { DomainError } from '../../../shared/domain/errors.js';
 import { enrollmentIdOf, newEnrollment } from '../../../shared/domain/incentives.js';
 import { partnerInputSchema, type Partner, type PartnerInput } from '../../../shared/domain/partner.js';
 import type { Principal, Role } from '../../../shared/domain/roles.js';
@@ -9,6 +8,7 @@ import { enroll, listEnrollments } from '../../../shared/use-cases/incentives.js
 import { getAccount, patchLegalDetails, putBankProfile, putTaxProfile, upsertPartner } from '../../../shared/use-cases/partners.js';
 import { confirmVerificationEmail, enforceVerificationGate, handleVerificationDecision } from '../../../shared/use-cases/verification.js';
 import { memoryDeps } from '../support/memory-ports.js';
+import { errorOf } from '../support/fixtures.js';
 
 const START = Date.parse('2026-06-02T09:00:00.000Z');
 const as = (...roles: Role[]): Principal => ({ userId: 'u1', partnerId: 'P1', roles: new Set(roles), email: undefined });
@@ -34,15 +34,6 @@ async function setup(overrides: Record<string, unknown> = {}) {
   const memory = memoryDeps({ now: () => new Date(clock.now) });
   await upsertPartner(memory.deps, 'P1', partnerInput(overrides));
   return { ...memory, advance: (seconds: number) => (clock.now += seconds * 1000) };
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<DomainError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DomainError);
-  return error as DomainError;
 }
 
 const patch = (body: unknown) => legalPatchSchema.parse(body);

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { EmailIntent } from '../../../shared/domain/outbox.js';
-import { partnerInputSchema, type PartnerInput } from '../../../shared/domain/partner.js';
 import { deliverIntent, sweepOutbox } from '../../../shared/use-cases/outbox.js';
 import { upsertPartner } from '../../../shared/use-cases/partners.js';
 import type { IntentRef } from '../../../shared/use-cases/ports.js';
 import { memoryDeps } from '../support/memory-ports.js';
+import { partnerInput } from '../support/fixtures.js';
 
 const csp = {
   trailing12MonthRevenueUsd: 300_000,
@@ -18,21 +18,6 @@ const csp = {
 };
 
 /** The shape of test/support/harness.ts partnerBody(), parsed as the edge parses it. */
-function partnerInput(overrides: Record<string, unknown> = {}): PartnerInput {
-  return partnerInputSchema.parse({
-    companyName: 'Contoso Ltd',
-    address: { line1: '1 Main St', city: 'Seattle', postalCode: '98101', country: 'US' },
-    primaryContact: { firstName: 'Ana', lastName: 'Lee', email: 'ana@contoso.example', phone: '+1 555 0100' },
-    programs: ['ai-cloud-partner', 'csp'],
-    cspModel: 'DirectBill',
-    locations: [{ partnerId: '4011111', country: 'US', active: true }],
-    agreementActive: true,
-    bankProfiles: [{ id: 'bank-1', locationPartnerId: '4011111', default: true, complete: true }],
-    taxProfiles: [{ id: 'tax-1', locationPartnerId: '4011111', complete: true }],
-    ...overrides,
-  });
-}
-
 const intents = (docs: { type: string }[]) => docs.filter((d): d is EmailIntent => d.type === 'emailIntent');
 
 describe('upsertPartner', () => {

@@ -1,27 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../../../shared/domain/errors.js';
 import type { EmailIntent } from '../../../shared/domain/outbox.js';
-import { partnerInputSchema, type PartnerInput } from '../../../shared/domain/partner.js';
 import type { Decision } from '../../../shared/domain/verification.js';
 import { upsertPartner } from '../../../shared/use-cases/partners.js';
 import { confirmVerificationEmail, handleVerificationDecision, resendVerificationEmail } from '../../../shared/use-cases/verification.js';
 import { memoryDeps, type SentEmail } from '../support/memory-ports.js';
+import { errorOf, partnerInput } from '../support/fixtures.js';
 
 const START = Date.parse('2025-06-02T09:00:00.000Z');
-
-function partnerInput(): PartnerInput {
-  return partnerInputSchema.parse({
-    companyName: 'Contoso Ltd',
-    address: { line1: '1 Main St', city: 'Seattle', postalCode: '98101', country: 'US' },
-    primaryContact: { firstName: 'Ana', lastName: 'Lee', email: 'ana@contoso.example', phone: '+1 555 0100' },
-    programs: ['ai-cloud-partner', 'csp'],
-    cspModel: 'DirectBill',
-    locations: [{ partnerId: '4011111', country: 'US', active: true }],
-    agreementActive: true,
-    bankProfiles: [{ id: 'bank-1', locationPartnerId: '4011111', default: true, complete: true }],
-    taxProfiles: [{ id: 'tax-1', locationPartnerId: '4011111', complete: true }],
-  });
-}
 
 /** A partner that just started verification (VER-2), with a clock the test moves. */
 async function setup() {
@@ -41,15 +26,6 @@ function tokenOf(sent: SentEmail | undefined): string {
   const token = new URL(match?.[0] ?? '').searchParams.get('token');
   expect(token).toBeTruthy();
   return token ?? '';
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<DomainError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DomainError);
-  return error as DomainError;
 }
 
 const emailOwnership = async (deps: ReturnType<typeof memoryDeps>['deps']) =>
