@@ -1,6 +1,8 @@
 import { DomainError } from '../domain/errors.js';
 import { claimed, emailIntent, type EmailIntent } from '../domain/outbox.js';
+import { userDocumentId, type PartnerUser } from '../domain/incentives.js';
 import type { Partner } from '../domain/partner.js';
+import type { Principal } from '../domain/roles.js';
 import { verificationEmail } from '../domain/emails.js';
 import { issueEmailToken } from '../domain/verification.js';
 import type { UseCaseDeps, Versioned } from './ports.js';
@@ -10,6 +12,12 @@ export async function requirePartner(deps: Pick<UseCaseDeps, 'accounts'>, partne
   const partner = await deps.accounts.partner(partnerId);
   if (!partner) throw DomainError.notFound(`Partner ${partnerId} does not exist.`);
   return partner;
+}
+
+/** The user record behind the caller, when it has one: the roles and locations assigned in the portal (INC-1, BP-5). */
+export async function callerUser(deps: Pick<UseCaseDeps, 'accounts'>, partnerId: string, principal: Principal): Promise<PartnerUser | undefined> {
+  const stored = await deps.accounts.read(partnerId, userDocumentId(principal.userId));
+  return stored?.doc.type === 'user' ? stored.doc : undefined;
 }
 
 /** VER-2, VER-6: a new one-time link (its hash is what is stored) and the email that carries it. */

@@ -22,10 +22,9 @@ import {
   type ProfileLocationClaim,
 } from '../domain/business-profiles.js';
 import { DomainError } from '../domain/errors.js';
-import { userDocumentId } from '../domain/incentives.js';
 import { keyedUuid } from '../domain/keyed-id.js';
 import type { Principal } from '../domain/roles.js';
-import { requirePartner } from './accounts.js';
+import { callerUser, requirePartner } from './accounts.js';
 import { WriteConflict, type ProfileDoc, type UseCaseDeps, type Versioned, type Write } from './ports.js';
 import { createIfAbsent, readDecideWrite, unchanged, updateDocument } from './write.js';
 
@@ -281,8 +280,8 @@ export async function listLeads(
   query: { managingPartnerId?: string | undefined; pageSize: number; continuationToken?: string | undefined },
   principal: Principal,
 ) {
-  const [, user] = await Promise.all([requirePartner(deps, partnerId), deps.accounts.read(partnerId, userDocumentId(principal.userId))]);
-  const assigned = user?.doc.type === 'user' && user.doc.roles.includes('ReferralAdmin') ? user.doc.locationPartnerIds : [];
+  const [, user] = await Promise.all([requirePartner(deps, partnerId), callerUser(deps, partnerId, principal)]);
+  const assigned = user?.roles.includes('ReferralAdmin') ? user.locationPartnerIds : [];
   if (query.managingPartnerId !== undefined && assigned.length > 0 && !assigned.includes(query.managingPartnerId)) {
     throw DomainError.forbidden(`The user is not a referral admin of partner id ${query.managingPartnerId}.`, 'LocationNotAssigned');
   }

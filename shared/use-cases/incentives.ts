@@ -30,7 +30,7 @@ import {
 import type { Partner } from '../domain/partner.js';
 import { claimed, emailIntent, type EmailIntent } from '../domain/outbox.js';
 import type { Principal, Role } from '../domain/roles.js';
-import { requirePartner } from './accounts.js';
+import { callerUser, requirePartner } from './accounts.js';
 import { committing, deliverNow, type OwedEmail } from './outbox.js';
 import type { EnrollmentDoc, UseCaseDeps, Versioned, Write } from './ports.js';
 import { createIfAbsent, readDecideWrite, unchanged, updateDocument } from './write.js';
@@ -307,12 +307,6 @@ export async function listEnrollments(deps: UseCaseDeps, partnerId: string, fisc
     ...(fiscalYear === undefined ? {} : { fiscalYear }),
     items: items.map((e) => shownView(e, statusNow(e, stored.doc, programs, current), principal.roles, now, stored.doc)),
   };
-}
-
-/** The user record behind the caller, when it has one (roles assigned in the portal, INC-1). */
-async function callerUser(deps: UseCaseDeps, partnerId: string, principal: Principal): Promise<PartnerUser | undefined> {
-  const stored = await deps.accounts.read(partnerId, userDocumentId(principal.userId));
-  return stored?.doc.type === 'user' ? stored.doc : undefined;
 }
 
 /**
