@@ -113,7 +113,16 @@ describe('npm start (the local stack)', () => {
       expect((await fetch(`http://127.0.0.1:${ports.FUNCTIONS_PORT}/api/health`)).status).toBe(200);
       expect((await fetch(`http://127.0.0.1:${ports.EMAIL_PORT}/emails`)).status).toBe(200);
     } finally {
-      if (child.pid) process.kill(-child.pid, 'SIGINT'); // what Ctrl-C sends: the whole process group
+      // What Ctrl-C sends: the whole process group. A group already gone means the stack died during the
+      // test: say so with its output, instead of hiding the test's own failure behind ESRCH.
+      if (child.pid) {
+        try {
+          process.kill(-child.pid, 'SIGINT');
+        } catch (error) {
+          // ESRCH: nothing left to interrupt; the assertions below (and any above) report what went wrong.
+          console.error(`Ctrl-C could not be sent (${(error as NodeJS.ErrnoException).code ?? String(error)}); npm start's output:\n${output.slice(-4000)}`);
+        }
+      }
     }
     await exited;
     await eventually(async () => ((await Promise.all(Object.values(ports).map(portOpen))).some(Boolean) ? undefined : true), 10_000);
