@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as z from 'zod';
 import { encodeQueueMessage } from '../shared/adapters/queue-publisher.js';
 import { app, type Timer } from '../shared/platform/azure-functions.js';
@@ -100,21 +100,50 @@ httpFunction('test-echo', {
   handler: async ({ params, body }) => ({ status: 200, body: { name: params.name, value: body.value } }),
 });
 
+// Switched off by their AzureWebJobs.<name>.Disabled settings (stubbed while the host starts).
+const disabledQueue = unique('disabled');
+const disabledCalls: unknown[] = [];
+app.http('test-disabled-http', { methods: ['GET'], route: 'test/disabled', authLevel: 'anonymous', handler: async () => ({ status: 200 }) });
+app.storageQueue('test-disabled-queue', {
+  queueName: disabledQueue,
+  connection: 'AzureWebJobsStorage',
+  handler: async (item) => {
+    disabledCalls.push(item);
+  },
+});
+app.timer('test-disabled-timer', {
+  schedule: '* * * * * *', // every second, were it enabled
+  handler: async (timer) => {
+    disabledCalls.push(timer);
+  },
+});
+
 let host: TestHost;
 
 beforeAll(async () => {
   const queues = queueService();
-  for (const q of [failingQueue, invalidQueue, slowQueue]) {
+  for (const q of [failingQueue, invalidQueue, slowQueue, disabledQueue]) {
     await queues.getQueueClient(q).createIfNotExists();
     await queues.getQueueClient(poisonQueueOf(q)).createIfNotExists();
   }
-  host = await startTestHost(
-    (fn) => fn.name.startsWith('test-'),
-    (s) => ({
-      ...s,
-      queues: { ...s.queues, maxPollingIntervalMs: 200, visibilityTimeoutMs: 0 },
-    }),
-  );
+  const switches = {
+    'AzureWebJobs.test-disabled-http.Disabled': 'true',
+    'AzureWebJobs__test-disabled-queue__Disabled': '1',
+    'AzureWebJobs.test-disabled-timer.Disabled': 'True',
+  };
+  for (const [name, value] of Object.entries(switches)) vi.stubEnv(name, value);
+  try {
+    host = await startTestHost(
+      (fn) => fn.name.startsWith('test-'),
+      (s) => ({
+        ...s,
+        queues: { ...s.queues, maxPollingIntervalMs: 200, visibilityTimeoutMs: 0 },
+      }),
+    );
+  } finally {
+    // Only these: the suite's own settings are stubbed too (setup-env.ts).
+    for (const name of Object.keys(switches)) vi.stubEnv(name, undefined);
+  }
 });
 
 afterAll(async () => {
@@ -298,6 +327,36 @@ describe('HTTP triggers', () => {
     });
     expect(tooLarge.status).toBe(413);
     expect(tooLarge.headers.get('content-type')).toBe('application/problem+json');
+  });
+});
+
+describe('AzureWebJobs.<name>.Disabled', () => {
+  it("ignores a disabled function's trigger (its route answers 404, its queue is not polled, its timer does not run), while the admin endpoint still runs it", async () => {
+    expect(host.host.describe('')).toEqual(
+      expect.arrayContaining([
+        'test-disabled-http: httpTrigger (disabled)',
+        'test-disabled-queue: queueTrigger (disabled)',
+        'test-disabled-timer: timerTrigger (disabled)',
+      ]),
+    );
+    const route = await fetch(`${host.url}/api/test/disabled`);
+    expect(route.status).toBe(404);
+    expect(route.headers.get('content-type')).toBe('application/problem+json');
+
+    await queueService()
+      .getQueueClient(disabledQueue)
+      .sendMessage(encodeQueueMessage({ n: 1 }));
+    // The barrier waits for every queue the host polls to be empty: were this one polled, the message
+    // would be consumed before it resolves.
+    await host.host.idle();
+    expect(await peekAll(disabledQueue)).toEqual(['{"n":1}']);
+    expect(disabledCalls).toEqual([]);
+
+    const run = await fetch(`${host.url}/admin/functions/test-disabled-timer`, { method: 'POST', body: JSON.stringify({ input: '' }) });
+    expect(run.status).toBe(202);
+    const timer = await eventually(() => disabledCalls[0] as Timer | undefined);
+    expect(timer.isPastDue).toBe(false);
+    expect(disabledCalls).toHaveLength(1);
   });
 });
 

@@ -29,6 +29,19 @@ export interface FunctionHostOptions {
   queueService: QueueServiceClient;
   blobService: BlobServiceClient;
   log?: HostLog;
+  /** Functions whose trigger the host ignores (default: the `AzureWebJobs.<name>.Disabled` settings). */
+  disabled?: (name: string) => boolean;
+}
+
+/**
+ * The host's switch for one function: the app setting `AzureWebJobs.<name>.Disabled` (or
+ * `AzureWebJobs__<name>__Disabled`, where dots cannot be used) set to `true` or `1`. As on Azure, the
+ * host then ignores the function's trigger (its route answers 404, its queue is not polled, its
+ * timer does not run) and the admin endpoint still runs it.
+ */
+function isFunctionDisabled(name: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  const value = env[`AzureWebJobs.${name}.Disabled`] ?? env[`AzureWebJobs__${name}__Disabled`];
+  return value !== undefined && /^(true|1)$/i.test(value.trim());
 }
 
 const nullBodyStatuses = new Set([204, 205, 304]);
@@ -118,6 +131,7 @@ export class FunctionHost {
   private server: Server | undefined;
   private readonly prefix: string;
   private readonly background = new Set<Promise<unknown>>();
+  private readonly disabled = new Set<string>();
 
   /** A host over a storage connection string, with the repository's host.json. */
   static async forConnection(
@@ -141,11 +155,18 @@ export class FunctionHost {
     this.functions = options.core.registrations.filter(options.include ?? (() => true));
     this.invoke = createInvoker(this.functions, this.log);
     this.prefix = `/${options.settings.routePrefix}`.replace(/\/$/, '');
+    const disabled = options.disabled ?? ((name: string) => isFunctionDisabled(name));
     for (const fn of this.functions) {
       const trigger = options.core.triggerOf(fn);
+      if (!['httpTrigger', 'queueTrigger', 'timerTrigger'].includes(trigger.type)) {
+        throw new Error(`function ${fn.name}: the local host does not support ${trigger.type}`);
+      }
+      const off = disabled(fn.name);
+      if (off) this.disabled.add(fn.name);
       if (trigger.type === 'httpTrigger') {
-        this.router.add(trigger.route ?? fn.name, trigger.methods ?? ['GET', 'POST'], fn);
+        if (!off) this.router.add(trigger.route ?? fn.name, trigger.methods ?? ['GET', 'POST'], fn);
       } else if (trigger.type === 'queueTrigger') {
+        if (off) continue;
         const queueName = String(trigger.queueName);
         this.listeners.push(
           new QueueListener({
@@ -157,7 +178,8 @@ export class FunctionHost {
             log: this.log,
           }),
         );
-      } else if (trigger.type === 'timerTrigger') {
+      } else {
+        // A disabled timer is kept (not started): the admin endpoint still runs it with its timer input.
         this.timers.set(
           fn.name,
           new TimerScheduler({
@@ -170,8 +192,6 @@ export class FunctionHost {
             log: this.log,
           }),
         );
-      } else {
-        throw new Error(`function ${fn.name}: the local host does not support ${trigger.type}`);
       }
     }
   }
@@ -183,6 +203,7 @@ export class FunctionHost {
   describe(baseUrl: string): string[] {
     return this.functions.map((fn) => {
       const trigger = this.options.core.triggerOf(fn);
+      if (this.disabled.has(fn.name)) return `${fn.name}: ${trigger.type} (disabled)`;
       if (trigger.type === 'httpTrigger')
         return `${fn.name}: [${(trigger.methods ?? ['GET', 'POST']).join(',')}] ${baseUrl}${this.prefix}/${trigger.route ?? fn.name}`;
       if (trigger.type === 'queueTrigger') return `${fn.name}: queueTrigger (${String(trigger.queueName)})`;
@@ -194,7 +215,7 @@ export class FunctionHost {
   async start(): Promise<void> {
     await this.options.blobService.getContainerClient('azure-webjobs-hosts').createIfNotExists();
     for (const listener of this.listeners) listener.start();
-    for (const timer of this.timers.values()) await timer.start();
+    for (const [name, timer] of this.timers) if (!this.disabled.has(name)) await timer.start();
   }
 
   async listen(port: number, host = '127.0.0.1'): Promise<number> {
@@ -224,9 +245,14 @@ export class FunctionHost {
     return (server.address() as AddressInfo).port;
   }
 
-  async stop(): Promise<void> {
+  /** Stops queue polling and timers and waits for what they run; HTTP is still served, and `start` resumes them. */
+  async stopTriggers(): Promise<void> {
     for (const timer of this.timers.values()) await timer.stop();
     await Promise.all(this.listeners.map((l) => l.stop()));
+  }
+
+  async stop(): Promise<void> {
+    await this.stopTriggers();
     await Promise.allSettled([...this.background]);
     const server = this.server;
     if (server) {
