@@ -13,8 +13,11 @@ const host = await FunctionHost.forConnection(core, process.env.AzureWebJobsStor
     else if (/error|failed/i.test(line)) console.error(line);
   },
 });
-// Queue and timer triggers start when the parent says so (after it has queued its burst).
+// Queue and timer triggers start when the parent says so (after it has queued its burst), and stop
+// when it says so (a host kept warm between bursts, silent while the parent measures something else).
 process.on('message', (m) => {
-  if ((m as { startTriggers?: boolean }).startTriggers) void host.start().then(() => process.send?.({ triggersStarted: true }));
+  const message = m as { startTriggers?: boolean; stopTriggers?: boolean };
+  if (message.startTriggers) void host.start().then(() => process.send?.({ triggersStarted: true }));
+  if (message.stopTriggers) void host.stopTriggers().then(() => process.send?.({ triggersStopped: true }));
 });
 process.send?.({ port: await host.listen(0) });
