@@ -1,23 +1,19 @@
 // N customer-agreement-events enqueued at once; time until every confirmation is accepted by the
-// email endpoint, against two bare programs in rotating rounds: one that does the same work as the
-// suite with the SDKs alone (receive, read the customer, write the agreement and its email record in
-// one batch, send and poll the email, mark it sent, delete), and one that only receives and deletes
-// the same N messages from Azurite with the same batch size (the queue alone). Goals: ratio <= 1.5
-// against the same work, with rounds within ±20 %; p99 attestation-to-send far under 30 minutes. The
-// queue-alone ratio is reported with its floor: what the bare same-work program itself measures
-// against the queue alone (docs/benchmarks.md).
-import { randomUUID } from 'node:crypto';
-import { EmailClient } from '@azure/communication-email';
-import type { Container } from '@azure/cosmos';
+// email endpoint, against two bare programs in rotating rounds, run in a process of their own as the
+// host is (bench/servers/bare-burst.ts): one that does the same work as the suite with the SDKs alone
+// (receive, read the customer, write the agreement and its email record in one batch, send and poll
+// the email, mark it sent, delete), and one that only receives and deletes the same N messages from
+// Azurite with the same batch size (the queue alone). Goals: ratio <= 1.5 against the same work, with
+// rounds within ±20 %; p99 attestation-to-send far under 30 minutes. The queue-alone ratio is
+// reported with its floor: what the bare same-work program itself measures against the queue alone
+// (docs/benchmarks.md).
 import { QueueServiceClient, type QueueClient } from '@azure/storage-queue';
-import { createCosmosClient } from '../shared/data/cosmos-client.js';
 import { encodeQueueMessage } from '../shared/adapters/queue-publisher.js';
 import { ensureDevKeys, signDevToken } from '../shared/local-host/dev-keys.js';
-import { ask, emailEndpointUrl, median, processCpuMs, ratio, startBenchStack, startFunctionHost, type Server } from './support.js';
+import { nodeWorkerArguments } from '../shared/local-host/host-settings.js';
+import { ask, emailEndpointUrl, median, processCpuMs, ratio, startBenchStack, startFunctionHost, startServer, type Server } from './support.js';
 
-const batchSize = 16; // host.json extensions.queues.batchSize
-
-async function enqueue(queue: ReturnType<QueueServiceClient['getQueueClient']>, bodies: unknown[]): Promise<void> {
+async function enqueue(queue: QueueClient, bodies: unknown[]): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: 32 }, async () => {
@@ -27,88 +23,6 @@ async function enqueue(queue: ReturnType<QueueServiceClient['getQueueClient']>, 
       }
     }),
   );
-}
-
-async function bareDrain(queue: ReturnType<QueueServiceClient['getQueueClient']>, total: number): Promise<number> {
-  const started = performance.now();
-  let done = 0;
-  while (done < total) {
-    const { receivedMessageItems } = await queue.receiveMessages({ numberOfMessages: batchSize, visibilityTimeout: 600 });
-    await Promise.all(receivedMessageItems.map((m) => queue.deleteMessage(m.messageId, m.popReceipt)));
-    done += receivedMessageItems.length;
-  }
-  return performance.now() - started;
-}
-
-interface BurstEvent {
-  eventId: string;
-  partnerId: string;
-  customerId: string;
-  primaryContact: { firstName: string; lastName: string; email: string };
-  dateAgreed: string;
-  occurredAt: string;
-}
-
-/**
- * The suite's per-event work written against the SDKs alone, pipelined as the host pipelines a queue
- * (batches of 16, the next batch once half are done): the customer read, the agreement and its email
- * record created in one transactional batch, the email sent and polled until the service reports it,
- * the record marked sent over the batch's version, the message deleted.
- */
-async function bareSameWork(queue: QueueClient, container: Container, email: EmailClient, total: number, pollIntervalMs: number): Promise<number> {
-  const started = performance.now();
-  const inFlight = new Set<Promise<void>>();
-  let done = 0;
-  const work = async (messageId: string, popReceipt: string, text: string) => {
-    const event = JSON.parse(Buffer.from(text, 'base64').toString('utf8')) as BurstEvent;
-    const pk = event.partnerId;
-    const customer = await container.item(`customer:${event.customerId}`, pk).read();
-    if (customer.statusCode !== 200) throw new Error(`customer read answered ${customer.statusCode}`);
-    const now = new Date().toISOString();
-    const intentId = `intent:${event.eventId}`;
-    const intent = { id: intentId, partnerId: pk, type: 'emailIntent', to: event.primaryContact.email, createdAt: now, status: 'Pending' };
-    const results = await container.items.batch(
-      [
-        {
-          operationType: 'Create',
-          partitionKey: pk,
-          resourceBody: { ...event, id: `agreement:${event.eventId}`, type: 'agreement', recordedAt: now },
-        },
-        { operationType: 'Create', partitionKey: pk, resourceBody: intent },
-      ],
-      pk,
-    );
-    const etag = results.result?.[1]?.eTag;
-    const poller = await email.beginSend(
-      {
-        senderAddress: 'DoNotReply@partner-portal.example',
-        recipients: { to: [{ address: event.primaryContact.email }] },
-        content: { subject: 'Confirmation', plainText: 'The customer agreement was accepted.' },
-        headers: { 'x-notification-type': 'AttestationConfirmation' },
-      },
-      { operationId: randomUUID(), updateIntervalInMs: pollIntervalMs },
-    );
-    await poller.pollUntilDone();
-    await container.item(intentId, pk).replace({ ...intent, status: 'Sent' }, etag ? { accessCondition: { type: 'IfMatch', condition: etag } } : {});
-    await queue.deleteMessage(messageId, popReceipt);
-  };
-  while (done < total) {
-    if (inFlight.size > batchSize / 2) {
-      await Promise.race(inFlight);
-      continue;
-    }
-    const { receivedMessageItems } = await queue.receiveMessages({ numberOfMessages: batchSize, visibilityTimeout: 600 });
-    if (receivedMessageItems.length === 0 && inFlight.size > 0) await Promise.race(inFlight);
-    for (const m of receivedMessageItems) {
-      const running: Promise<void> = work(m.messageId, m.popReceipt, m.messageText).finally(() => {
-        inFlight.delete(running);
-        done++;
-      });
-      inFlight.add(running);
-    }
-  }
-  await Promise.all(inFlight);
-  return performance.now() - started;
 }
 
 /**
@@ -124,11 +38,12 @@ export async function benchAttestationBurst(sizes = [500, 2000], rounds = 3): Pr
     const keys = await ensureDevKeys(stack.keysDir);
     const operator = await signDevToken(keys.privateJwk, { roles: ['PlatformOperator'] });
     const emailUrl = emailEndpointUrl(stack.env);
-    const pollIntervalMs = Number(stack.env.EMAIL_POLL_INTERVAL_MS ?? 1000);
-    const sdkEmail = new EmailClient(stack.env.EMAIL_CONNECTION_STRING ?? '', { allowInsecureConnection: true, retryOptions: { maxRetries: 0 } });
-    const agreements = createCosmosClient({ endpoint: stack.env.COSMOS_ENDPOINT ?? '', key: stack.env.COSMOS_KEY, tlsInsecure: true })
-      .database(stack.env.COSMOS_DATABASE ?? '')
-      .container('agreements');
+    // The bare programs run in one process of their own for the whole benchmark, as the host does
+    // (bench/servers/bare-burst.ts): the email endpoint is in this process on every side.
+    const bareServer = await startServer('./servers/bare-burst.ts', stack.env, nodeWorkerArguments);
+    servers.push(bareServer);
+    const runBare = (run: 'receiveDelete' | 'sameWork', queue: QueueClient, total: number) =>
+      ask<number>(bareServer, { run, queue: queue.name, total }, 'elapsedMs');
     // The timers are switched off as an app setting would (AzureWebJobs.<name>.Disabled): the 5-minute
     // outbox sweep would otherwise land in one round or another, and on the emulator its query scans
     // every document of the container (on Azure, an index lookup of the pending intents).
@@ -149,23 +64,24 @@ export async function benchAttestationBurst(sizes = [500, 2000], rounds = 3): Pr
       }
     };
     // CPU each process spends on a side (ms, from /proc): where the time goes when two cores are shared
-    // by the host, the queue emulator, the Cosmos emulator and this process (the email endpoint, the bare sides).
-    type Cpu = Record<'host' | 'queue' | 'cosmos' | 'bench', number>;
-    const cpuNow = (hostPid?: number): Cpu => {
+    // by the side's worker (the host, or the bare programs' process), the queue emulator, the Cosmos
+    // emulator and this process (the email endpoint).
+    type Cpu = Record<'worker' | 'queue' | 'cosmos' | 'bench', number>;
+    const cpuNow = (workerPid: number | undefined): Cpu => {
       const own = process.cpuUsage();
       return {
-        host: processCpuMs(hostPid) ?? 0,
+        worker: processCpuMs(workerPid) ?? 0,
         queue: processCpuMs(stack.pids['azurite-queue']) ?? 0,
         cosmos: processCpuMs(stack.pids.cosmos) ?? 0,
         bench: (own.user + own.system) / 1000,
       };
     };
-    const cpuSince = (start: Cpu, hostPid?: number): Cpu => {
-      const end = cpuNow(hostPid);
-      return { host: end.host - start.host, queue: end.queue - start.queue, cosmos: end.cosmos - start.cosmos, bench: end.bench - start.bench };
+    const cpuSince = (start: Cpu, workerPid: number | undefined): Cpu => {
+      const end = cpuNow(workerPid);
+      return { worker: end.worker - start.worker, queue: end.queue - start.queue, cosmos: end.cosmos - start.cosmos, bench: end.bench - start.bench };
     };
     const cpuSeconds = (samples: Cpu[]) =>
-      Object.fromEntries((['host', 'queue', 'cosmos', 'bench'] as const).map((k) => [k, +(median(samples.map((c) => c[k])) / 1000).toFixed(2)]));
+      Object.fromEntries((['worker', 'queue', 'cosmos', 'bench'] as const).map((k) => [k, +(median(samples.map((c) => c[k])) / 1000).toFixed(2)]));
     const results: Record<string, unknown> = {};
     for (const n of sizes) {
       const partnerId = `bench-${n}`;
@@ -232,18 +148,18 @@ export async function benchAttestationBurst(sizes = [500, 2000], rounds = 3): Pr
       await bareQueue.createIfNotExists();
       const bare = async (round: number, count = n) => {
         await enqueue(bareQueue, events(round).slice(0, count));
-        const cpu = cpuNow();
-        const elapsed = await bareDrain(bareQueue, count);
-        return { elapsed, used: cpuSince(cpu) };
+        const cpu = cpuNow(bareServer.child.pid);
+        const elapsed = await runBare('receiveDelete', bareQueue, count);
+        return { elapsed, used: cpuSince(cpu, bareServer.child.pid) };
       };
       const sameQueue = queues.getQueueClient(`bench-same-${n}`);
       await sameQueue.createIfNotExists();
       const same = async (round: number, count = n) => {
         await fetch(`${emailUrl}/emails`, { method: 'DELETE' });
         await enqueue(sameQueue, events(round).slice(0, count));
-        const cpu = cpuNow();
-        const elapsed = await bareSameWork(sameQueue, agreements, sdkEmail, count, pollIntervalMs);
-        return { elapsed, used: cpuSince(cpu) };
+        const cpu = cpuNow(bareServer.child.pid);
+        const elapsed = await runBare('sameWork', sameQueue, count);
+        return { elapsed, used: cpuSince(cpu, bareServer.child.pid) };
       };
       const oursMs: number[] = [];
       const bareMs: number[] = [];
