@@ -29,7 +29,7 @@ describe('optimistic concurrency', () => {
     await repo.create({ id: 'counter', partnerId, kind: 'counter', value: 0, writers: [] });
     const writers = Array.from({ length: 20 }, (_, i) => `w${i}`);
     const results = await Promise.all(
-      writers.map((w) => repo.update(partnerId, 'counter', (doc) => ({ ...doc, value: doc.value + 1, writers: [...doc.writers, w] }))),
+      writers.map((w) => updateDocument(repo, partnerId, 'counter', (doc) => ({ ...doc, value: doc.value + 1, writers: [...doc.writers, w] }))),
     );
     expect(results.every((r) => r?.changed)).toBe(true);
     const final = await repo.read(partnerId, 'counter');
@@ -48,10 +48,10 @@ describe('optimistic concurrency', () => {
   it('writes nothing when the mutator answers unchanged', async () => {
     const partnerId = unique('p');
     const created = await repo.create({ id: 'c', partnerId, kind: 'counter', value: 5, writers: [] });
-    const result = await repo.update(partnerId, 'c', () => unchanged);
+    const result = await updateDocument(repo, partnerId, 'c', () => unchanged);
     expect(result?.changed).toBe(false);
     expect((await repo.read(partnerId, 'c'))?.etag).toBe(created.etag);
-    expect(await repo.update(partnerId, 'missing', (d) => d)).toBeUndefined();
+    expect(await updateDocument(repo, partnerId, 'missing', (d) => d)).toBeUndefined();
   });
 });
 
@@ -216,7 +216,7 @@ describe('the status-view snapshot', () => {
     expect(first.verification.suspended).toBe(false);
 
     // Written behind the store's back (another instance): this instance keeps its snapshot for the window.
-    await services.accounts.repo.update(partnerId, 'verification', (d) => (d.type === 'verification' ? { ...d, suspended: true } : d));
+    await updateDocument(services.accounts.repo, partnerId, 'verification', (d) => (d.type === 'verification' ? { ...d, suspended: true } : d));
     expect((await store.snapshot(partnerId)).verification.suspended).toBe(false);
 
     // Written through the store: the next view is fresh.

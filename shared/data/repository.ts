@@ -1,6 +1,5 @@
 import type { Container, ItemDefinition, JSONObject, OperationInput, SqlQuerySpec } from '@azure/cosmos';
 import { WriteConflict, type Page, type PartitionDoc, type PartitionStore, type Versioned, type Write } from '../use-cases/ports.js';
-import { type unchanged, updateDocument } from '../use-cases/write.js';
 import { uncounted, type CosmosRequestCounter } from './request-meter.js';
 
 export type ChargeListener = (requestCharge: number, operation: string) => void;
@@ -119,11 +118,6 @@ export class Repository<T extends PartitionDoc> implements PartitionStore<T> {
       if (status === 412 || (etag && status === 404)) throw new WriteConflict('stale');
       if (status !== 404) throw error;
     }
-  }
-
-  /** Read-modify-write through the suite's one write primitive (use-cases/write.ts). */
-  update(partnerId: string, id: string, mutate: (current: T) => T | typeof unchanged): Promise<{ doc: T; changed: boolean } | undefined> {
-    return updateDocument(this, partnerId, id, mutate);
   }
 
   /** Applies the writes of one partition together (PartitionStore): a point operation for one, else a batch. */
