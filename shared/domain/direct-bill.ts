@@ -90,10 +90,11 @@ export function submitApplication(
   if (partner.cspModel === 'DirectBill') throw DomainError.conflict('The partner is a direct-bill partner already.', 'AlreadyDirectBill');
   const unmet: Requirement[] = applicationRequirements(partner, input.now).filter((r) => !r.met);
   if (unmet.length > 0 || !partner.csp) {
-    throw new DomainError('Conflict', `Requirements not met: ${unmet.map((r) => r.id).join(', ')}.`, {
-      code: 'DirectBillRequirementsNotMet',
-      errors: unmet.map((r) => ({ path: r.id, message: r.detail })),
-    });
+    throw DomainError.conflict(
+      `Requirements not met: ${unmet.map((r) => r.id).join(', ')}.`,
+      'DirectBillRequirementsNotMet',
+      unmet.map((r) => ({ path: r.id, message: r.detail })),
+    );
   }
   const at = input.now.toISOString();
   const application: DirectBillApplication = {

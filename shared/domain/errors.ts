@@ -25,9 +25,47 @@ export type DomainErrorKind =
   /** A queue message that can never succeed (it names what does not exist): it is set aside, not retried. */
   | 'UnprocessableMessage';
 
+/**
+ * Every code a client may branch on, with the kind of error that carries it: the catalogue that
+ * docs/api.md publishes (test/unit/platform/error-codes.test.ts holds the two together). A code outside it does not
+ * compile, nor one given to a factory of another kind (`conflict` takes only conflict codes).
+ */
+export const errorCodes = {
+  ValidationFailed: 'Invalid',
+  WorkEmailRequired: 'Invalid',
+  InvalidVerificationToken: 'Invalid',
+  InvalidContinuationToken: 'Invalid',
+  AccountSuspended: 'Forbidden',
+  LocationNotAssigned: 'Forbidden',
+  AttestationRoleRequired: 'Forbidden',
+  IndirectResellerCannotAttest: 'Forbidden',
+  NotADirectBillPartner: 'Forbidden',
+  AccountVerificationIncomplete: 'Conflict',
+  EmailOwnershipAlreadyVerified: 'Conflict',
+  NoEmailVerification: 'Conflict',
+  EnrollmentNotOpen: 'Conflict',
+  CreditCheckNotPassed: 'Conflict',
+  DirectBillRequirementsNotMet: 'Conflict',
+  DirectBillApplicationOpen: 'Conflict',
+  AlreadyDirectBill: 'Conflict',
+  DirectBillAbilitiesSuspended: 'Conflict',
+  CustomerAgreementNotAccepted: 'Conflict',
+  PartnerConfirmedAgreementAlreadyExists: 'Conflict',
+  LocationAlreadyHasProfile: 'Conflict',
+  MigrationWindowClosed: 'Conflict',
+  NotALegacyProfile: 'Conflict',
+  AlreadyMigrated: 'Conflict',
+  IdempotencyKeyReused: 'Conflict',
+  ConcurrentUpdate: 'Conflict',
+} as const satisfies Record<string, DomainErrorKind>;
+
+export type ErrorCode = keyof typeof errorCodes;
+/** The codes an error of kind K may carry. */
+export type ErrorCodeOf<K extends DomainErrorKind> = { [C in ErrorCode]: (typeof errorCodes)[C] extends K ? C : never }[ErrorCode];
+
 export interface DomainErrorOptions {
   /** Machine-readable code clients can branch on (e.g. PartnerConfirmedAgreementAlreadyExists). */
-  code?: string | undefined;
+  code?: ErrorCode | undefined;
   errors?: FieldError[] | undefined;
   retryAfterSeconds?: number | undefined;
   cause?: unknown;
@@ -36,7 +74,7 @@ export interface DomainErrorOptions {
 /** The one error type of the domain and the use cases; its message is safe to show to the caller. */
 export class DomainError extends Error {
   readonly kind: DomainErrorKind;
-  readonly code: string | undefined;
+  readonly code: ErrorCode | undefined;
   readonly errors: FieldError[] | undefined;
   readonly retryAfterSeconds: number | undefined;
 
@@ -52,17 +90,17 @@ export class DomainError extends Error {
   static validation(detail: string, errors: FieldError[] = []): DomainError {
     return new DomainError('Invalid', detail, { code: 'ValidationFailed', errors });
   }
-  static invalid(detail: string, code?: string): DomainError {
-    return new DomainError('Invalid', detail, { code });
+  static invalid(detail: string, code?: ErrorCodeOf<'Invalid'>, errors?: FieldError[]): DomainError {
+    return new DomainError('Invalid', detail, { code, errors });
   }
-  static forbidden(detail: string, code?: string): DomainError {
+  static forbidden(detail: string, code?: ErrorCodeOf<'Forbidden'>): DomainError {
     return new DomainError('Forbidden', detail, { code });
   }
   static notFound(detail: string): DomainError {
     return new DomainError('NotFound', detail);
   }
-  static conflict(detail: string, code?: string): DomainError {
-    return new DomainError('Conflict', detail, { code });
+  static conflict(detail: string, code?: ErrorCodeOf<'Conflict'>, errors?: FieldError[]): DomainError {
+    return new DomainError('Conflict', detail, { code, errors });
   }
   static tooLarge(detail: string): DomainError {
     return new DomainError('TooLarge', detail);

@@ -281,12 +281,12 @@ export function gateRefusal(doc: VerificationDoc, gate: VerificationGate): Domai
   if (partnerTab && tabStatus(partnerTab) === 'Accepted') return undefined;
   const unfinished = (partnerTab?.checks ?? []).filter((c) => !isDone(c.status));
   const named = unfinished.map((c) => `${c.type} (${c.status})`).join(', ');
-  return new DomainError(
-    'Conflict',
+  return DomainError.conflict(
     partnerTab
       ? `Account verification is not complete: ${named}. Offers can be bought once the partner tab is Accepted (VER-11).`
       : 'Account verification has not started for the partner tab. Offers can be bought once it is Accepted (VER-11).',
-    { code: 'AccountVerificationIncomplete', errors: unfinished.map((c) => ({ path: `verification.partner.${c.type}`, message: c.status })) },
+    'AccountVerificationIncomplete',
+    unfinished.map((c) => ({ path: `verification.partner.${c.type}`, message: c.status })),
   );
 }
 

@@ -1,5 +1,5 @@
 import type * as z from 'zod';
-import { DomainError, type DomainErrorKind, type FieldError } from '../domain/errors.js';
+import { DomainError, type DomainErrorKind, type ErrorCode, type ErrorCodeOf, type FieldError } from '../domain/errors.js';
 
 export type { FieldError };
 
@@ -39,7 +39,7 @@ export const problemTypeBase = 'https://partner-portal.example/problems/';
 
 export interface AppErrorOptions {
   /** Machine-readable code clients can branch on (e.g. PartnerConfirmedAgreementAlreadyExists). */
-  code?: string | undefined;
+  code?: ErrorCode | undefined;
   errors?: FieldError[];
   headers?: Record<string, string>;
   cause?: unknown;
@@ -52,7 +52,7 @@ export interface AppErrorOptions {
  */
 export class AppError extends Error {
   readonly status: number;
-  readonly code: string | undefined;
+  readonly code: ErrorCode | undefined;
   readonly errors: FieldError[] | undefined;
   readonly headers: Record<string, string> | undefined;
 
@@ -68,19 +68,19 @@ export class AppError extends Error {
   static validation(detail: string, errors: FieldError[] = []): AppError {
     return new AppError(400, detail, { code: 'ValidationFailed', errors });
   }
-  static badRequest(detail: string, code?: string): AppError {
+  static badRequest(detail: string, code?: ErrorCodeOf<'Invalid'>): AppError {
     return new AppError(400, detail, { code });
   }
   static unauthorized(detail = 'A valid bearer token is required.'): AppError {
     return new AppError(401, detail, { headers: { 'WWW-Authenticate': 'Bearer' } });
   }
-  static forbidden(detail: string, code?: string): AppError {
+  static forbidden(detail: string, code?: ErrorCodeOf<'Forbidden'>): AppError {
     return new AppError(403, detail, { code });
   }
   static notFound(detail: string): AppError {
     return new AppError(404, detail);
   }
-  static conflict(detail: string, code?: string): AppError {
+  static conflict(detail: string, code?: ErrorCodeOf<'Conflict'>): AppError {
     return new AppError(409, detail, { code });
   }
   static tooLarge(detail: string): AppError {

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { errorCodes } from '../domain/errors.js';
 import type { HttpFunctionDefinition } from './functions.js';
 
 type AnyDefinition = HttpFunctionDefinition<z.ZodType | undefined, z.ZodType | undefined, z.ZodType | undefined>;
@@ -14,7 +15,7 @@ const problemSchema: JsonSchema = {
     title: { type: 'string' },
     status: { type: 'integer', minimum: 400, maximum: 599 },
     detail: { type: 'string' },
-    code: { type: 'string' },
+    code: { type: 'string', enum: Object.keys(errorCodes), description: 'The catalogue of codes (docs/api.md says when each is answered).' },
     errors: {
       type: 'array',
       items: {

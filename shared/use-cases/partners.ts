@@ -34,10 +34,10 @@ function sameInput(stored: Partner, input: PartnerInput): boolean {
 /** VER-3: the primary contact must be a monitored work address (400 WorkEmailRequired otherwise). */
 function requireWorkEmail(address: string): void {
   if (!isWorkEmail(address)) {
-    throw new DomainError(
-      'Invalid',
+    throw DomainError.invalid(
       'The primary contact must be a monitored work address: not a consumer mail provider, not an onmicrosoft.com sign-in name (VER-3).',
-      { code: 'WorkEmailRequired', errors: [{ path: 'body.primaryContact.email', message: 'must be a work address' }] },
+      'WorkEmailRequired',
+      [{ path: 'body.primaryContact.email', message: 'must be a work address' }],
     );
   }
 }

@@ -18,14 +18,17 @@ describe('DomainError', () => {
   });
 
   it('ATT-1, ATT-2, ATT-6: each kind carries its detail and optional code', () => {
-    expect(DomainError.invalid('date in the future', 'DateInFuture')).toMatchObject({
+    expect(DomainError.invalid('a used verification link', 'InvalidVerificationToken')).toMatchObject({
       kind: 'Invalid',
-      code: 'DateInFuture',
-      message: 'date in the future',
+      code: 'InvalidVerificationToken',
+      message: 'a used verification link',
       errors: undefined,
     });
     expect(DomainError.invalid('x').code).toBeUndefined();
-    expect(DomainError.forbidden('indirect resellers cannot attest', 'IndirectReseller')).toMatchObject({ kind: 'Forbidden', code: 'IndirectReseller' });
+    expect(DomainError.forbidden('indirect resellers cannot attest', 'IndirectResellerCannotAttest')).toMatchObject({
+      kind: 'Forbidden',
+      code: 'IndirectResellerCannotAttest',
+    });
     expect(DomainError.notFound('no such customer')).toMatchObject({ kind: 'NotFound', code: undefined, message: 'no such customer' });
     expect(DomainError.conflict('already attested', 'PartnerConfirmedAgreementAlreadyExists')).toMatchObject({
       kind: 'Conflict',
