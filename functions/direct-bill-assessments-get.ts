@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { resourceIdSchema } from '../shared/domain/partner.js';
 import { httpFunction } from '../shared/platform/functions.js';
 import { directBillAssessmentStatus } from '../shared/use-cases/direct-bill.js';
+import { assessmentStatusSchema } from './response-schemas.js';
 
 httpFunction('getDirectBillAssessment', {
   method: 'GET',
@@ -12,16 +13,9 @@ httpFunction('getDirectBillAssessment', {
   params: z.object({ runId: resourceIdSchema }),
   responses: {
     200: {
-      description: 'Running or Completed, with the pages recorded, partners scanned and suspended, and the query pages\u2019 request units',
-      schema: z.object({
-        runId: z.string(),
-        status: z.enum(['Running', 'Completed']),
-        pages: z.number(),
-        scanned: z.number(),
-        suspended: z.number(),
-        requestUnits: z.number(),
-        startedAt: z.string(),
-      }),
+      description:
+        'Running, Completed or Failed (a page failed every delivery: `failedPages`, to resume), with the pages recorded, partners scanned and suspended, and the query pages\u2019 request units',
+      schema: assessmentStatusSchema,
     },
     404: { description: 'No such run' },
   },

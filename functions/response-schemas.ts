@@ -128,6 +128,12 @@ export const enrollOptionsSchema = z.object({
   preselectedBankProfileId: z.string().optional(),
 });
 
+/** The pages of a run that failed every delivery and wait for a resume (shared/domain/page-runs.ts). */
+const failedPagesSchema = z.array(z.object({ page: z.number().int(), failedAt: timestamp })).optional();
+
+/** POST /operations/.../{runId}/resume: the failed pages queued again. */
+export const resumedRunSchema = z.object({ runId: z.string(), requeued: z.array(z.number().int()) });
+
 export const rolloverStatusSchema = z.object({
   runId: z.string(),
   fromFiscalYear: z.number().int(),
@@ -142,7 +148,18 @@ export const rolloverStatusSchema = z.object({
   pages: z.number().int(),
   requestUnits: z.number(),
   requestUnitsPerRenewal: z.number(),
-  failedPages: z.array(z.object({ page: z.number().int(), failedAt: timestamp })).optional(),
+  failedPages: failedPagesSchema,
+  startedAt: timestamp,
+});
+
+export const assessmentStatusSchema = z.object({
+  runId: z.string(),
+  status: z.enum(['Running', 'Completed', 'Failed']),
+  pages: z.number().int(),
+  scanned: z.number().int(),
+  suspended: z.number().int(),
+  requestUnits: z.number(),
+  failedPages: failedPagesSchema,
   startedAt: timestamp,
 });
 

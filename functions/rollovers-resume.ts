@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { resourceIdSchema } from '../shared/domain/partner.js';
 import { httpFunction } from '../shared/platform/functions.js';
 import { resumeRollover } from '../shared/use-cases/rollover.js';
-import {} from './response-schemas.js';
+import { resumedRunSchema } from './response-schemas.js';
 
 httpFunction('resumeRollover', {
   method: 'POST',
@@ -12,7 +12,7 @@ httpFunction('resumeRollover', {
   access: { roles: ['PlatformOperator'] },
   params: z.object({ runId: resourceIdSchema }),
   responses: {
-    202: { description: 'The pages re-queued', schema: z.object({ runId: z.string(), requeued: z.array(z.number().int()) }) },
+    202: { description: 'The pages re-queued', schema: resumedRunSchema },
     404: { description: 'No such run' },
   },
   async handler({ params, services }) {

@@ -15,6 +15,7 @@ import {
   handleDirectBillEvent,
   planDirectBillAssessment,
   processAssessmentPage,
+  recordFailedAssessmentPage,
   type AssessmentPageMessage,
 } from '../shared/use-cases/direct-bill.js';
 import type { QueuePublisher } from '../shared/use-cases/ports.js';
@@ -202,5 +203,26 @@ describe('the annual assessment (CSP-3)', () => {
     const status = await call(host, 'GET', `/api/operations/direct-bill-assessments/${today}`, { token: await operator() });
     expect(status.status).toBe(200);
     expect(await status.json()).toMatchObject({ runId: today, status: 'Completed' });
+  });
+  it('CSP-3: a page message that failed every delivery marks the run Failed (poison handler); resuming completes it, the due partner emailed once', async () => {
+    const due = await directBillPartner({ ...qualifying, capabilityAssessmentPassed: false });
+    const runId = unique('run');
+    await planDirectBillAssessment(services, runId);
+    // Page 0's message failed every delivery: it left the pages queue for the poison queue, whose
+    // function records it on the run.
+    const index = queued.findIndex((q) => q.queueName === 'direct-bill-assessment-pages' && (q.message as AssessmentPageMessage).runId === runId);
+    const [poisoned] = queued.splice(index, 1);
+    expect(await recordFailedAssessmentPage(services, poisoned?.message as AssessmentPageMessage)).toEqual({ recorded: true });
+    const statusOf = async () => (await call(host, 'GET', `/api/operations/direct-bill-assessments/${runId}`, { token: await operator() })).json();
+    expect(await statusOf()).toMatchObject({ status: 'Failed', pages: 0, failedPages: [{ page: 0 }] });
+    expect(await suspensionEmails(due.email)).toHaveLength(0);
+
+    const resumed = await call(host, 'POST', `/api/operations/direct-bill-assessments/${runId}/resume`, { token: await operator() });
+    expect(resumed.status).toBe(202);
+    expect(await resumed.json()).toEqual({ runId, requeued: [0] });
+    await runPages([runId]);
+    expect(await statusOf()).toMatchObject({ status: 'Completed', suspended: 1 });
+    expect(await suspensionEmails(due.email)).toHaveLength(1);
+    expect((await call(host, 'POST', '/api/operations/direct-bill-assessments/nope/resume', { token: await operator() })).status).toBe(404);
   });
 });

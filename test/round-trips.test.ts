@@ -10,7 +10,7 @@ import type { Role } from '../shared/domain/roles.js';
 import { installFunctionsCore } from '../shared/local-host/functions-core-shim.js';
 import type { PartnerStore } from '../shared/data/partner-store.js';
 import { recordAgreementEvent } from '../shared/use-cases/agreements.js';
-import { handleDirectBillEvent, planDirectBillAssessment, processAssessmentPage } from '../shared/use-cases/direct-bill.js';
+import { handleDirectBillEvent, planDirectBillAssessment, processAssessmentPage, recordFailedAssessmentPage } from '../shared/use-cases/direct-bill.js';
 import { handleEligibility, handleProgramEvent, handleValidation } from '../shared/use-cases/incentives.js';
 import { deliverIntent, sweepOutbox } from '../shared/use-cases/outbox.js';
 import type { IntentRef, QueuePublisher } from '../shared/use-cases/ports.js';
@@ -351,6 +351,14 @@ describe('Cosmos DB requests per operation (docs/round-trips.md)', () => {
     );
     expect(page).toMatchObject({ alreadyDone: false, suspended: 1 });
     await measureCall('getDirectBillAssessment (completed)', 200, 'GET', `/api/operations/direct-bill-assessments/${runId}`, { token: await operator() });
+    const broken = unique('run');
+    await planDirectBillAssessment(services, broken);
+    const poisoned = await measure('directBillAssessmentPagesPoison (recorded)', () => recordFailedAssessmentPage(services, { runId: broken, page: 0 }));
+    expect(poisoned.recorded).toBe(true);
+    const resumed = await measureCall('resumeDirectBillAssessment (one failed page)', 202, 'POST', `/api/operations/direct-bill-assessments/${broken}/resume`, {
+      token: await operator(),
+    });
+    expect(((await resumed.json()) as { requeued: number[] }).requeued).toEqual([0]);
   });
 
   it('incentives: incentive admin, eligibility, listing, enrolment, validation', async () => {

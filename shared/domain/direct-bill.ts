@@ -6,6 +6,7 @@ import { creditCheckPassedEmail, directBillDecisionEmail, directBillSuspendedEma
 import { DomainError } from './errors.js';
 import type { EmailMessage } from './outbox.js';
 import type { Partner } from './partner.js';
+import type { FailedPage } from './page-runs.js';
 
 export const applicationStatuses = ['Submitted', 'CreditCheckPassed', 'CreditCheckFailed', 'Approved', 'Rejected'] as const;
 type ApplicationStatus = (typeof applicationStatuses)[number];
@@ -274,6 +275,8 @@ export interface AssessmentRun {
   startedAt: string;
   /** Set by the worker of the page that had no continuation. */
   lastPage?: number;
+  /** Pages whose message went to the poison queue (retries exhausted), to be resumed by an operator. */
+  failedPages?: FailedPage[];
 }
 
 export interface AssessmentPage {

@@ -1,4 +1,5 @@
 import { chooseProfiles, newEnrollment, type ActionNeeded, type Enrollment } from './incentives.js';
+import type { FailedPage } from './page-runs.js';
 import type { Partner } from './partner.js';
 
 /** The operations partition of one rollover run: its run document and one record per page done. */
@@ -19,12 +20,6 @@ export interface RolloverRun {
   summaryPlannedAt?: string;
   /** Pages whose message went to the poison queue (retries exhausted), to be resumed by an operator. */
   failedPages?: FailedPage[];
-}
-
-export interface FailedPage {
-  page: number;
-  continuationToken?: string | undefined;
-  failedAt: string;
 }
 
 /**

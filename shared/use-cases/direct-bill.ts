@@ -17,11 +17,13 @@ import {
   type OwedMessage,
 } from '../domain/direct-bill.js';
 import { DomainError } from '../domain/errors.js';
+import { donePages, openFailures } from '../domain/page-runs.js';
 import { claimed, emailIntent } from '../domain/outbox.js';
 import type { Partner } from '../domain/partner.js';
 import type { Principal } from '../domain/roles.js';
 import { committing, deliverNow } from './outbox.js';
 import type { AccountDoc, AssessmentDoc, UseCaseDeps, Versioned, Write } from './ports.js';
+import { markPageFailed, takeFailedPages, type PagedRunStore } from './page-runs.js';
 import { queueNames } from './queues.js';
 import { createIfAbsent, readDecideWrite, unchanged, updateDocument, writeOver } from './write.js';
 
@@ -241,15 +243,60 @@ export async function directBillAssessmentStatus(deps: UseCaseDeps, runId: strin
   const [run, pages] = await Promise.all([readRun(deps, runId), deps.assessments.pages(assessmentPartition(runId))]);
   if (!run) throw DomainError.notFound(`Direct-bill assessment run ${runId} does not exist.`);
   const lastPage = run.doc.lastPage;
+  const completed = lastPage !== undefined && pages.length >= lastPage + 1;
+  const failedPages = openFailures(run.doc, donePages(pages));
   return {
     runId,
-    status: lastPage !== undefined && pages.length >= lastPage + 1 ? ('Completed' as const) : ('Running' as const),
+    status: completed ? ('Completed' as const) : failedPages.length > 0 ? ('Failed' as const) : ('Running' as const),
     pages: pages.length,
     scanned: pages.reduce((n, p) => n + p.scanned, 0),
     suspended: pages.reduce((n, p) => n + p.suspended, 0),
     requestUnits: +pages.reduce((n, p) => n + p.requestCharge, 0).toFixed(2),
+    ...(failedPages.length > 0 ? { failedPages } : {}),
     startedAt: run.doc.startedAt,
   };
+}
+
+const pagedRun = (deps: UseCaseDeps, runId: string): PagedRunStore<AssessmentDoc> => ({
+  store: deps.assessments,
+  partition: assessmentPartition(runId),
+  pageRecordId: assessmentPageId,
+  isRun: (doc): doc is AssessmentRun => doc.type === 'assessmentRun',
+});
+
+/**
+ * The poison handler of `direct-bill-assessment-pages`: a message that failed every delivery stops
+ * the chain (each worker queues the next page), so the first page it left undone is recorded on the
+ * run with its continuation: the run reads Failed instead of Running forever, and an operator can
+ * resume it. A worker records several pages before it queues the next message, so the pages it did
+ * record are skipped (following their continuations); when every page is done (a duplicate message),
+ * nothing is recorded.
+ */
+export async function recordFailedAssessmentPage(deps: UseCaseDeps, message: AssessmentPageMessage): Promise<{ recorded: boolean }> {
+  const partition = assessmentPartition(message.runId);
+  let { page, continuationToken } = message;
+  for (;;) {
+    const recorded = await deps.assessments.read(partition, assessmentPageId(page));
+    if (recorded?.doc.type !== 'assessmentPage') break;
+    if (!recorded.doc.nextToken) return { recorded: false };
+    continuationToken = recorded.doc.nextToken;
+    page++;
+  }
+  return markPageFailed(pagedRun(deps, message.runId), { page, continuationToken, failedAt: deps.now().toISOString() });
+}
+
+/** Operator action: re-queues the failed pages of a run; each reads on from its continuation, and a partner suspended already is left as it is. */
+export async function resumeDirectBillAssessment(deps: UseCaseDeps, runId: string): Promise<{ runId: string; requeued: number[] }> {
+  const taken = await takeFailedPages(pagedRun(deps, runId));
+  if (!taken) throw DomainError.notFound(`Direct-bill assessment run ${runId} does not exist.`);
+  for (const f of taken) {
+    await deps.queues.send(queueNames.directBillAssessmentPages, {
+      runId,
+      page: f.page,
+      continuationToken: f.continuationToken,
+    } satisfies AssessmentPageMessage);
+  }
+  return { runId, requeued: taken.map((f) => f.page) };
 }
 
 /** Runs `work` over `items`, 16 at a time: enough to hide request latency, not a burst of hundreds. */

@@ -4,9 +4,11 @@ import { DomainError } from '../domain/errors.js';
 import { fiscalYearOf, type Enrollment } from '../domain/incentives.js';
 import { claimed, emailIntent } from '../domain/outbox.js';
 import type { Partner } from '../domain/partner.js';
-import { countOf, pageRecordId, renewalOf, runPartition, type FailedPage, type PageCounts, type RolloverPage, type RolloverRun } from '../domain/rollover.js';
+import { donePages, openFailures } from '../domain/page-runs.js';
+import { countOf, pageRecordId, renewalOf, runPartition, type PageCounts, type RolloverPage, type RolloverRun } from '../domain/rollover.js';
 import { committing, deliverNow, type OwedEmail } from './outbox.js';
 import { WriteConflict, type RolloverDoc, type UseCaseDeps, type Versioned } from './ports.js';
+import { recordPageFailure, takeFailedPages, type PagedRunStore } from './page-runs.js';
 import { queueNames } from './queues.js';
 import { createIfAbsent, unchanged, updateDocument } from './write.js';
 
@@ -266,8 +268,7 @@ export async function rolloverStatus(deps: UseCaseDeps, runId: string) {
   // Page records written before `alreadyRenewed` existed lack it: they count none.
   const sum = (key: keyof PageCounts) => pages.reduce((total, p: Partial<PageCounts>) => total + (p[key] ?? 0), 0);
   const completed = run.lastPage !== undefined && pages.length >= run.lastPage + 1;
-  const done = new Set(pages.map((p) => p.page));
-  const failedPages = (run.failedPages ?? []).filter((f) => !done.has(f.page)).map((f) => ({ page: f.page, failedAt: f.failedAt }));
+  const failedPages = openFailures(run, donePages(pages));
   const requestUnits = pages.reduce((total, p) => total + p.requestCharge, 0);
   return {
     runId,
@@ -288,31 +289,27 @@ export async function rolloverStatus(deps: UseCaseDeps, runId: string) {
   };
 }
 
+const pagedRun = (deps: UseCaseDeps, runId: string): PagedRunStore<RolloverDoc> => ({
+  store: deps.rollovers,
+  partition: runPartition(runId),
+  pageRecordId,
+  isRun: (doc): doc is RolloverRun => doc.type === 'rolloverRun',
+});
+
 /**
  * The poison handler of `rollover-pages`: a page that failed every delivery is recorded on its run
  * (with its continuation token), so the run reads Failed instead of Running forever, and an operator
  * can resume it. A page that completed after all (a duplicate message) is not recorded.
  */
-export async function recordFailedPage(deps: UseCaseDeps, message: PageMessage): Promise<{ recorded: boolean }> {
-  const partition = runPartition(message.runId);
-  if (await deps.rollovers.read(partition, pageRecordId(message.page))) return { recorded: false };
-  const result = await updateDocument(deps.rollovers, partition, 'run', (doc) => {
-    if (doc.type !== 'rolloverRun' || doc.failedPages?.some((f) => f.page === message.page)) return unchanged;
-    const failed: FailedPage = { page: message.page, continuationToken: message.continuationToken, failedAt: deps.now().toISOString() };
-    return { ...doc, failedPages: [...(doc.failedPages ?? []), failed] };
-  });
-  return { recorded: result?.changed ?? false };
+export function recordFailedPage(deps: UseCaseDeps, message: PageMessage): Promise<{ recorded: boolean }> {
+  const { page, continuationToken } = message;
+  return recordPageFailure(pagedRun(deps, message.runId), { page, continuationToken, failedAt: deps.now().toISOString() });
 }
 
 /** Operator action: re-queues the failed pages of a run (each redoes its work idempotently). */
 export async function resumeRollover(deps: UseCaseDeps, runId: string): Promise<{ runId: string; requeued: number[] }> {
-  let taken: FailedPage[] = [];
-  const result = await updateDocument(deps.rollovers, runPartition(runId), 'run', (doc) => {
-    if (doc.type !== 'rolloverRun') return unchanged;
-    taken = doc.failedPages ?? [];
-    return taken.length > 0 ? { ...doc, failedPages: [] } : unchanged;
-  });
-  if (!result) throw DomainError.notFound(`Rollover run ${runId} does not exist.`);
+  const taken = await takeFailedPages(pagedRun(deps, runId));
+  if (!taken) throw DomainError.notFound(`Rollover run ${runId} does not exist.`);
   for (const f of taken)
     await deps.queues.send(queueNames.rolloverPages, { runId, page: f.page, continuationToken: f.continuationToken } satisfies PageMessage);
   return { runId, requeued: taken.map((f) => f.page) };

@@ -16,6 +16,8 @@ import {
   latestDirectBillApplication,
   planDirectBillAssessment,
   processAssessmentPage,
+  recordFailedAssessmentPage,
+  resumeDirectBillAssessment,
   type AssessmentPageMessage,
 } from '../../../shared/use-cases/direct-bill.js';
 import { cspFixture, partnerFixture } from '../domain/fixtures.js';
@@ -261,6 +263,38 @@ describe('the daily assessment (CSP-3)', () => {
     expect(restored).toMatchObject({ outcome: 'Applied', note: 'abilities restored' });
     expect(await placeOrder(deps, 'P1', 'C1')).toMatchObject({ status: 'Created' });
     expect((await deps.accounts.partner('P1'))?.doc.directBill).toMatchObject({ abilities: 'Active', lastAssessedAt: at(60) });
+  });
+
+  it('CSP-3: a page message that failed every delivery marks the run Failed at the first page it left undone; resuming completes it, each partner emailed once', async () => {
+    const { deps, queued, email } = await setup(
+      Array.from({ length: 5 }, (_, i) => directBill(`P${i + 1}`, { csp: cspFixture({ trailing12MonthRevenueUsd: i % 2 === 0 ? 1 : 400_000 }) })),
+    );
+    await planDirectBillAssessment(deps, 'broken');
+    const pageMessages = () => queued.filter((q) => q.queue === 'direct-bill-assessment-pages').map((q) => q.message as AssessmentPageMessage);
+    // Pages 0 and 1 are done (one page a message); the message for page 1 then fails every delivery
+    // after its page was recorded (say, queuing page 2 kept failing), so page 2 is the one left undone.
+    await processAssessmentPage(deps, { runId: 'broken', page: 0 }, { pageSize: 2, budgetMs: 0 });
+    const pageOne = pageMessages()[1];
+    if (!pageOne) throw new Error('page 1 was not queued');
+    await processAssessmentPage(deps, pageOne, { pageSize: 2, budgetMs: 0 });
+    queued.splice(
+      queued.findIndex((q) => q.queue === 'direct-bill-assessment-pages' && (q.message as AssessmentPageMessage).page === 2),
+      1,
+    );
+    expect(await recordFailedAssessmentPage(deps, pageOne)).toEqual({ recorded: true });
+    expect(await recordFailedAssessmentPage(deps, pageOne)).toEqual({ recorded: false }); // a duplicate poison message
+    const failed = await directBillAssessmentStatus(deps, 'broken');
+    expect(failed).toMatchObject({ status: 'Failed', pages: 2, scanned: 4, failedPages: [{ page: 2, failedAt: NOW.toISOString() }] });
+
+    expect(await resumeDirectBillAssessment(deps, 'broken')).toEqual({ runId: 'broken', requeued: [2] });
+    expect(await resumeDirectBillAssessment(deps, 'broken')).toEqual({ runId: 'broken', requeued: [] });
+    await runToEnd(deps, queued, 2);
+    expect(await directBillAssessmentStatus(deps, 'broken')).toMatchObject({ status: 'Completed', pages: 3, scanned: 5, suspended: 3 });
+    expect(email.ofType('DirectBillAbilitiesSuspended')).toHaveLength(3);
+    // A poison message for a page of a run that completed since records nothing.
+    expect(await recordFailedAssessmentPage(deps, { runId: 'broken', page: 0 })).toEqual({ recorded: false });
+    expect((await directBillAssessmentStatus(deps, 'broken')).status).toBe('Completed');
+    expect((await errorOf(resumeDirectBillAssessment(deps, 'nope'))).kind).toBe('NotFound');
   });
 
   it('CSP-3: a page of an unknown run is an unprocessable message', async () => {
