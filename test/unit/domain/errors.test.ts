@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DomainError, isDomainError } from '../../../shared/domain/errors.js';
+import { DomainError, errorCodes, isDomainError } from '../../../shared/domain/errors.js';
 
 describe('DomainError', () => {
   it('BP-3: a validation error lists every field problem', () => {
@@ -60,5 +60,22 @@ describe('DomainError', () => {
     expect(isDomainError(new Error('no'))).toBe(false);
     expect(isDomainError({ kind: 'Forbidden' }, 'Forbidden')).toBe(false);
     expect(isDomainError(undefined)).toBe(false);
+  });
+  it('the code catalogue: codes only for refused input, refusals and conflicts, each with one kind (VER-3, VER-7, ATT-1, CSP-3, BP-3)', () => {
+    const byKind: Record<string, string[]> = {};
+    for (const [code, kind] of Object.entries(errorCodes)) (byKind[kind] ??= []).push(code);
+    expect(Object.keys(byKind).sort()).toEqual(['Conflict', 'Forbidden', 'Invalid']);
+    expect(byKind.Invalid).toEqual(['ValidationFailed', 'WorkEmailRequired', 'InvalidVerificationToken', 'InvalidContinuationToken']);
+    expect(byKind.Forbidden).toEqual([
+      'AccountSuspended',
+      'LocationNotAssigned',
+      'AttestationRoleRequired',
+      'IndirectResellerCannotAttest',
+      'NotADirectBillPartner',
+    ]);
+    expect(byKind.Conflict).toHaveLength(17);
+    expect(byKind.Conflict).toEqual(
+      expect.arrayContaining(['AccountVerificationIncomplete', 'DirectBillAbilitiesSuspended', 'LocationAlreadyHasProfile', 'ConcurrentUpdate']),
+    );
   });
 });
