@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { assessDirectBill, carriedDirectBill, directBillRequirements, directBillStatus } from '../../../shared/domain/csp.js';
 import {
+  applicationView,
   applyDirectBillEvent,
+  assessmentPageId,
+  assessmentPartition,
+  assessmentRunId,
   buyPlan,
   emptyDirectBillRecord,
   submitApplication,
@@ -67,6 +71,7 @@ describe('the direct-bill application (CSP-4)', () => {
       expect(error).toBeInstanceOf(DomainError);
       const e = error as DomainError;
       expect(e.code).toBe('DirectBillRequirementsNotMet');
+      expect(e.message).toBe('Requirements not met: TrailingRevenue, CapabilityAssessment.');
       expect(e.errors).toEqual([
         { path: 'TrailingRevenue', message: 'trailing 12-month revenue USD 299,999 is below USD 300,000' },
         { path: 'CapabilityAssessment', message: 'third-party capability assessment not passed' },
@@ -82,6 +87,24 @@ describe('the direct-bill application (CSP-4)', () => {
     const failed = applyDirectBillEvent(first.partner, first.record, event({ event: 'CreditCheckFailed', reason: 'credit limit' }));
     const again = submitApplication(failed.partner ?? first.partner, failed.record ?? first.record, { applicationId: 'A2', submittedBy: 'u1', now });
     expect(again.record.applications.map((a) => a.applicationId)).toEqual(['A1', 'A2']);
+  });
+
+  it('CSP-4: the refusals say why: the open application and its status, or the partner already direct bill', () => {
+    const first = submitted();
+    expect(() => submitApplication(first.partner, first.record, { applicationId: 'A2', submittedBy: 'u1', now })).toThrow(
+      'Application A1 is still being decided (Submitted).',
+    );
+    const partner = partnerFixture({ cspModel: 'DirectBill', csp: cspFixture({ supportPlan: 'None' }) });
+    expect(() => submitApplication(partner, emptyDirectBillRecord('P1'), { applicationId: 'A1', submittedBy: 'u1', now })).toThrow(
+      'The partner is a direct-bill partner already.',
+    );
+    expect(emptyDirectBillRecord('P1')).toEqual({ id: 'direct-bill', type: 'directBill', partnerId: 'P1', applications: [], events: [] });
+    expect(applicationView(first.application)).toEqual({
+      applicationId: 'A1',
+      status: 'Submitted',
+      submittedAt: now.toISOString(),
+      history: [{ status: 'Submitted', at: now.toISOString() }],
+    });
   });
 
   it('CSP-4: a DirectBill partner does not apply again', () => {
@@ -267,10 +290,40 @@ describe('the annual assessment (CSP-3)', () => {
     expect(restored.emails).toEqual([]);
   });
 
+  it('CSP-3: AssessmentPassed applies only after the latest of the last assessment, the approval and the suspension', () => {
+    const passed = (occurredAt: string, id = occurredAt): DirectBillEvent => ({ eventId: id, partnerId: 'P1', event: 'AssessmentPassed', occurredAt });
+    // The latest moment is the approval, in the middle of the three as they are listed.
+    const partner = directBill({
+      directBill: { abilities: 'Suspended', lastAssessedAt: '2024-09-01T00:00:00Z', approvedAt: '2025-02-01T00:00:00Z', suspendedAt: '2024-12-01T00:00:00Z' },
+    });
+    const record = emptyDirectBillRecord('P1');
+    const between = applyDirectBillEvent(partner, record, passed('2025-01-01T00:00:00Z'));
+    expect(between).toMatchObject({ outcome: 'Ignored', note: 'older than the direct-bill state of 2025-02-01T00:00:00Z' });
+    expect(between.partner).toBe(partner);
+    expect(applyDirectBillEvent(partner, record, passed('2025-02-01T00:00:00Z')).outcome).toBe('Ignored'); // the same moment is not newer
+    const restored = applyDirectBillEvent(partner, record, passed('2025-02-01T00:00:01Z'));
+    expect(restored).toMatchObject({ outcome: 'Applied', note: 'abilities restored' });
+    expect(restored.partner?.directBill).toEqual({ abilities: 'Active', lastAssessedAt: '2025-02-01T00:00:01Z', approvedAt: '2025-02-01T00:00:00Z' });
+    // Active already: the assessment is recorded, nothing is restored.
+    const active = applyDirectBillEvent(directBill(), record, passed(at(1)));
+    expect(active).toMatchObject({ outcome: 'Applied', note: 'assessment recorded' });
+    // Never approved, assessed or suspended (DirectBill from creation): any AssessmentPassed applies.
+    expect(applyDirectBillEvent(directBill({ directBill: undefined }), record, passed(at(1))).outcome).toBe('Applied');
+    // Handled before: nothing at all, whatever the state.
+    const again = applyDirectBillEvent(restored.partner ?? partner, restored.record ?? record, passed('2025-02-01T00:00:01Z'));
+    expect(again).toEqual({ outcome: 'Repeated', note: 'event handled before', emails: [] });
+  });
+
+  it('CSP-3: a run is one partition per day, one record per page', () => {
+    expect(assessmentRunId(new Date('2025-03-01T23:59:59Z'))).toBe('2025-03-01');
+    expect(assessmentPartition('2025-03-01')).toBe('direct-bill-assessment:2025-03-01');
+    expect(assessmentPageId(7)).toBe('page:7');
+  });
+
   it('CSP-3: AssessmentPassed for a partner that is not DirectBill is ignored; the status is only for DirectBill partners', () => {
     const partner = partnerFixture();
     const result = applyDirectBillEvent(partner, emptyDirectBillRecord('P1'), { eventId: 'a1', partnerId: 'P1', event: 'AssessmentPassed', occurredAt: at(1) });
-    expect(result.outcome).toBe('Ignored');
+    expect(result).toMatchObject({ outcome: 'Ignored', note: 'the partner is not a direct-bill partner' });
     expect(directBillStatus(partner)).toBeUndefined();
   });
 
