@@ -350,6 +350,9 @@ describe('AzureWebJobs.<name>.Disabled', () => {
     // would be consumed before it resolves.
     await host.host.idle();
     expect(await peekAll(disabledQueue)).toEqual(['{"n":1}']);
+    // Not scheduled at all (an enabled timer has its next run), so it cannot have fired.
+    expect(host.host.nextTimerRun('test-disabled-timer')).toBeNull();
+    expect(host.host.nextTimerRun('test-timer')).toBeInstanceOf(Date);
     expect(disabledCalls).toEqual([]);
 
     const run = await fetch(`${host.url}/admin/functions/test-disabled-timer`, { method: 'POST', body: JSON.stringify({ input: '' }) });

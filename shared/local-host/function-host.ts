@@ -245,7 +245,10 @@ export class FunctionHost {
     return (server.address() as AddressInfo).port;
   }
 
-  /** Stops queue polling and timers and waits for what they run; HTTP is still served, and `start` resumes them. */
+  /**
+   * Stops queue polling and timers and waits for what they run; HTTP is still served. `start` starts
+   * them again as a host start does: a timer with `runOnStartup`, or past due, fires at once.
+   */
   async stopTriggers(): Promise<void> {
     for (const timer of this.timers.values()) await timer.stop();
     await Promise.all(this.listeners.map((l) => l.stop()));
@@ -277,6 +280,11 @@ export class FunctionHost {
       if (Date.now() > deadline) throw new Error(`the host was not idle within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 50));
     }
+  }
+
+  /** When a timer function fires next on its schedule: null when it is not scheduled (not started, or disabled). */
+  nextTimerRun(functionName: string): Date | null {
+    return this.timers.get(functionName)?.nextRun() ?? null;
   }
 
   /** Runs a non-HTTP function now, as the admin endpoint does; resolves when it has finished. */

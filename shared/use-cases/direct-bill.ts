@@ -23,7 +23,7 @@ import type { Partner } from '../domain/partner.js';
 import type { Principal } from '../domain/roles.js';
 import { committing, deliverNow } from './outbox.js';
 import type { AccountDoc, AssessmentDoc, UseCaseDeps, Versioned, Write } from './ports.js';
-import { markPageFailed, takeFailedPages, type PagedRunStore } from './page-runs.js';
+import { markPageFailed, resumeFailedPages, type PagedRunStore } from './page-runs.js';
 import { queueNames } from './queues.js';
 import { createIfAbsent, readDecideWrite, unchanged, updateDocument, writeOver } from './write.js';
 
@@ -287,16 +287,11 @@ export async function recordFailedAssessmentPage(deps: UseCaseDeps, message: Ass
 
 /** Operator action: re-queues the failed pages of a run; each reads on from its continuation, and a partner suspended already is left as it is. */
 export async function resumeDirectBillAssessment(deps: UseCaseDeps, runId: string): Promise<{ runId: string; requeued: number[] }> {
-  const taken = await takeFailedPages(pagedRun(deps, runId));
-  if (!taken) throw DomainError.notFound(`Direct-bill assessment run ${runId} does not exist.`);
-  for (const f of taken) {
-    await deps.queues.send(queueNames.directBillAssessmentPages, {
-      runId,
-      page: f.page,
-      continuationToken: f.continuationToken,
-    } satisfies AssessmentPageMessage);
-  }
-  return { runId, requeued: taken.map((f) => f.page) };
+  const requeued = await resumeFailedPages(pagedRun(deps, runId), (f) =>
+    deps.queues.send(queueNames.directBillAssessmentPages, { runId, page: f.page, continuationToken: f.continuationToken } satisfies AssessmentPageMessage),
+  );
+  if (!requeued) throw DomainError.notFound(`Direct-bill assessment run ${runId} does not exist.`);
+  return { runId, requeued: requeued.map((f) => f.page) };
 }
 
 /** Runs `work` over `items`, 16 at a time: enough to hide request latency, not a burst of hundreds. */

@@ -25,12 +25,29 @@ export async function markPageFailed<D extends PartitionDoc>(run: PagedRunStore<
   return { recorded: result?.changed ?? false };
 }
 
-/** A resume's work: the run's failed pages, taken off it (to be queued again); undefined when there is no such run. */
-export async function takeFailedPages<D extends PartitionDoc>(run: PagedRunStore<D>): Promise<FailedPage[] | undefined> {
-  let taken: FailedPage[] = [];
-  const result = await updateDocument(run.store, run.partition, 'run', (doc) => {
-    taken = run.isRun(doc) ? (doc.failedPages ?? []) : [];
-    return run.isRun(doc) && taken.length > 0 ? { ...doc, failedPages: [] } : unchanged;
-  });
-  return result ? taken : undefined;
+/**
+ * A resume's work: the run's failed pages are sent again (`send` queues a page message), and only
+ * then taken off the run, those sent and no other: a send that fails leaves them recorded for the
+ * next resume, and a page recorded as failed meanwhile stays. A page message sent twice (two resumes
+ * at once) redoes nothing: pages skip what is recorded. Undefined when there is no such run.
+ */
+export async function resumeFailedPages<D extends PartitionDoc>(
+  run: PagedRunStore<D>,
+  send: (failed: FailedPage) => Promise<void>,
+): Promise<FailedPage[] | undefined> {
+  const stored = await run.store.read(run.partition, 'run');
+  if (!stored) return undefined;
+  const failed = run.isRun(stored.doc) ? (stored.doc.failedPages ?? []) : [];
+  for (const f of failed) await send(f);
+  if (failed.length > 0) {
+    const sent = (f: FailedPage) => failed.some((s) => s.page === f.page && s.failedAt === f.failedAt);
+    await updateDocument(
+      run.store,
+      run.partition,
+      'run',
+      (doc) => (run.isRun(doc) && doc.failedPages?.some(sent) ? { ...doc, failedPages: doc.failedPages.filter((f) => !sent(f)) } : unchanged),
+      { known: stored },
+    );
+  }
+  return failed;
 }

@@ -8,7 +8,7 @@ import { donePages, openFailures } from '../domain/page-runs.js';
 import { countOf, pageRecordId, renewalOf, runPartition, type PageCounts, type RolloverPage, type RolloverRun } from '../domain/rollover.js';
 import { committing, deliverNow, type OwedEmail } from './outbox.js';
 import { WriteConflict, type RolloverDoc, type UseCaseDeps, type Versioned } from './ports.js';
-import { recordPageFailure, takeFailedPages, type PagedRunStore } from './page-runs.js';
+import { recordPageFailure, resumeFailedPages, type PagedRunStore } from './page-runs.js';
 import { queueNames } from './queues.js';
 import { createIfAbsent, unchanged, updateDocument } from './write.js';
 
@@ -308,9 +308,9 @@ export function recordFailedPage(deps: UseCaseDeps, message: PageMessage): Promi
 
 /** Operator action: re-queues the failed pages of a run (each redoes its work idempotently). */
 export async function resumeRollover(deps: UseCaseDeps, runId: string): Promise<{ runId: string; requeued: number[] }> {
-  const taken = await takeFailedPages(pagedRun(deps, runId));
-  if (!taken) throw DomainError.notFound(`Rollover run ${runId} does not exist.`);
-  for (const f of taken)
-    await deps.queues.send(queueNames.rolloverPages, { runId, page: f.page, continuationToken: f.continuationToken } satisfies PageMessage);
-  return { runId, requeued: taken.map((f) => f.page) };
+  const requeued = await resumeFailedPages(pagedRun(deps, runId), (f) =>
+    deps.queues.send(queueNames.rolloverPages, { runId, page: f.page, continuationToken: f.continuationToken } satisfies PageMessage),
+  );
+  if (!requeued) throw DomainError.notFound(`Rollover run ${runId} does not exist.`);
+  return { runId, requeued: requeued.map((f) => f.page) };
 }

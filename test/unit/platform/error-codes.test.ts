@@ -24,7 +24,7 @@ function statusOf(code: ErrorCode): number {
 }
 
 describe('error codes: the catalogue in shared/domain/errors.ts and the table in docs/api.md', () => {
-  it('documents every code the suite can answer, with the status it answers, and no other', () => {
+  it('documents every code of the catalogue, with the status of its kind, and no other', () => {
     const documented = documentedCodes();
     const catalogue = Object.keys(errorCodes) as ErrorCode[];
     expect([...documented.keys()].sort()).toEqual([...catalogue].sort());

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DirectBillRecord } from '../../../shared/domain/direct-bill.js';
+import { assessmentPageId, assessmentPartition, type DirectBillRecord } from '../../../shared/domain/direct-bill.js';
 import { type DomainError } from '../../../shared/domain/errors.js';
 import type { EmailIntent } from '../../../shared/domain/outbox.js';
 import type { Partner } from '../../../shared/domain/partner.js';
@@ -286,8 +286,20 @@ describe('the daily assessment (CSP-3)', () => {
     const failed = await directBillAssessmentStatus(deps, 'broken');
     expect(failed).toMatchObject({ status: 'Failed', pages: 2, scanned: 4, failedPages: [{ page: 2, failedAt: NOW.toISOString() }] });
 
+    // A resume whose queue is down answers the error and keeps the failure recorded for the next one.
+    const queueDown = { ...deps, queues: { send: () => Promise.reject(new Error('queue unavailable (test)')) } };
+    await expect(resumeDirectBillAssessment(queueDown, 'broken')).rejects.toThrow('queue unavailable (test)');
+    expect((await directBillAssessmentStatus(deps, 'broken')).failedPages).toEqual([{ page: 2, failedAt: NOW.toISOString() }]);
+
+    // The resume queues page 2 from page 1's continuation; the earlier messages are gone (page 1's
+    // went to the poison queue), so only what the resume queued runs.
+    queued.length = 0;
     expect(await resumeDirectBillAssessment(deps, 'broken')).toEqual({ runId: 'broken', requeued: [2] });
     expect(await resumeDirectBillAssessment(deps, 'broken')).toEqual({ runId: 'broken', requeued: [] });
+    const pageOneRecord = await deps.assessments.read(assessmentPartition('broken'), assessmentPageId(1));
+    const nextToken = pageOneRecord?.doc.type === 'assessmentPage' ? pageOneRecord.doc.nextToken : undefined;
+    expect(nextToken).toBeDefined();
+    expect(pageMessages()).toEqual([{ runId: 'broken', page: 2, continuationToken: nextToken }]);
     await runToEnd(deps, queued, 2);
     expect(await directBillAssessmentStatus(deps, 'broken')).toMatchObject({ status: 'Completed', pages: 3, scanned: 5, suspended: 3 });
     expect(email.ofType('DirectBillAbilitiesSuspended')).toHaveLength(3);
