@@ -27,8 +27,9 @@ export type DomainErrorKind =
 
 /**
  * Every code a client may branch on, with the kind of error that carries it: the catalogue that
- * docs/api.md publishes (test/unit/platform/error-codes.test.ts holds the two together). A code outside it does not
- * compile, nor one given to a factory of another kind (`conflict` takes only conflict codes).
+ * docs/api.md publishes (test/unit/platform/error-codes.test.ts holds the two together). A code
+ * outside it does not compile, nor one given to a factory of another kind (`conflict` takes only
+ * conflict codes).
  */
 export const errorCodes = {
   ValidationFailed: 'Invalid',

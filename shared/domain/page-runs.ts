@@ -11,9 +11,11 @@ export interface FailedPage {
   failedAt: string;
 }
 
-/** A run document that records its failed pages. */
+/** A run document that records its last page (once known) and its failed pages. */
 export interface PagedRun {
   type: string;
+  /** Set when the page without a continuation is known: the run has lastPage + 1 pages. */
+  lastPage?: number;
   failedPages?: FailedPage[];
 }
 
@@ -23,11 +25,17 @@ export function withFailedPage<R extends PagedRun>(run: R, failed: FailedPage): 
   return { ...run, failedPages: [...(run.failedPages ?? []), failed] };
 }
 
-/** The pages of a run's page records. */
-export const donePages = (records: readonly { page: number }[]): number[] => records.map((r) => r.page);
-
-/** The failures still open: a page recorded as done since (a late duplicate completed it) is not one. */
-export function openFailures(run: PagedRun, done: Iterable<number>): { page: number; failedAt: string }[] {
-  const recorded = new Set(done);
-  return (run.failedPages ?? []).filter((f) => !recorded.has(f.page)).map((f) => ({ page: f.page, failedAt: f.failedAt }));
+/**
+ * Where a run stands, from its page records: Completed once the last page is known and every page is
+ * recorded; else Failed while a failed page is still open (a page recorded as done since, by a late
+ * duplicate, is not), else Running.
+ */
+export function runProgress(
+  run: PagedRun,
+  records: readonly { page: number }[],
+): { status: 'Running' | 'Completed' | 'Failed'; failedPages?: { page: number; failedAt: string }[] } {
+  if (run.lastPage !== undefined && records.length >= run.lastPage + 1) return { status: 'Completed' };
+  const done = new Set(records.map((r) => r.page));
+  const open = (run.failedPages ?? []).filter((f) => !done.has(f.page)).map((f) => ({ page: f.page, failedAt: f.failedAt }));
+  return open.length > 0 ? { status: 'Failed', failedPages: open } : { status: 'Running' };
 }

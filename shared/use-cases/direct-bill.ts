@@ -17,7 +17,7 @@ import {
   type OwedMessage,
 } from '../domain/direct-bill.js';
 import { DomainError } from '../domain/errors.js';
-import { donePages, openFailures } from '../domain/page-runs.js';
+import { runProgress } from '../domain/page-runs.js';
 import { claimed, emailIntent } from '../domain/outbox.js';
 import type { Partner } from '../domain/partner.js';
 import type { Principal } from '../domain/roles.js';
@@ -242,24 +242,24 @@ async function suspendIfDue(deps: UseCaseDeps, partnerId: string, now: Date, log
 export async function directBillAssessmentStatus(deps: UseCaseDeps, runId: string) {
   const [run, pages] = await Promise.all([readRun(deps, runId), deps.assessments.pages(assessmentPartition(runId))]);
   if (!run) throw DomainError.notFound(`Direct-bill assessment run ${runId} does not exist.`);
-  const lastPage = run.doc.lastPage;
-  const completed = lastPage !== undefined && pages.length >= lastPage + 1;
-  const failedPages = openFailures(run.doc, donePages(pages));
+  const { status, failedPages } = runProgress(run.doc, pages);
   return {
     runId,
-    status: completed ? ('Completed' as const) : failedPages.length > 0 ? ('Failed' as const) : ('Running' as const),
+    status,
     pages: pages.length,
     scanned: pages.reduce((n, p) => n + p.scanned, 0),
     suspended: pages.reduce((n, p) => n + p.suspended, 0),
     requestUnits: +pages.reduce((n, p) => n + p.requestCharge, 0).toFixed(2),
-    ...(failedPages.length > 0 ? { failedPages } : {}),
+    ...(failedPages ? { failedPages } : {}),
     startedAt: run.doc.startedAt,
   };
 }
 
 const pagedRun = (deps: UseCaseDeps, runId: string): PagedRunStore<AssessmentDoc> => ({
+  runId,
   store: deps.assessments,
   partition: assessmentPartition(runId),
+  pageQueue: queueNames.directBillAssessmentPages,
   pageRecordId: assessmentPageId,
   isRun: (doc): doc is AssessmentRun => doc.type === 'assessmentRun',
 });
@@ -287,11 +287,9 @@ export async function recordFailedAssessmentPage(deps: UseCaseDeps, message: Ass
 
 /** Operator action: re-queues the failed pages of a run; each reads on from its continuation, and a partner suspended already is left as it is. */
 export async function resumeDirectBillAssessment(deps: UseCaseDeps, runId: string): Promise<{ runId: string; requeued: number[] }> {
-  const requeued = await resumeFailedPages(pagedRun(deps, runId), (f) =>
-    deps.queues.send(queueNames.directBillAssessmentPages, { runId, page: f.page, continuationToken: f.continuationToken } satisfies AssessmentPageMessage),
-  );
+  const requeued = await resumeFailedPages(pagedRun(deps, runId), deps.queues);
   if (!requeued) throw DomainError.notFound(`Direct-bill assessment run ${runId} does not exist.`);
-  return { runId, requeued: requeued.map((f) => f.page) };
+  return { runId, requeued };
 }
 
 /** Runs `work` over `items`, 16 at a time: enough to hide request latency, not a burst of hundreds. */

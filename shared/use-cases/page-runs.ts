@@ -1,11 +1,16 @@
 import { withFailedPage, type FailedPage, type PagedRun } from '../domain/page-runs.js';
-import type { PartitionDoc, PartitionStore } from './ports.js';
+import type { PartitionDoc, PartitionStore, QueuePublisher } from './ports.js';
 import { unchanged, updateDocument } from './write.js';
 
-/** Where a paged run keeps its documents: the run ('run') and one record per page done, in one partition. */
+/**
+ * Where a paged run keeps its documents (the run, 'run', and one record per page done, in one
+ * partition) and the queue its page messages (`{ runId, page, continuationToken? }`) go to.
+ */
 export interface PagedRunStore<D extends PartitionDoc> {
+  runId: string;
   store: PartitionStore<D>;
   partition: string;
+  pageQueue: string;
   pageRecordId: (page: number) => string;
   isRun: (doc: D) => doc is D & PagedRun;
 }
@@ -26,19 +31,16 @@ export async function markPageFailed<D extends PartitionDoc>(run: PagedRunStore<
 }
 
 /**
- * A resume's work: the run's failed pages are sent again (`send` queues a page message), and only
- * then taken off the run, those sent and no other: a send that fails leaves them recorded for the
- * next resume, and a page recorded as failed meanwhile stays. A page message sent twice (two resumes
- * at once) redoes nothing: pages skip what is recorded. Undefined when there is no such run.
+ * A resume's work: the run's failed pages are queued again, and only then taken off the run, those
+ * queued and no other: a send that fails leaves them recorded for the next resume, and a page
+ * recorded as failed meanwhile stays. A page message sent twice (two resumes at once) redoes
+ * nothing: pages skip what is recorded. The pages queued; undefined when there is no such run.
  */
-export async function resumeFailedPages<D extends PartitionDoc>(
-  run: PagedRunStore<D>,
-  send: (failed: FailedPage) => Promise<void>,
-): Promise<FailedPage[] | undefined> {
+export async function resumeFailedPages<D extends PartitionDoc>(run: PagedRunStore<D>, queues: QueuePublisher): Promise<number[] | undefined> {
   const stored = await run.store.read(run.partition, 'run');
   if (!stored) return undefined;
   const failed = run.isRun(stored.doc) ? (stored.doc.failedPages ?? []) : [];
-  for (const f of failed) await send(f);
+  for (const f of failed) await queues.send(run.pageQueue, { runId: run.runId, page: f.page, continuationToken: f.continuationToken });
   if (failed.length > 0) {
     const sent = (f: FailedPage) => failed.some((s) => s.page === f.page && s.failedAt === f.failedAt);
     await updateDocument(
@@ -49,5 +51,5 @@ export async function resumeFailedPages<D extends PartitionDoc>(
       { known: stored },
     );
   }
-  return failed;
+  return failed.map((f) => f.page);
 }

@@ -4,7 +4,7 @@ import { DomainError } from '../domain/errors.js';
 import { fiscalYearOf, type Enrollment } from '../domain/incentives.js';
 import { claimed, emailIntent } from '../domain/outbox.js';
 import type { Partner } from '../domain/partner.js';
-import { donePages, openFailures } from '../domain/page-runs.js';
+import { runProgress } from '../domain/page-runs.js';
 import { countOf, pageRecordId, renewalOf, runPartition, type PageCounts, type RolloverPage, type RolloverRun } from '../domain/rollover.js';
 import { committing, deliverNow, type OwedEmail } from './outbox.js';
 import { WriteConflict, type RolloverDoc, type UseCaseDeps, type Versioned } from './ports.js';
@@ -267,13 +267,12 @@ export async function rolloverStatus(deps: UseCaseDeps, runId: string) {
   if (!run) throw DomainError.notFound(`Rollover run ${runId} does not exist.`);
   // Page records written before `alreadyRenewed` existed lack it: they count none.
   const sum = (key: keyof PageCounts) => pages.reduce((total, p: Partial<PageCounts>) => total + (p[key] ?? 0), 0);
-  const completed = run.lastPage !== undefined && pages.length >= run.lastPage + 1;
-  const failedPages = openFailures(run, donePages(pages));
+  const { status, failedPages } = runProgress(run, pages);
   const requestUnits = pages.reduce((total, p) => total + p.requestCharge, 0);
   return {
     runId,
     fromFiscalYear: run.fromFiscalYear,
-    status: completed ? ('Completed' as const) : failedPages.length > 0 ? ('Failed' as const) : ('Running' as const),
+    status,
     dryRun: run.dryRun,
     scanned: sum('scanned'),
     renewed: sum('renewed'),
@@ -284,14 +283,16 @@ export async function rolloverStatus(deps: UseCaseDeps, runId: string) {
     pages: pages.length,
     requestUnits: +requestUnits.toFixed(2),
     requestUnitsPerRenewal: +(requestUnits / Math.max(1, sum('scanned'))).toFixed(2),
-    ...(failedPages.length > 0 ? { failedPages } : {}),
+    ...(failedPages ? { failedPages } : {}),
     startedAt: run.startedAt,
   };
 }
 
 const pagedRun = (deps: UseCaseDeps, runId: string): PagedRunStore<RolloverDoc> => ({
+  runId,
   store: deps.rollovers,
   partition: runPartition(runId),
+  pageQueue: queueNames.rolloverPages,
   pageRecordId,
   isRun: (doc): doc is RolloverRun => doc.type === 'rolloverRun',
 });
@@ -308,9 +309,7 @@ export function recordFailedPage(deps: UseCaseDeps, message: PageMessage): Promi
 
 /** Operator action: re-queues the failed pages of a run (each redoes its work idempotently). */
 export async function resumeRollover(deps: UseCaseDeps, runId: string): Promise<{ runId: string; requeued: number[] }> {
-  const requeued = await resumeFailedPages(pagedRun(deps, runId), (f) =>
-    deps.queues.send(queueNames.rolloverPages, { runId, page: f.page, continuationToken: f.continuationToken } satisfies PageMessage),
-  );
+  const requeued = await resumeFailedPages(pagedRun(deps, runId), deps.queues);
   if (!requeued) throw DomainError.notFound(`Rollover run ${runId} does not exist.`);
-  return { runId, requeued: requeued.map((f) => f.page) };
+  return { runId, requeued };
 }

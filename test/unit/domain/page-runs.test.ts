@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { donePages, openFailures, withFailedPage, type PagedRun } from '../../../shared/domain/page-runs.js';
+import { runProgress, withFailedPage, type PagedRun } from '../../../shared/domain/page-runs.js';
 
 const run: PagedRun = { type: 'assessmentRun' };
 const failedAt = '2025-03-01T10:00:00.000Z';
@@ -14,7 +14,7 @@ describe('paged runs: failed pages (the rollover, CSP-3 assessment)', () => {
     expect(run.failedPages).toBeUndefined(); // the run read is not changed in place
   });
 
-  it('lists the failures still open: a page recorded as done since is not one', () => {
+  it('tells where a run stands: Completed once every page is recorded, Failed while a failed page is open, else Running', () => {
     const failed: PagedRun = {
       type: 'rolloverRun',
       failedPages: [
@@ -22,11 +22,19 @@ describe('paged runs: failed pages (the rollover, CSP-3 assessment)', () => {
         { page: 3, failedAt },
       ],
     };
-    expect(openFailures(failed, donePages([{ page: 0 }, { page: 1 }]))).toEqual([{ page: 3, failedAt }]);
-    expect(openFailures(failed, [])).toEqual([
-      { page: 1, failedAt },
-      { page: 3, failedAt },
-    ]);
-    expect(openFailures(run, [0])).toEqual([]);
+    const records = (...pages: number[]) => pages.map((page) => ({ page }));
+    // A page recorded as done since (a late duplicate) is no longer open.
+    expect(runProgress(failed, records(0, 1))).toEqual({ status: 'Failed', failedPages: [{ page: 3, failedAt }] });
+    expect(runProgress(failed, [])).toEqual({
+      status: 'Failed',
+      failedPages: [
+        { page: 1, failedAt },
+        { page: 3, failedAt },
+      ],
+    });
+    expect(runProgress(run, records(0))).toEqual({ status: 'Running' });
+    expect(runProgress({ ...failed, failedPages: [{ page: 1, failedAt }], lastPage: 1 }, records(0, 1))).toEqual({ status: 'Completed' });
+    expect(runProgress({ ...run, lastPage: 2 }, records(0, 1))).toEqual({ status: 'Running' });
+    expect(runProgress({ ...run, lastPage: 0 }, records(0))).toEqual({ status: 'Completed' });
   });
 });
